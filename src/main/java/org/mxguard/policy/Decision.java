@@ -1,0 +1,34 @@
+package org.mxguard.policy;
+
+import org.mxguard.mail.Reply;
+
+/**
+ * The policy's answer to one {@link PolicyQuery}.
+ *
+ * <p>{@code warnOnly} is set when the rule or the global dry-run switch says to log what would have
+ * happened but let the client through: the session logs a {@code reject_warning} and continues.
+ */
+public sealed interface Decision {
+
+    /** No rule decided; the session goes on (Postfix's DUNNO). */
+    record Continue() implements Decision {
+    }
+
+    /** A rule accepts the client for this transaction: later rules are not consulted. */
+    record Accept(RuleRef rule) implements Decision {
+    }
+
+    /** 4xx: try later (the seed's {@code 451 Relaying Denied}). */
+    record Tempfail(Reply reply, RuleRef rule, String reason, boolean warnOnly) implements Decision {
+    }
+
+    /** 5xx: refused for good. */
+    record Reject(Reply reply, RuleRef rule, String reason, boolean warnOnly) implements Decision {
+    }
+
+    /** Send the reply and close the connection. */
+    record Disconnect(Reply reply, RuleRef rule, String reason, boolean warnOnly) implements Decision {
+    }
+
+    Decision CONTINUE = new Continue();
+}
