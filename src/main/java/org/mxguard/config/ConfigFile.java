@@ -1,0 +1,49 @@
+package org.mxguard.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Reads a YAML file into a node tree that keeps line numbers, or reports why it cannot. */
+final class ConfigFile {
+
+    private ConfigFile() {
+    }
+
+    static Section read(Path file, List<String> problems) throws ConfigException {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(name + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot read: " + e.getMessage());
+        }
+        return parse(name, text, problems);
+    }
+
+    static Section parse(String name, String text, List<String> problems) throws ConfigException {
+        LoadSettings settings = LoadSettings.builder().setLabel(name).setAllowDuplicateKeys(true)
+                .setMaxAliasesForCollections(10).build();
+        Optional<Node> node;
+        try {
+            node = new Compose(settings).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(1);
+            throw new ConfigException(name + ":" + line + ": not valid YAML: " + e.getProblem());
+        } catch (YamlEngineException e) {
+            throw new ConfigException(name + ": not valid YAML: " + e.getMessage());
+        }
+        return Section.root(name, node.orElse(null), problems);
+    }
+}
