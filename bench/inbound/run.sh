@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Inbound benchmark: Postfix's smtp-source against mxguard and against a local Postfix relay set up
+# here, in one run, on the same machine. Both keep every accepted message durably in their queue
+# and deliver nothing (Postfix: defer_transports; mxguard: delivery.enabled=false).
+#
+# Usage: bench/inbound/run.sh [MESSAGES] [RUNS]        (defaults 5000 and 3)
+# Prints one line per (server, size, sessions): median accepted messages/s and CPU seconds per 1000
+# messages, then the ratios. Needs: postfix (smtp-source), bc, python3, a JDK 25.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/lib/postfix-instance.sh"
+messages=${1:-5000}
+runs=${2:-3}
+work=$(mktemp -d /tmp/mxguard-bench-inbound.XXXXXX)
+trap 'postfix_instance_stop "$work/postfix"; [ -n "${mx_pid:-}" ] && kill "$mx_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+"$root/mxguard" version >/dev/null   # builds the jar if needed
+
+start_mxguard() {
+  mx_port=$(free_port)
+  rm -rf "$work/mx"; mkdir -p "$work/mx"
+  cat > "$work/mx/mxguard.yaml" <<CONF
+hostname: bench-mxguard.test
+protected-domains: [protected.test]
+smtp:
+  listen: [ "127.0.0.1:$mx_port" ]
+  max-connections-per-client: 0
+spool:
+  directory: $work/mx/spool
+log:
+  file: $work/mx/mail.log
+dns:
+  client-name-lookup: false
+delivery:
+  enabled: false
+CONF
+  MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
+  mx_pid=$!
+  for _ in $(seq 1 200); do
+    (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "mxguard did not start" >&2; cat "$work/mx/stdout" >&2; exit 1
+}
+
+stop_mxguard() {
+  kill "$mx_pid" 2>/dev/null || true
+  wait "$mx_pid" 2>/dev/null || true
+  mx_pid=
+}
+
+# measure NAME PORT CPU_PATTERN SIZE SESSIONS -> "rate cpu_per_1000"
+measure() {
+  local port=$2 pattern=$3 size=$4 sessions=$5
+  local cpu0 cpu1 t0 t1
+  cpu0=$(cpu_seconds_of "$pattern")
+  t0=$(date +%s.%N)
+  smtp-source -s "$sessions" -m "$messages" -l "$size" -f bench@client.test -t user@protected.test \
+    "127.0.0.1:$port" >/dev/null
+  t1=$(date +%s.%N)
+  cpu1=$(cpu_seconds_of "$pattern")
+  echo "$(echo "scale=1; $messages / ($t1 - $t0)" | bc) $(echo "scale=3; ($cpu1 - $cpu0) * 1000 / $messages" | bc)"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '%-8s %7s %8s %12s %14s\n' server size sessions "msgs/s" "cpu_s/1000msg"
+declare -A rate
+for size in 1024 51200; do
+  for sessions in 1 10 50; do
+    for server in postfix mxguard; do
+      rates=(); cpus=()
+      for run in $(seq 1 "$runs"); do
+        if [ "$server" = postfix ]; then
+          postfix_instance_stop "$work/postfix"; rm -rf "$work/postfix"
+          pf_port=$(free_port)
+          postfix_instance_start "$work/postfix" "$pf_port" protected.test defer
+          read -r r c < <(measure postfix "$pf_port" "$work/postfix/etc|postfix/sbin" "$size" "$sessions")
+          postfix_instance_stop "$work/postfix"
+        else
+          start_mxguard
+          read -r r c < <(measure mxguard "$mx_port" "mxguard.jar serve" "$size" "$sessions")
+          stop_mxguard
+        fi
+        rates+=("$r"); cpus+=("$c")
+      done
+      r=$(printf '%s\n' "${rates[@]}" | median); c=$(printf '%s\n' "${cpus[@]}" | median)
+      rate[$server-$size-$sessions]=$r
+      printf '%-8s %7s %8s %12s %14s\n' "$server" "$size" "$sessions" "$r" "$c"
+    done
+  done
+done
+echo
+echo "ratio mxguard/postfix (accepted msgs/s, median of $runs runs, $messages messages each):"
+for size in 1024 51200; do
+  for sessions in 1 10 50; do
+    printf '  %6s B, %2s sessions: %s\n' "$size" "$sessions" \
+      "$(echo "scale=2; ${rate[mxguard-$size-$sessions]} / ${rate[postfix-$size-$sessions]}" | bc)"
+  done
+done
