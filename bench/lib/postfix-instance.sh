@@ -90,11 +90,12 @@ postfix_instance_stop() {
   postfix -c "$dir/etc" abort >/dev/null 2>&1 || true
 }
 
-# Sum of user+system CPU seconds of the processes whose command line matches $1.
+# User+system CPU seconds of the processes whose command line matches $1, with their reaped children
+# (Postfix daemons that exited count in their master).
 cpu_seconds_of() {
   local pattern=$1 total=0 pid t
   for pid in $(pgrep -f "$pattern"); do
-    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null) || continue
     total=$((total + t))
   done
   echo "scale=2; $total / $(getconf CLK_TCK)" | bc
