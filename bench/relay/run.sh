@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: smtp-source -> relay -> smtp-sink, with mxguard and with a local Postfix relay
+# as the relay, in one run on the same machine. A run ends when the relay's queue is empty again, so
+# the rate counts messages accepted durably AND delivered. Also runs smtp-source straight into
+# smtp-sink (no relay, no disk) as the ceiling.
+#
+# Usage: bench/relay/run.sh [MESSAGES] [RUNS] [SESSIONS]   (defaults 5000, 3, 10)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/lib/postfix-instance.sh"
+messages=${1:-5000}
+runs=${2:-3}
+sessions=${3:-10}
+work=$(mktemp -d /tmp/mxguard-bench-relay.XXXXXX)
+sink_pid=
+mx_pid=
+cleanup() {
+  postfix_instance_stop "$work/postfix"
+  [ -n "$mx_pid" ] && kill "$mx_pid" 2>/dev/null
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$root/mxguard" version >/dev/null
+
+sink_port=$(free_port)
+smtp-sink -u nobody -m 200 "127.0.0.1:$sink_port" 256 &
+sink_pid=$!
+sleep 0.5
+
+queue_count_postfix() { find "$work/postfix/queue/incoming" "$work/postfix/queue/active" "$work/postfix/queue/deferred" -type f 2>/dev/null | wc -l; }
+queue_count_mxguard() { "$root/mxguard" queue list --config "$work/mx/mxguard.yaml" --count 2>/dev/null || echo 1; }
+
+wait_empty() { # $1 = function printing the queue size
+  for _ in $(seq 1 6000); do
+    [ "$($1)" = 0 ] && return 0
+    sleep 0.05
+  done
+  echo "queue did not drain" >&2; return 1
+}
+
+start_mxguard() {
+  mx_port=$(free_port)
+  rm -rf "$work/mx"; mkdir -p "$work/mx"
+  cat > "$work/mx/mxguard.yaml" <<CONF
+hostname: bench-mxguard.test
+protected-domains: [protected.test]
+smtp:
+  listen: [ "127.0.0.1:$mx_port" ]
+  max-connections-per-client: 0
+spool:
+  directory: $work/mx/spool
+log:
+  file: $work/mx/mail.log
+dns:
+  client-name-lookup: false
+delivery:
+  routes:
+    protected.test: "[127.0.0.1]:$sink_port"
+CONF
+  MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
+  mx_pid=$!
+  for _ in $(seq 1 200); do
+    (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "mxguard did not start" >&2; cat "$work/mx/stdout" >&2; exit 1
+}
+
+run_once() { # $1 server, $2 size -> "rate cpu_per_1000"
+  local server=$1 size=$2 port pattern counter cpu0 cpu1 t0 t1
+  case $server in
+    sink) port=$sink_port; pattern="smtp-sink"; counter="" ;;
+    postfix)
+      postfix_instance_stop "$work/postfix"; rm -rf "$work/postfix"
+      port=$(free_port)
+      postfix_instance_start "$work/postfix" "$port" protected.test "[127.0.0.1]:$sink_port"
+      pattern="postfix/sbin"; counter=queue_count_postfix ;;
+    mxguard)
+      start_mxguard; port=$mx_port; pattern="mxguard.jar serve"; counter=queue_count_mxguard ;;
+  esac
+  cpu0=$(cpu_seconds_of "$pattern")
+  t0=$(date +%s.%N)
+  smtp-source -s "$sessions" -m "$messages" -l "$size" -f bench@client.test -t user@protected.test \
+    "127.0.0.1:$port" >/dev/null
+  [ -n "$counter" ] && wait_empty "$counter"
+  t1=$(date +%s.%N)
+  cpu1=$(cpu_seconds_of "$pattern")
+  case $server in
+    postfix) postfix_instance_stop "$work/postfix" ;;
+    mxguard) kill "$mx_pid"; wait "$mx_pid" 2>/dev/null || true; mx_pid= ;;
+  esac
+  echo "$(echo "scale=1; $messages / ($t1 - $t0)" | bc) $(echo "scale=3; ($cpu1 - $cpu0) * 1000 / $messages" | bc)"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '%-8s %7s %12s %14s\n' relay size "msgs/s" "cpu_s/1000msg"
+declare -A rate
+for size in 1024 51200; do
+  for server in sink postfix mxguard; do
+    rates=(); cpus=()
+    for _ in $(seq 1 "$runs"); do
+      read -r r c < <(run_once "$server" "$size")
+      rates+=("$r"); cpus+=("$c")
+    done
+    r=$(printf '%s\n' "${rates[@]}" | median); c=$(printf '%s\n' "${cpus[@]}" | median)
+    rate[$server-$size]=$r
+    printf '%-8s %7s %12s %14s\n' "$server" "$size" "$r" "$c"
+  done
+done
+echo
+echo "end to end, $sessions sessions, median of $runs runs of $messages messages:"
+for size in 1024 51200; do
+  printf '  %6s B: mxguard/postfix %s\n' "$size" "$(echo "scale=2; ${rate[mxguard-$size]} / ${rate[postfix-$size]}" | bc)"
+done
