@@ -70,7 +70,7 @@ final class HeaderFields {
 
     long number(String key, long min) throws SpoolFormatException {
         String value = one(key);
-        if (!value.matches("[0-9]{1,19}")) {
+        if (!value.matches("[0-9]{1,20}")) {
             throw new SpoolFormatException("header field \"" + key + "\" is not a number: " + value);
         }
         try {
