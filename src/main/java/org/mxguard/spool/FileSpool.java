@@ -1,0 +1,335 @@
+package org.mxguard.spool;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import com.google.common.io.ByteStreams;
+import org.mxguard.mail.Envelope;
+import org.mxguard.mail.QueueId;
+
+/**
+ * The spool as files in one directory (layout in {@link SpoolLayout}, format in
+ * docs/spool-format.md). A message is one immutable file holding its envelope and content, made
+ * part of the queue by one atomic rename after an fsync; its delivery state is a second, small file
+ * replaced by rename on every update, and absent until the first update, so a commit writes one file.
+ *
+ * <p>Message states, as the files show them:
+ * <pre>
+ *   writing    incoming/ID.msg.tmp          begin() .. commit()       recovery deletes it
+ *   queued     queue/ID.msg [+ ID.state]    commit() .. remove()      recovery lists it
+ *   removing   queue/ID.state alone         inside remove()           recovery deletes it
+ * </pre>
+ *
+ * <p>Thread-safe. Contents are streamed to and from disk, never held in memory; the spool keeps only
+ * the ids it must skip. One process per directory, enforced by a lock on the {@code lock} file.
+ */
+public final class FileSpool implements Spool {
+
+    private static final int STRIPES = 64;
+
+    private final SpoolSettings settings;
+    private final SpoolLayout layout;
+    private final QueueIdSource ids;
+    private final FreeSpace freeSpace;
+    private final FileChannel lockChannel;
+    private final FileChannel queueDir;
+    private final DirectorySync queueSync;
+    private final Set<QueueId> leftAlone = ConcurrentHashMap.newKeySet();
+    private final Set<QueueId> committing = ConcurrentHashMap.newKeySet();
+    private final AtomicLong stateSerial = new AtomicLong();
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private volatile boolean closed;
+
+    private FileSpool(SpoolSettings settings, SpoolLayout layout, QueueIdSource ids, FreeSpace freeSpace,
+            FileChannel lockChannel, FileChannel queueDir) {
+        this.settings = settings;
+        this.layout = layout;
+        this.ids = ids;
+        this.freeSpace = freeSpace;
+        this.lockChannel = lockChannel;
+        this.queueDir = queueDir;
+        this.queueSync = new DirectorySync(settings.fsync() ? () -> queueDir.force(true) : () -> { });
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the spool directory and locks it. Call {@link #recover()} next.
+     *
+     * @throws IOException if the directory cannot be created or another process has it open
+     */
+    public static FileSpool open(SpoolSettings settings, Clock clock) throws IOException {
+        return open(settings, clock, null);
+    }
+
+    /** As {@link #open(SpoolSettings, Clock)}, with a stand-in for the file system's free space. */
+    static FileSpool open(SpoolSettings settings, Clock clock, FreeSpace.Probe probe) throws IOException {
+        SpoolLayout layout = new SpoolLayout(settings.directory().toAbsolutePath());
+        Files.createDirectories(layout.incoming());
+        Files.createDirectories(layout.queue());
+        FileChannel lockChannel = FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileChannel queueDir = null;
+        try {
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IOException("spool " + layout.root() + " is in use by another mxguard (" + layout.lockFile()
+                        + " is locked)");
+            }
+            if (settings.fsync()) {
+                // The directories themselves must survive a crash before anything is renamed into them.
+                syncDirectory(layout.root());
+            }
+            queueDir = FileChannel.open(layout.queue(), StandardOpenOption.READ);
+            QueueIdSource ids = new QueueIdSource(clock);
+            FreeSpace space = new FreeSpace(probe != null ? probe : FreeSpace.of(layout.queue()),
+                    settings.minFreeBytes());
+            FileSpool spool = new FileSpool(settings, layout, ids, space, lockChannel, queueDir);
+            spool.seedIds();
+            return spool;
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            if (queueDir != null) {
+                queueDir.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Ids made from now on sort after every id on disk, whatever the clock says. */
+    private void seedIds() throws IOException {
+        for (Path dir : List.of(layout.queue(), layout.incoming())) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    SpoolLayout.QueueName queued = SpoolLayout.parseQueueName(name);
+                    QueueId id = queued != null ? queued.id() : SpoolLayout.parseTempName(name);
+                    if (id != null) {
+                        ids.notBefore(id);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public MessageWriter begin(Envelope envelope) throws IOException {
+        checkOpen();
+        QueueId id = ids.next();
+        MessageHeader.Draft draft = MessageHeader.draft(id, envelope);
+        freeSpace.require("begin of " + id);
+        return IncomingMessage.create(id, draft, this);
+    }
+
+    @Override
+    public List<QueueId> recover() throws IOException {
+        checkOpen();
+        SpoolRecovery recovery = new SpoolRecovery(layout);
+        SpoolRecovery.Result result = recovery.run();
+        if (recovery.changed() && settings.fsync()) {
+            syncDirectory(layout.incoming());
+            queueSync.sync();
+            if (Files.isDirectory(layout.corrupt())) {
+                syncDirectory(layout.corrupt());
+            }
+        }
+        leftAlone.clear();
+        leftAlone.addAll(result.leftAlone());
+        if (result.newest() != null) {
+            ids.notBefore(result.newest());
+        }
+        return result.committed();
+    }
+
+    @Override
+    public List<QueueId> list() throws IOException {
+        checkOpen();
+        List<QueueId> found = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.queue(), "*" + SpoolLayout.MESSAGE_SUFFIX)) {
+            for (Path entry : entries) {
+                SpoolLayout.QueueName name = SpoolLayout.parseQueueName(entry.getFileName().toString());
+                if (name != null && name.message() && !leftAlone.contains(name.id())
+                        && !committing.contains(name.id())) {
+                    found.add(name.id());
+                }
+            }
+        }
+        found.sort(null);
+        return found;
+    }
+
+    @Override
+    public Optional<QueuedMessage> load(QueueId id) throws IOException {
+        checkOpen();
+        MessageHeader header;
+        try {
+            header = SpoolRecovery.readMessage(id, layout.message(id));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        DeliveryState state;
+        Path stateFile = layout.state(id);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(stateFile), 4096)) {
+            state = StateFile.read(in);
+        } catch (NoSuchFileException e) {
+            state = DeliveryState.initial(header.envelope().recipients(), header.envelope().received());
+        } catch (SpoolFormatException e) {
+            throw e.in(stateFile);
+        }
+        return Optional.of(new QueuedMessage(id, header.envelope(), header.size(), state));
+    }
+
+    @Override
+    public InputStream openContent(QueueId id) throws IOException {
+        checkOpen();
+        Path file = layout.message(id);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 32 * 1024);
+            MessageHeader header = MessageHeader.read(in);
+            SpoolRecovery.check(id, header, channel.size());
+            return ByteStreams.limit(in, header.size());
+        } catch (SpoolFormatException e) {
+            channel.close();
+            throw e.in(file);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void saveState(QueueId id, DeliveryState state) throws IOException {
+        checkOpen();
+        byte[] text = StateFile.encode(state);
+        ReentrantLock lock = stripe(id);
+        lock.lock();
+        try {
+            if (!Files.exists(layout.message(id))) {
+                throw new NoSuchFileException(layout.message(id).toString(), null, "no committed message " + id);
+            }
+            Path temp = layout.incomingState(id, stateSerial.incrementAndGet());
+            try {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    OutputStream out = Channels.newOutputStream(channel);
+                    out.write(text);
+                    if (settings.fsync()) {
+                        channel.force(true);
+                    }
+                }
+                Files.move(temp, layout.state(id), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(temp);
+                throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
+            }
+            queueSync.sync();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void remove(QueueId id) throws IOException {
+        checkOpen();
+        ReentrantLock lock = stripe(id);
+        lock.lock();
+        try {
+            // The message goes first: a crash between the two leaves an orphan state, which recovery
+            // deletes, never a message without its state, which would be delivered again to everyone.
+            boolean removed = Files.deleteIfExists(layout.message(id));
+            removed |= Files.deleteIfExists(layout.state(id));
+            leftAlone.remove(id);
+            if (removed) {
+                queueSync.sync();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            queueDir.close();
+        } finally {
+            lockChannel.close();
+        }
+    }
+
+    SpoolLayout layout() {
+        return layout;
+    }
+
+    FreeSpace freeSpace() {
+        return freeSpace;
+    }
+
+    boolean fsyncs() {
+        return settings.fsync();
+    }
+
+    /** Fsyncs queue/ for a rename just made, batched with concurrent callers. */
+    void syncQueue() throws IOException {
+        queueSync.sync();
+    }
+
+    /** Marks an id whose rename into queue/ is not yet durable, so {@link #list()} does not show it early. */
+    void committing(QueueId id, boolean inProgress) {
+        if (inProgress) {
+            committing.add(id);
+        } else {
+            committing.remove(id);
+        }
+    }
+
+    /** Directory fsyncs so far (a test hook for proving group commit without timing). */
+    long directoryFsyncs() {
+        return queueSync.fsyncs();
+    }
+
+    private ReentrantLock stripe(QueueId id) {
+        return stripes[Math.floorMod(id.hashCode(), STRIPES)];
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("spool " + layout.root() + " is closed");
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

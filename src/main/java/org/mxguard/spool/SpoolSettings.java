@@ -1,0 +1,45 @@
+package org.mxguard.spool;
+
+import java.nio.file.Path;
+
+/**
+ * How the spool is kept.
+ *
+ * @param directory the spool directory; created if missing; only one mxguard may use it at a time
+ * @param minFreeBytes refuse new mail (SMTP 452 4.3.1) when the file system has fewer usable bytes
+ *     than this, checked when a message begins and again at its commit, so the disk keeps room for
+ *     delivery state updates, logs and bounces
+ * @param fsync make commits, state updates and removals durable with fsync; turn off only for
+ *     tests and benchmarks: without it a power loss can lose accepted mail
+ */
+public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync) {
+
+    /**
+     * 100 MB. Postfix refuses mail below 1.5 x message_size_limit (about 15 MB by default); a backup MX
+     * may hold days of mail for its primaries, so it keeps more room for the state files and bounces
+     * that delivery writes.
+     */
+    public static final long DEFAULT_MIN_FREE_BYTES = 100L * 1024 * 1024;
+
+    public SpoolSettings {
+        if (directory == null) {
+            throw new IllegalArgumentException("spool.directory is required");
+        }
+        if (minFreeBytes < 0) {
+            throw new IllegalArgumentException("spool.min-free-bytes must be 0 or more, got " + minFreeBytes);
+        }
+    }
+
+    /** The defaults: 100 MB kept free, fsync on. */
+    public static SpoolSettings defaults(Path directory) {
+        return new SpoolSettings(directory, DEFAULT_MIN_FREE_BYTES, true);
+    }
+
+    public SpoolSettings withMinFreeBytes(long bytes) {
+        return new SpoolSettings(directory, bytes, fsync);
+    }
+
+    public SpoolSettings withFsync(boolean on) {
+        return new SpoolSettings(directory, minFreeBytes, on);
+    }
+}
