@@ -68,6 +68,7 @@ final class SmtpSession implements Runnable {
     private final SmtpSettings settings;
     private final Reply refusal;
     private final String refusalReason;
+    private final Socket plainSocket;
     private Socket socket;
     private SmtpInput in;
     private OutputStream out;
@@ -96,6 +97,7 @@ final class SmtpSession implements Runnable {
         this.services = services;
         this.settings = services.settings();
         this.socket = socket;
+        this.plainSocket = socket;
         this.refusal = refusal;
         this.refusalReason = refusalReason;
     }
@@ -541,7 +543,15 @@ final class SmtpSession implements Runnable {
 
     private void closeQuietly() {
         try {
-            socket.close();
+            if (socket != plainSocket) {
+                // Sends close_notify without waiting for the client's, which SSLSocket.close() may do.
+                socket.shutdownOutput();
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The plain socket is closed below either way.
+        }
+        try {
+            plainSocket.close();
         } catch (IOException ignored) {
             // Closing a broken socket can fail; it is closed either way.
         }
