@@ -111,7 +111,7 @@ class RulesEngineTest {
         RulesEngine e = engine("""
                 tempfail from <> client-name .dialup.isp.example
                 reject not client-name .trusted.example client 203.0.113.0/24
-                tempfail client-name unknown to .protected.example
+                tempfail client-name unknown to protected.example
                 """);
         assertThat(e.decide(rcpt("203.0.113.5", "unknown", BOUNCE, USER)))
                 .extracting(d -> ((Decision.Tempfail) d).rule().line()).isEqualTo(3);
