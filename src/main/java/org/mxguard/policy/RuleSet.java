@@ -1,0 +1,143 @@
+package org.mxguard.policy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An immutable, compiled, indexed set of rules: the unit that a reload swaps in whole. Rules keep
+ * file order; {@link #find} returns the first rule, in that order, that matches the query, while
+ * looking only at the candidates the indexes propose (plus the few rules no index can hold).
+ *
+ * <p>A rule matches at a stage when every condition is known by then and holds, and the rule has
+ * not expired. A matching rule whose verdict bites at a later stage stops the evaluation too: no
+ * rule below it may decide earlier than it would.
+ */
+public final class RuleSet {
+
+    private final String name;
+    private final String[] files;
+    /** Per rule: file number in the upper 32 bits, line in the lower. */
+    private final long[] where;
+    private final RuleBody[] bodies;
+    private final int[] unindexed;
+    private final Ipv4PrefixTable v4;
+    private final Ipv6PrefixTable v6;
+    private final NameIndex clientNames;
+    private final NameIndex helos;
+    private final NameIndex senders;
+    private final NameIndex recipients;
+    private final RuleCounters counters;
+
+    RuleSet(String name, String[] files, long[] where, RuleBody[] bodies, int[] unindexed, RuleSetBuilder b) {
+        this.name = name;
+        this.files = files;
+        this.where = where;
+        this.bodies = bodies;
+        this.unindexed = unindexed;
+        this.v4 = b.v4;
+        this.v6 = b.v6;
+        this.clientNames = b.clientNames;
+        this.helos = b.helos;
+        this.senders = b.senders;
+        this.recipients = b.recipients;
+        this.counters = new RuleCounters(bodies.length);
+    }
+
+    /** A set with no rules. */
+    public static RuleSet empty(String name) {
+        return new RuleSetBuilder(PolicySettings.DEFAULTS).build(name);
+    }
+
+    /** Compiles parsed rules; default replies come from {@code settings}. */
+    public static RuleSet compile(String name, List<Rule> rules, PolicySettings settings) {
+        RuleSetBuilder b = new RuleSetBuilder(settings);
+        rules.forEach(b::add);
+        return b.build(name);
+    }
+
+    /** Reads and compiles a rule file, streaming: the parsed rules are never all in memory at once. */
+    public static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
+        RuleSetBuilder b = new RuleSetBuilder(settings);
+        RuleFileReader.read(file, b::add);
+        return b.build(file.toString());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return bodies.length;
+    }
+
+    public RuleRef ref(int rule) {
+        long w = where[rule];
+        return new RuleRef(files[(int) (w >>> 32)], (int) w);
+    }
+
+    public RuleCounters counters() {
+        return counters;
+    }
+
+    /** Approximate bytes held by the compiled rules and indexes (name indexes not counted). */
+    public long approximateBytes() {
+        return 16L + where.length * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
+                + counters.bytes();
+    }
+
+    RuleBody body(int rule) {
+        return bodies[rule];
+    }
+
+    /** The first rule that matches, or null when none does. */
+    RuleMatch find(QueryView q, long nowMillis) {
+        CandidateList c = new CandidateList();
+        if (q.hasAddress) {
+            if (q.v4) {
+                v4.collect(q.lo, c);
+            } else {
+                v6.collect(q.hi, q.lo, c);
+            }
+        }
+        clientNames.collect(q.clientName, c);
+        if (q.stage.compareTo(Stage.HELO) >= 0) {
+            helos.collect(q.helo, c);
+        }
+        if (q.sender != null && q.stage.compareTo(Stage.MAIL) >= 0) {
+            senders.collect(q.sender.isNullSender() ? "<>" : q.sender.domain().name(), c);
+        }
+        if (q.recipient != null && q.recipient.domain() != null && q.stage == Stage.RCPT) {
+            recipients.collect(q.recipient.domain().name(), c);
+        }
+        c.sort();
+        int i = 0;
+        int j = 0;
+        int last = -1;
+        int n = c.size();
+        int[] u = unindexed;
+        while (i < n || j < u.length) {
+            int rule;
+            int length;
+            if (j >= u.length || (i < n && c.rule(i) < u[j])) {
+                rule = c.rule(i);
+                length = c.length(i);
+                i++;
+            } else {
+                rule = u[j++];
+                length = -1;
+            }
+            if (rule == last) {
+                continue;
+            }
+            last = rule;
+            RuleBody body = bodies[rule];
+            if (body.needed.compareTo(q.stage) > 0 || nowMillis >= body.expiresMillis) {
+                continue;
+            }
+            if (body.implied || body.matches(q)) {
+                return new RuleMatch(rule, ref(rule), body.actAt.compareTo(q.stage) <= 0, length);
+            }
+        }
+        return null;
+    }
+}

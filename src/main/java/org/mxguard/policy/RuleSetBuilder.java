@@ -1,0 +1,165 @@
+package org.mxguard.policy;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.mxguard.mail.Reply;
+
+/**
+ * Compiles rules, in order, into a {@link RuleSet}. Each rule goes into one index, chosen from its
+ * positive conditions by selectivity (client network, client name, recipient, HELO, sender), or
+ * into the short list of rules every query tries. The index only proposes candidates; a candidate
+ * still passes its full test, so the index never changes which rule matches first.
+ */
+final class RuleSetBuilder {
+
+    private record BodyKey(Action action, Reply reply, Stage actAt, long expires, String reason) {
+    }
+
+    private final PolicySettings settings;
+    private final Map<String, Integer> fileNumbers = new HashMap<>();
+    private final Map<BodyKey, RuleBody> sharedBodies = new HashMap<>();
+    private String[] files = new String[4];
+    private long[] where = new long[1024];
+    private RuleBody[] bodies = new RuleBody[1024];
+    private int[] unindexed = new int[16];
+    private int unindexedCount;
+    private int count;
+    final Ipv4PrefixTable v4 = new Ipv4PrefixTable();
+    final Ipv6PrefixTable v6 = new Ipv6PrefixTable();
+    final NameIndex clientNames = new NameIndex();
+    final NameIndex helos = new NameIndex();
+    final NameIndex senders = new NameIndex();
+    final NameIndex recipients = new NameIndex();
+
+    RuleSetBuilder(PolicySettings settings) {
+        this.settings = settings;
+    }
+
+    void add(Rule rule) {
+        int n = count++;
+        if (n == where.length) {
+            where = Arrays.copyOf(where, n * 2);
+            bodies = Arrays.copyOf(bodies, n * 2);
+        }
+        Integer file = fileNumbers.get(rule.ref().file());
+        if (file == null) {
+            file = fileNumbers.size();
+            fileNumbers.put(rule.ref().file(), file);
+            if (file == files.length) {
+                files = Arrays.copyOf(files, file * 2);
+            }
+            files[file] = rule.ref().file();
+        }
+        where[n] = ((long) file << 32) | (rule.ref().line() & 0xffffffffL);
+        Condition key = indexKey(rule);
+        boolean implied = key instanceof Condition.Client && rule.conditions().size() == 1;
+        bodies[n] = implied ? sharedBody(rule) : body(rule, false);
+        switch (key) {
+            case Condition.Client c -> {
+                for (Cidr net : c.networks()) {
+                    if (net.v4()) {
+                        v4.add(net, n);
+                    } else {
+                        v6.add(net, n);
+                    }
+                }
+            }
+            case Condition.ClientName c -> c.names().forEach(p -> clientNames.add(p.name(), p.subtree(), n));
+            case Condition.Helo c -> c.names().forEach(p -> helos.add(p.name(), p.subtree(), n));
+            case Condition.Recipient c -> addAddresses(recipients, c.addresses(), n);
+            case Condition.Sender c -> addAddresses(senders, c.addresses(), n);
+            case null, default -> {
+                if (unindexedCount == unindexed.length) {
+                    unindexed = Arrays.copyOf(unindexed, unindexedCount * 2);
+                }
+                unindexed[unindexedCount++] = n;
+            }
+        }
+    }
+
+    private static void addAddresses(NameIndex index, List<AddressPattern> patterns, int rule) {
+        for (AddressPattern p : patterns) {
+            switch (p.kind()) {
+                case NULL_SENDER -> index.add("<>", false, rule);
+                case MAILBOX, DOMAIN -> index.add(p.domain(), false, rule);
+                case SUBTREE -> index.add(p.domain(), true, rule);
+                case LOCAL_PART -> throw new IllegalStateException("not indexable: " + p);
+            }
+        }
+    }
+
+    /** The positive condition whose values every match must hit, most selective kind first. */
+    private static Condition indexKey(Rule rule) {
+        Condition best = null;
+        int bestRank = Integer.MAX_VALUE;
+        for (Condition c : rule.conditions()) {
+            if (c.negated()) {
+                continue;
+            }
+            int rank = switch (c) {
+                case Condition.Client x -> 0;
+                case Condition.ClientName x -> 1;
+                case Condition.Recipient x -> indexable(x.addresses()) ? 2 : Integer.MAX_VALUE;
+                case Condition.Helo x -> 3;
+                case Condition.Sender x -> indexable(x.addresses()) ? 4 : Integer.MAX_VALUE;
+                default -> Integer.MAX_VALUE;
+            };
+            if (rank < bestRank) {
+                best = c;
+                bestRank = rank;
+            }
+        }
+        return best;
+    }
+
+    private static boolean indexable(List<AddressPattern> patterns) {
+        return patterns.stream().noneMatch(p -> p.kind() == AddressPattern.Kind.LOCAL_PART);
+    }
+
+    private RuleBody sharedBody(Rule rule) {
+        Reply reply = replyOf(rule);
+        long expires = expiry(rule.expires());
+        BodyKey key = new BodyKey(rule.action(), reply, rule.actAt(), expires, rule.reason());
+        RuleBody body = sharedBodies.get(key);
+        if (body == null) {
+            body = body(rule, true);
+            sharedBodies.put(key, body);
+        }
+        return body;
+    }
+
+    private RuleBody body(Rule rule, boolean implied) {
+        String description = implied ? null
+                : rule.conditions().stream().map(Condition::render).collect(Collectors.joining(" "));
+        return new RuleBody(rule.action(), replyOf(rule), rule.actAt(), rule.neededStage(),
+                implied ? List.of() : rule.conditions(), implied, expiry(rule.expires()), rule.reason(),
+                description);
+    }
+
+    private static long expiry(Instant expires) {
+        return expires == null ? Long.MAX_VALUE : expires.toEpochMilli();
+    }
+
+    private Reply replyOf(Rule rule) {
+        if (rule.reply() != null) {
+            return rule.reply();
+        }
+        return switch (rule.action()) {
+            case ACCEPT -> null;
+            case TEMPFAIL, WARN -> settings.tempfailReply();
+            case REJECT -> settings.rejectReply();
+            case DISCONNECT -> rule.actAt() == Stage.CONNECT ? PolicySettings.DISCONNECT_AT_CONNECT
+                    : PolicySettings.DISCONNECT;
+        };
+    }
+
+    RuleSet build(String name) {
+        String[] fileNames = Arrays.copyOf(files, fileNumbers.size());
+        return new RuleSet(name, fileNames, Arrays.copyOf(where, count), Arrays.copyOf(bodies, count),
+                Arrays.copyOf(unindexed, unindexedCount), this);
+    }
+}

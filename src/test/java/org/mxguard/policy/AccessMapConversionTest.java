@@ -1,0 +1,140 @@
+package org.mxguard.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mxguard.mail.MailAddress;
+
+class AccessMapConversionTest {
+
+    private static Decision decide(List<String> ruleLines, String ip, String name, MailAddress from) throws Exception {
+        List<Rule> rules = RuleFileReader.parse("imported", String.join("\n", ruleLines));
+        RuleSet set = RuleSet.compile("imported", rules, PolicySettings.DEFAULTS);
+        RuleSource src = new RuleSource() {
+            @Override
+            public String name() {
+                return "imported";
+            }
+
+            @Override
+            public RuleSet current() {
+                return set;
+            }
+        };
+        return new RulesEngine(List.of(src), PolicySettings.DEFAULTS, DnsblLookup.NONE, Clock.systemUTC())
+                .decide(new PolicyQuery(Stage.RCPT, InetAddress.getByName(ip), name, "h.example", from,
+                        MailAddress.of("user", "protected.example")));
+    }
+
+    @Test
+    void sendmailAccessFileBecomesMostSpecificFirstRules() throws Exception {
+        ConversionResult r = AccessMapImport.sendmail("access", List.of(
+                "# chalmers.se, March 1998",
+                "Connect:166.55.38\tERROR:4.7.1:451 Relaying Denied",
+                "Connect:166.55.38.1\tOK",
+                "Connect:dialup.isp.example\tERROR:\"451 Relaying Denied\"",
+                "From:spammer@bad.example\tREJECT",
+                "From:<>\tREJECT",
+                "To:friend@protected.example\tRELAY",
+                "Connect:IPv6:2001:db8::25\tTEMPFAIL",
+                "Connect:192.0.2.9\tDISCARD",
+                "GreetPause:localhost\t0"));
+        assertThat(r.lines()).containsExactly(
+                "tempfail with 451 \"Relaying Denied\" client-name dialup.isp.example,.dialup.isp.example"
+                        + "  # access:4",
+                "tempfail client 2001:db8::25  # access:8",
+                "accept client 166.55.38.1  # access:3",
+                "tempfail with 451 4.7.1 \"Relaying Denied\" client 166.55.38.0/24  # access:2",
+                "reject from spammer@bad.example  # access:5",
+                "accept to friend@protected.example  # access:7");
+        assertThat(r.untranslatable()).hasSize(3);
+        assertThat(r.untranslatable().get(0)).startsWith("access:6: From:<>\tREJECT").contains("RFC 5321");
+        assertThat(r.untranslatable().get(1)).startsWith("access:9:").contains("DISCARD");
+        assertThat(r.untranslatable().get(2)).startsWith("access:10:");
+        assertThat(decide(r.lines(), "166.55.38.1", "unknown", MailAddress.NULL_SENDER))
+                .isInstanceOf(Decision.Accept.class);
+        assertThat(decide(r.lines(), "166.55.38.2", "unknown", MailAddress.NULL_SENDER))
+                .isInstanceOf(Decision.Tempfail.class);
+    }
+
+    @Test
+    void postfixClientAccessTable() throws Exception {
+        ConversionResult r = AccessMapImport.postfixAccess("client_access", List.of(
+                "192.0.2 REJECT",
+                "192.0.2.53 DUNNO",
+                ".dialup.isp.example 451 4.7.1 Relaying Denied",
+                "mail.example OK",
+                "198.51.100.7 HOLD"), AccessMapImport.Kind.CLIENT);
+        assertThat(r.lines()).containsExactly(
+                "tempfail with 451 4.7.1 \"Relaying Denied\" client-name .dialup.isp.example  # client_access:3",
+                "accept client-name mail.example,.mail.example  # client_access:4",
+                "accept client 192.0.2.53  # client_access:2",
+                "reject client 192.0.2.0/24  # client_access:1");
+        assertThat(r.notes()).singleElement().asString().contains("DUNNO");
+        assertThat(r.untranslatable()).singleElement().asString().startsWith("client_access:5:");
+    }
+
+    @Test
+    void postfixSenderAccessTable() {
+        ConversionResult r = AccessMapImport.postfixAccess("sender_access", List.of(
+                "<> REJECT",
+                "spam.example DEFER try later",
+                "user@ok.example OK"), AccessMapImport.Kind.SENDER);
+        assertThat(r.lines()).containsExactly("accept from user@ok.example  # sender_access:3",
+                "tempfail with 450 \"try later\" from spam.example,.spam.example  # sender_access:2");
+        assertThat(r.untranslatable()).singleElement().asString().contains("RFC 5321");
+    }
+
+    @Test
+    void postfixCidrTableKeepsItsOrder() throws Exception {
+        ConversionResult r = AccessMapImport.postfixCidr("clients.cidr", List.of(
+                "192.0.2.53/32 OK",
+                "192.0.2.0/24 REJECT go away",
+                "!2001:db8::/32 550 5.7.1 not here",
+                "if 10.0.0.0/8",
+                "10.1.0.0/16 OK",
+                "endif",
+                "192.0.2.1/24 REJECT"));
+        assertThat(r.lines()).containsExactly("accept client 192.0.2.53  # clients.cidr:1",
+                "reject with 550 \"go away\" client 192.0.2.0/24  # clients.cidr:2",
+                "reject with 550 5.7.1 \"not here\" not client 2001:db8::/32  # clients.cidr:3");
+        assertThat(r.untranslatable()).hasSize(4);
+        assertThat(r.untranslatable().getLast()).contains("host bits set");
+    }
+
+    @Test
+    void exportToPostfixCidrAndBack() throws Exception {
+        List<Rule> rules = RuleFileReader.parse("access.rules", """
+                accept client 192.0.2.53
+                tempfail client 192.0.2.0/24,2001:db8::/32
+                reject with 554 5.7.1 "No" client 198.51.100.7
+                tempfail from <> client-name .dialup.isp.example
+                disconnect at connect client 203.0.113.0/24
+                """);
+        ConversionResult out = AccessMapExport.postfixCidr(rules);
+        assertThat(out.lines()).containsExactly("192.0.2.53/32\tOK", "192.0.2.0/24\t451 4.7.1 Relaying Denied",
+                "2001:db8::/32\t451 4.7.1 Relaying Denied", "198.51.100.7/32\t554 5.7.1 No");
+        assertThat(out.untranslatable()).hasSize(2);
+        ConversionResult back = AccessMapImport.postfixCidr("exported", out.lines());
+        assertThat(back.untranslatable()).isEmpty();
+        assertThat(back.lines()).hasSize(4);
+    }
+
+    @Test
+    void exportToSendmailReportsOrderItCannotKeep() throws Exception {
+        List<Rule> rules = RuleFileReader.parse("access.rules", """
+                tempfail client 192.0.2.0/24
+                accept client 192.0.2.53
+                tempfail client-name .dialup.isp.example
+                reject client 198.51.100.0/25
+                """);
+        ConversionResult out = AccessMapExport.sendmail(rules);
+        assertThat(out.lines()).containsExactly("Connect:192.0.2\tERROR:4.7.1:451 Relaying Denied",
+                "Connect:192.0.2.53\tOK", "Connect:dialup.isp.example\tERROR:4.7.1:451 Relaying Denied");
+        assertThat(out.untranslatable()).singleElement().asString().contains("whole octets");
+        assertThat(out.notes()).anySatisfy(n -> assertThat(n).contains("access.rules:2: sendmail will let"));
+    }
+}

@@ -1,0 +1,96 @@
+package org.mxguard.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileRuleSourceIT {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T22:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text, long mtimeSeconds) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        Files.setLastModifiedTime(p, FileTime.from(Instant.ofEpochSecond(mtimeSeconds)));
+        return p;
+    }
+
+    @Test
+    void includesAndListFilesKeepTheirOwnFileAndLine() throws Exception {
+        write("dialup-nets.list", "# EMS sources seen 1998-03-06\n166.55.38.0/24\n\n198.51.100.0/24\n", 1);
+        write("exceptions.rules", "\naccept client 198.51.100.25\n", 1);
+        Path main = write("access.rules", """
+                include exceptions.rules
+                tempfail from <> client @dialup-nets.list
+                """, 1);
+        RuleSet set = RuleSet.load(main, PolicySettings.DEFAULTS);
+        assertThat(set.size()).isEqualTo(2);
+        assertThat(set.ref(0)).isEqualTo(new RuleRef(dir.resolve("exceptions.rules").toString(), 2));
+        assertThat(set.ref(1)).isEqualTo(new RuleRef(main.toString(), 2));
+    }
+
+    @Test
+    void errorsInListFilesNameTheListFile() throws Exception {
+        write("nets.list", "192.0.2.0/24\n192.0.2.300\n", 1);
+        Path main = write("access.rules", "tempfail client @nets.list\ninclude missing.rules\n", 1);
+        assertThatThrownBy(() -> RuleSet.load(main, PolicySettings.DEFAULTS))
+                .isInstanceOf(PolicyParseException.class)
+                .hasMessageContaining(dir.resolve("nets.list") + ":2:1: not an IP address or network: 192.0.2.300")
+                .hasMessageContaining(main + ":2:9: cannot read included file");
+    }
+
+    @Test
+    void includeLoopsAreErrors() throws Exception {
+        write("a.rules", "include b.rules\n", 1);
+        write("b.rules", "include a.rules\n", 1);
+        assertThatThrownBy(() -> RuleSet.load(dir.resolve("a.rules"), PolicySettings.DEFAULTS))
+                .hasMessageContaining("include loop");
+    }
+
+    @Test
+    void changedFileIsSwappedInWhole() throws Exception {
+        Path main = write("access.rules", "tempfail client 192.0.2.0/24\n", 1);
+        try (FileRuleSource source = FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK)) {
+            RuleSet before = source.current();
+            assertThat(source.reloadIfChanged()).isNull();
+            write("access.rules", "accept client 192.0.2.53\ntempfail client 192.0.2.0/24\n", 2);
+            assertThat(source.reloadIfChanged()).isInstanceOf(FileRuleSource.ReloadResult.Loaded.class);
+            assertThat(source.current()).isNotSameAs(before);
+            assertThat(source.current().size()).isEqualTo(2);
+            assertThat(before.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void brokenReloadKeepsTheOldRulesAndSaysWhy() throws Exception {
+        Path main = write("access.rules", "tempfail client 192.0.2.0/24\n", 1);
+        try (FileRuleSource source = FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK)) {
+            RuleSet before = source.current();
+            write("access.rules", "tempfail client 192.0.2.0/24\nreject from <>\n", 2);
+            FileRuleSource.ReloadResult r = source.reload();
+            assertThat(r).isInstanceOf(FileRuleSource.ReloadResult.Kept.class);
+            assertThat(((FileRuleSource.ReloadResult.Kept) r).errors()).contains(main + ":2:1:")
+                    .contains("RFC 5321");
+            assertThat(source.current()).isSameAs(before);
+            assertThat(source.reloadIfChanged()).as("the broken version is reported once").isNull();
+        }
+    }
+
+    @Test
+    void brokenFileAtStartIsAnError() throws Exception {
+        Path main = write("access.rules", "tempfail client nowhere\n", 1);
+        assertThatThrownBy(() -> FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK))
+                .isInstanceOf(PolicyParseException.class).hasMessageContaining(":1:17:");
+    }
+}
