@@ -57,6 +57,18 @@ final class PostfixParser {
             out.add(new LogEvent.Connect(h.host, h.time, c.name(), c.ip()));
         } else if (line.startsWith("reject: ", pos) || line.startsWith("milter-reject: ", pos)) {
             reject(line, line.indexOf(' ', pos) + 1, h, queueId, out);
+        } else if (line.startsWith("discard: ", pos) || line.startsWith("filter: ", pos)
+                || line.startsWith("reject_warning: ", pos) || line.startsWith("hold: ", pos)) {
+            // Not a refusal: the message went on (or was dropped silently); still contact.
+            int from = line.indexOf(" from ", pos);
+            seen(line, from + 6, h, line.substring(pos, line.indexOf(':', pos)), out);
+        } else if (line.startsWith("SSL_accept error from ", pos)) {
+            seen(line, pos + 22, h, "TLS error", out);
+        } else if (line.startsWith("bare <LF> received after ", pos)) {
+            int from = line.indexOf(" from ", pos + 25);
+            seen(line, from + 6, h, "bare LF", out);
+        } else if (line.startsWith("TLS connection established from ", line.indexOf(' ', pos) + 1)) {
+            seen(line, line.indexOf(" from ", pos) + 6, h, "TLS", out);
         } else if (line.startsWith("disconnect from ", pos)) {
             seen(line, pos + 16, h, "disconnect", out);
         } else if (line.startsWith("lost connection after ", pos) || line.startsWith("too many errors after ", pos)
