@@ -181,16 +181,22 @@ final class SendmailParser {
             return false;
         }
         boolean digit = false;
+        boolean hex = true;
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c >= '0' && c <= '9') {
                 digit = true;
-            } else if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+            } else if (c >= 'A' && c <= 'F') {
+                continue;
+            } else if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+                hex = false;
+            } else {
                 return false;
             }
         }
-        // Both MTAs' ids carry digits (a time or a pid); words such as "warning" do not.
-        return digit;
+        // Sendmail's and Postfix's long ids carry digits, Postfix's short ones are upper-case hex;
+        // words such as "warning" or "NOQUEUE" are neither.
+        return digit || hex;
     }
 
     private static String kind(String line, int pos) {
