@@ -54,8 +54,10 @@ class PlantedCampaignTest {
         for (String spam : gen.truth().campaignAddresses()) {
             ClientStats c = a.clients.stream().map(v -> v.stats).filter(s -> s.ip.equals(spam)).findFirst()
                     .orElse(null);
-            // A lone unnamed host below the thresholds is spared; every other planted client is covered.
-            if (c != null && (c.nullTransactions() >= settings.minNullMessages() || c.name != null)) {
+            // A lone unnamed host with too little evidence is spared (two null-sender messages score 54
+            // without a primary log, 69 with one); every other planted client is covered.
+            long enough = withPrimary ? settings.minNullMessages() : 3;
+            if (c != null && (c.nullTransactions() >= enough || c.name != null)) {
                 assertThat(proposals).as(spam).anyMatch(p -> covers(p, spam, null));
             }
         }
