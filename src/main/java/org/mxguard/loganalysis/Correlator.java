@@ -1,0 +1,159 @@
+package org.mxguard.loganalysis;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Joins events by queue id into per-client statistics. A message is remembered from its client
+ * line until it is removed (Postfix {@code removed}, sendmail {@code done}) or ages out, so the
+ * join table holds only messages in flight: memory grows with the number of clients, not with
+ * the size of the logs. Events must arrive in log order; one thread only.
+ */
+final class Correlator {
+
+    /** A message between its client line and its removal. */
+    private static final class Pending {
+        final ClientStats client;
+        final long time;
+        boolean counted;
+        boolean nullSender;
+
+        Pending(ClientStats client, long time) {
+            this.client = client;
+            this.time = time;
+        }
+    }
+
+    private final Map<String, ClientStats> clients = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
+    private final TreeMap<Long, long[]> daily = new TreeMap<>();
+    private final long maxAgeSeconds;
+    private final int maxPending;
+    long messagesWithoutClient;
+    long maxPendingSeen;
+
+    Correlator(long maxAgeSeconds, int maxPending) {
+        this.maxAgeSeconds = maxAgeSeconds;
+        this.maxPending = maxPending;
+    }
+
+    void accept(LogEvent event) {
+        switch (event) {
+            case LogEvent.Connect c -> client(c.clientIp(), c.host(), c.time(), c.clientName()).connects++;
+            case LogEvent.Seen s -> client(s.clientIp(), s.host(), s.time(), s.clientName()).seen++;
+            case LogEvent.Client c -> remember(c.host(), c.queueId(),
+                    new Pending(client(c.clientIp(), c.host(), c.time(), c.clientName()), c.time()));
+            case LogEvent.From f -> from(f);
+            case LogEvent.To t -> to(t);
+            case LogEvent.Reject r -> reject(r);
+            case LogEvent.Removed r -> pending(r.host()).remove(r.queueId());
+        }
+    }
+
+    private void from(LogEvent.From f) {
+        Pending p;
+        if (f.clientIp() != null) {
+            p = new Pending(client(f.clientIp(), f.host(), f.time(), f.clientName()), f.time());
+            remember(f.host(), f.queueId(), p);
+        } else {
+            p = pending(f.host()).get(f.queueId());
+        }
+        if (p == null) {
+            messagesWithoutClient++;
+            return;
+        }
+        if (p.counted) {
+            // Postfix logs from= again at every delivery attempt of a deferred message.
+            return;
+        }
+        p.counted = true;
+        boolean isNull = f.sender() != null && f.sender().isEmpty();
+        p.nullSender = isNull;
+        ClientStats c = p.client;
+        c.messages++;
+        c.recipients += Math.max(0, f.nrcpts());
+        long[] day = daily.computeIfAbsent(Math.floorDiv(f.time(), 86400L), d -> new long[2]);
+        day[0]++;
+        if (isNull) {
+            c.nullMessages++;
+            day[1]++;
+        }
+    }
+
+    private void to(LogEvent.To t) {
+        Pending p = pending(t.host()).get(t.queueId());
+        if (p == null) {
+            return;
+        }
+        switch (t.status()) {
+            case SENT -> p.client.delivered++;
+            case DEFERRED -> p.client.deferred++;
+            case BOUNCED, EXPIRED -> p.client.bounced++;
+            default -> {
+            }
+        }
+    }
+
+    private void reject(LogEvent.Reject r) {
+        ClientStats c;
+        if (r.clientIp() != null) {
+            c = client(r.clientIp(), r.host(), r.time(), r.clientName());
+        } else {
+            Pending p = r.queueId() == null ? null : pending(r.host()).get(r.queueId());
+            if (p == null) {
+                return;
+            }
+            c = p.client;
+        }
+        c.rejects++;
+        if (r.sender() != null && r.sender().isEmpty()) {
+            c.nullRejects++;
+        }
+        String rule = r.stage() + ": " + r.reason();
+        if (c.rules.size() < 16 || c.rules.containsKey(rule)) {
+            c.rules.merge(rule, 1L, Long::sum);
+        }
+    }
+
+    private ClientStats client(String ip, String host, long time, String name) {
+        ClientStats c = clients.computeIfAbsent(ip, ClientStats::new);
+        c.touch(host, time, name);
+        return c;
+    }
+
+    private LinkedHashMap<String, Pending> pending(String host) {
+        return pendingByHost.computeIfAbsent(host, h -> new LinkedHashMap<>());
+    }
+
+    private void remember(String host, String queueId, Pending p) {
+        LinkedHashMap<String, Pending> table = pending(host);
+        table.put(queueId, p);
+        // Messages that never log their removal (sendmail, cut logs) age out, oldest first.
+        Iterator<Pending> oldest = table.values().iterator();
+        while (oldest.hasNext()) {
+            Pending head = oldest.next();
+            if (table.size() > maxPending || head.time > 0 && p.time - head.time > maxAgeSeconds) {
+                oldest.remove();
+            } else {
+                break;
+            }
+        }
+        maxPendingSeen = Math.max(maxPendingSeen, table.size());
+    }
+
+    Map<String, ClientStats> clients() {
+        return clients;
+    }
+
+    /** Messages and null-sender messages per day (epoch day), for the charts. */
+    TreeMap<Long, long[]> daily() {
+        return daily;
+    }
+
+    int pendingNow() {
+        return pendingByHost.values().stream().mapToInt(Map::size).sum();
+    }
+}

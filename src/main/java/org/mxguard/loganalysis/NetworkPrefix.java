@@ -1,0 +1,45 @@
+package org.mxguard.loganalysis;
+
+import com.google.common.net.InetAddresses;
+import java.net.InetAddress;
+
+/** CIDR prefixes of a client address: /24 and /16 for IPv4, /64 and /48 for IPv6. */
+final class NetworkPrefix {
+
+    private NetworkPrefix() {
+    }
+
+    /** The prefix lengths to aggregate at, narrowest first, ending with the whole address. */
+    static int[] levels(String ip) {
+        return ip.indexOf(':') >= 0 ? new int[] {128, 64, 48} : new int[] {32, 24, 16};
+    }
+
+    static InetAddress parse(String ip) {
+        try {
+            return InetAddresses.forString(ip);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** {@code 192.0.2.0/24} for ({@code 192.0.2.77}, 24); the bare address at full length. */
+    static String of(String ip, int bits) {
+        InetAddress a = parse(ip);
+        if (a == null) {
+            return ip;
+        }
+        byte[] b = a.getAddress();
+        if (bits >= b.length * 8) {
+            return InetAddresses.toAddrString(a);
+        }
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - i * 8));
+            b[i] = (byte) (b[i] & (0xff << (8 - keep)));
+        }
+        try {
+            return InetAddresses.toAddrString(InetAddress.getByAddress(b)) + "/" + bits;
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

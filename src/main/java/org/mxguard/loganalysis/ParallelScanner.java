@@ -1,0 +1,218 @@
+package org.mxguard.loganalysis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Reads logs in blocks of whole lines and parses the blocks in parallel, handing the events to
+ * one consumer in log order. One thread reads (and gunzips), the pool parses, the calling thread
+ * correlates. Memory is a few blocks in flight, whatever the size of the logs.
+ */
+final class ParallelScanner {
+
+    private static final int BLOCK = 1 << 20;
+
+    /** One item in the ordered hand-over queue. */
+    private record Item(int source, Future<Block> block, IOException error, boolean end) {
+    }
+
+    /** What parsing one block produced. */
+    record Block(List<LogEvent> events, ParseCounters counters) {
+    }
+
+    /** A log that could not be read to its end. */
+    record ReadError(String label, long line, String message) {
+        @Override
+        public String toString() {
+            return label + ": line " + line + ": " + message;
+        }
+    }
+
+    private final ZoneId zone;
+    private final Integer year;
+    private final int threads;
+    final AtomicLong rawBytes = new AtomicLong();
+    final ParseCounters counters = new ParseCounters();
+    final List<ReadError> errors = new ArrayList<>();
+
+    ParallelScanner(ZoneId zone, Integer year, int threads) {
+        this.zone = zone;
+        this.year = year;
+        this.threads = Math.max(1, threads);
+    }
+
+    void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
+        BlockingQueue<Item> queue = new ArrayBlockingQueue<>(threads * 3 + 2);
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "log-parse");
+            t.setDaemon(true);
+            return t;
+        })) {
+            Thread reader = Thread.ofPlatform().name("log-read").daemon().start(() -> read(sources, pool, queue));
+            long[] linesPerSource = new long[sources.size()];
+            while (true) {
+                Item item = take(queue);
+                if (item.end()) {
+                    break;
+                }
+                if (item.error() != null) {
+                    errors.add(new ReadError(sources.get(item.source()).label(), linesPerSource[item.source()] + 1,
+                            describe(item.error())));
+                    continue;
+                }
+                Block block = get(item.block());
+                linesPerSource[item.source()] += block.counters().lines;
+                counters.add(block.counters());
+                for (LogEvent e : block.events()) {
+                    sink.accept(e);
+                }
+            }
+            joinQuietly(reader);
+        }
+    }
+
+    private void read(List<LogSource> sources, ExecutorService pool, BlockingQueue<Item> queue) {
+        for (int i = 0; i < sources.size(); i++) {
+            LogSource source = sources.get(i);
+            ZonedDateTime ref = source.referenceTime(zone);
+            int refYear = year != null ? year : ref.getYear();
+            int refMonth = year != null ? 12 : ref.getMonthValue();
+            int index = i;
+            byte[] carry = new byte[0];
+            try (InputStream in = source.open(rawBytes)) {
+                while (true) {
+                    byte[] buf = Arrays.copyOf(carry, carry.length + BLOCK);
+                    int filled = carry.length;
+                    int n;
+                    while (filled < buf.length && (n = in.read(buf, filled, buf.length - filled)) > 0) {
+                        filled += n;
+                    }
+                    if (filled == 0) {
+                        break;
+                    }
+                    boolean eof = filled < buf.length;
+                    int cut = eof ? filled : lastNewline(buf, filled) + 1;
+                    if (cut == 0) {
+                        // One line longer than a block: keep it whole in a bigger block.
+                        carry = Arrays.copyOf(buf, filled);
+                        continue;
+                    }
+                    byte[] block = buf;
+                    int length = cut;
+                    carry = Arrays.copyOfRange(buf, cut, filled);
+                    put(queue, new Item(index, pool.submit(() -> parse(block, length, refYear, refMonth)), null, false));
+                    if (eof && carry.length == 0) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                if (carry.length > 0) {
+                    byte[] rest = carry;
+                    put(queue, new Item(index, pool.submit(() -> parse(rest, rest.length, refYear, refMonth)), null,
+                            false));
+                }
+                put(queue, new Item(index, null, e, false));
+            }
+        }
+        put(queue, new Item(-1, null, null, true));
+    }
+
+    private Block parse(byte[] buf, int length, int refYear, int refMonth) {
+        ParseCounters c = new ParseCounters();
+        LineParser parser = new LineParser(zone, refYear, refMonth, c);
+        List<LogEvent> events = new ArrayList<>(length / 100);
+        int start = 0;
+        while (start < length) {
+            int nl = indexOf(buf, start, length);
+            int end = nl < 0 ? length : nl;
+            int stop = end > start && buf[end - 1] == '\r' ? end - 1 : end;
+            String line = new String(buf, start, stop - start, StandardCharsets.ISO_8859_1);
+            try {
+                parser.parse(line, events);
+            } catch (RuntimeException e) {
+                // A line no parser foresaw must cost that line, never the run.
+                c.skip("unparsable (" + e.getClass().getSimpleName() + ")");
+            }
+            start = end + 1;
+        }
+        return new Block(events, c);
+    }
+
+    private static int indexOf(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastNewline(byte[] buf, int filled) {
+        for (int i = filled - 1; i >= 0; i--) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.io.EOFException) {
+            return "file is truncated (unexpected end of compressed data)";
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return "corrupt compressed data: " + e.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Item take(BlockingQueue<Item> queue) {
+        try {
+            return queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading logs", e);
+        }
+    }
+
+    private static void put(BlockingQueue<Item> queue, Item item) {
+        try {
+            queue.put(item);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Block get(Future<Block> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while parsing logs", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("parser failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.mxguard.loganalysis;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.mxguard.hostclass.DynamicHostClassifier;
+
+/**
+ * Judges every client, sums them per network and per rDNS subdomain, and proposes the rules: for
+ * each cluster of offenders, the smallest network or subdomain that holds them all and no
+ * legitimate client. Where a wider source holds a legitimate client, the proposal narrows to the
+ * next level down, and at the bottom to single addresses.
+ */
+final class Ranking {
+
+    private final AnalyzerSettings settings;
+    private final boolean primaryChecked;
+    private final List<ClientVerdict> verdicts = new ArrayList<>();
+    private final Map<String, SourceStats> networks = new HashMap<>();
+    private final Map<String, SourceStats> domains = new HashMap<>();
+    private final List<Proposal> proposals = new ArrayList<>();
+
+    Ranking(Map<String, ClientStats> clients, Set<String> primaryContacts, boolean primaryChecked,
+            AnalyzerSettings settings) {
+        this.settings = settings;
+        this.primaryChecked = primaryChecked;
+        for (ClientStats c : clients.values()) {
+            ClientVerdict v = new ClientVerdict(c, primaryChecked, primaryContacts.contains(c.ip), settings);
+            verdicts.add(v);
+            for (int bits : NetworkPrefix.levels(c.ip)) {
+                networks.computeIfAbsent(NetworkPrefix.of(c.ip, bits), SourceStats::new).add(v);
+            }
+            for (String d : domainLevels(c.name)) {
+                domains.computeIfAbsent(d, SourceStats::new).add(v);
+            }
+        }
+        verdicts.sort(Comparator.comparingInt((ClientVerdict v) -> -v.score.value())
+                .thenComparing(v -> -v.stats.nullTransactions()).thenComparing(v -> v.stats.ip));
+        proposeNetworks();
+        proposeDomains();
+        proposals.sort(Comparator.comparingInt((Proposal p) -> -p.score().value())
+                .thenComparing(p -> -p.nullTransactions()).thenComparing(Proposal::target));
+    }
+
+    List<ClientVerdict> verdicts() {
+        return verdicts;
+    }
+
+    List<Proposal> proposals() {
+        return proposals;
+    }
+
+    /** Parent domains of a host name, nearest first, down to its registered domain. */
+    static List<String> domainLevels(String name) {
+        if (name == null || name.indexOf('.') < 0) {
+            return List.of();
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        String registered = DynamicHostClassifier.registeredDomain(lower);
+        List<String> out = new ArrayList<>(4);
+        int dot = lower.indexOf('.');
+        while (dot >= 0) {
+            String parent = lower.substring(dot + 1);
+            if (registered == null || parent.length() < registered.length()) {
+                break;
+            }
+            out.add(parent);
+            dot = lower.indexOf('.', dot + 1);
+        }
+        return out;
+    }
+
+    private void proposeNetworks() {
+        Map<String, List<ClientVerdict>> widest = new LinkedHashMap<>();
+        for (ClientVerdict v : verdicts) {
+            if (v.offender) {
+                int[] levels = NetworkPrefix.levels(v.stats.ip);
+                widest.computeIfAbsent(NetworkPrefix.of(v.stats.ip, levels[levels.length - 1]),
+                        k -> new ArrayList<>()).add(v);
+            }
+        }
+        widest.forEach((prefix, offenders) -> proposeNetwork(prefix, NetworkPrefix.levels(
+                offenders.getFirst().stats.ip).length - 1, offenders));
+    }
+
+    private void proposeNetwork(String prefix, int level, List<ClientVerdict> offenders) {
+        int[] levels = NetworkPrefix.levels(offenders.getFirst().stats.ip);
+        SourceStats here = networks.get(prefix);
+        if (level > 0 && here.legitimate == 0 && offenders.size() >= settings.minClientsPerRule()) {
+            int narrowest = level;
+            while (narrowest > 0 && allShare(offenders, levels[narrowest - 1])) {
+                narrowest--;
+            }
+            String target = NetworkPrefix.of(offenders.getFirst().stats.ip, levels[narrowest]);
+            proposals.add(Proposal.of(narrowest == 0 ? Proposal.Kind.ADDRESS : Proposal.Kind.NETWORK, target,
+                    networks.get(target), primaryChecked));
+            return;
+        }
+        if (level == 0) {
+            proposals.add(Proposal.of(Proposal.Kind.ADDRESS, prefix, here, primaryChecked));
+            return;
+        }
+        Map<String, List<ClientVerdict>> children = new LinkedHashMap<>();
+        for (ClientVerdict v : offenders) {
+            children.computeIfAbsent(NetworkPrefix.of(v.stats.ip, levels[level - 1]), k -> new ArrayList<>()).add(v);
+        }
+        children.forEach((child, offs) -> proposeNetwork(child, level - 1, offs));
+    }
+
+    private static boolean allShare(List<ClientVerdict> offenders, int bits) {
+        String first = NetworkPrefix.of(offenders.getFirst().stats.ip, bits);
+        return offenders.stream().allMatch(v -> NetworkPrefix.of(v.stats.ip, bits).equals(first));
+    }
+
+    private void proposeDomains() {
+        Map<String, List<ClientVerdict>> byRegistered = new LinkedHashMap<>();
+        for (ClientVerdict v : verdicts) {
+            List<String> levels = domainLevels(v.stats.name);
+            if (v.offender && v.dynamic.dynamic() && !levels.isEmpty()) {
+                byRegistered.computeIfAbsent(levels.getLast(), k -> new ArrayList<>()).add(v);
+            }
+        }
+        byRegistered.forEach(this::proposeDomain);
+    }
+
+    private void proposeDomain(String domain, List<ClientVerdict> offenders) {
+        SourceStats here = domains.get(domain);
+        if (offenders.size() < settings.minClientsPerRule()) {
+            return;
+        }
+        if (here.legitimate == 0) {
+            String target = domain;
+            String deeper;
+            while ((deeper = commonChild(target, offenders)) != null) {
+                target = deeper;
+            }
+            proposals.add(Proposal.of(Proposal.Kind.NAME, "." + target, domains.get(target), primaryChecked));
+            return;
+        }
+        Map<String, List<ClientVerdict>> children = new LinkedHashMap<>();
+        for (ClientVerdict v : offenders) {
+            String child = childOf(domain, v.stats.name);
+            if (child != null) {
+                children.computeIfAbsent(child, k -> new ArrayList<>()).add(v);
+            }
+        }
+        children.forEach(this::proposeDomain);
+    }
+
+    /** The subdomain of {@code domain} that all offenders' parents lie in, if they share one. */
+    private static String commonChild(String domain, List<ClientVerdict> offenders) {
+        String common = null;
+        for (ClientVerdict v : offenders) {
+            String child = childOf(domain, v.stats.name);
+            if (child == null || common != null && !common.equals(child)) {
+                return null;
+            }
+            common = child;
+        }
+        return common;
+    }
+
+    /** The next domain below {@code domain} on the way to host {@code name}'s parent, or null. */
+    private static String childOf(String domain, String name) {
+        List<String> levels = domainLevels(name);
+        int i = levels.indexOf(domain);
+        return i > 0 ? levels.get(i - 1) : null;
+    }
+}

@@ -1,0 +1,175 @@
+package org.mxguard.loganalysis;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads the syslog prefix of a line: timestamp, host, program and pid, leaving {@link #messageStart}
+ * at the message. Reused line after line by one thread (it is mutable on purpose: no allocation
+ * per line beyond the host and program strings, which are interned in a tiny cache).
+ *
+ * <p>Timestamps: RFC 3164 ({@code Nov  3 11:35:30}, no year: the year comes from the file's
+ * modification time, and a month later than that month belongs to the year before, which handles
+ * a file that spans New Year), and RFC 3339 / ISO 8601 as rsyslog and journald exports write it.
+ * An optional BSD {@code <facility.level>} token after the time is skipped.
+ */
+final class SyslogHeader {
+
+    private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    private final ZoneId zone;
+    private final int referenceYear;
+    private final int referenceMonth;
+    private long cachedDayKey = -1;
+    private long cachedDayStart;
+    private String lastHost = "";
+    private String lastProgram = "";
+
+    long time;
+    String host;
+    String program;
+    int messageStart;
+
+    SyslogHeader(ZoneId zone, int referenceYear, int referenceMonth) {
+        this.zone = zone;
+        this.referenceYear = referenceYear;
+        this.referenceMonth = referenceMonth;
+    }
+
+    /** Parses the prefix; false when the line has no syslog header this class knows. */
+    boolean parse(String line) {
+        int len = line.length();
+        int pos;
+        if (len > 16 && line.charAt(3) == ' ' && isMonthStart(line)) {
+            pos = parseRfc3164(line);
+        } else if (len > 20 && line.charAt(4) == '-' && line.charAt(10) == 'T') {
+            pos = parseRfc3339(line);
+        } else {
+            return false;
+        }
+        if (pos < 0) {
+            return false;
+        }
+        if (pos < len && line.charAt(pos) == '<') {
+            int close = line.indexOf("> ", pos);
+            if (close < 0 || close - pos > 16) {
+                return false;
+            }
+            pos = close + 2;
+        }
+        int hostEnd = line.indexOf(' ', pos);
+        if (hostEnd <= pos) {
+            return false;
+        }
+        host = hostString(line, pos, hostEnd);
+        pos = hostEnd + 1;
+        int colon = line.indexOf(": ", pos);
+        if (colon < 0) {
+            return false;
+        }
+        int progEnd = colon;
+        if (line.charAt(colon - 1) == ']') {
+            int open = line.lastIndexOf('[', colon);
+            if (open > pos) {
+                progEnd = open;
+            }
+        }
+        if (progEnd - pos > 64 || line.indexOf(' ', pos) < progEnd) {
+            return false;
+        }
+        program = programString(line, pos, progEnd);
+        messageStart = colon + 2;
+        return true;
+    }
+
+    private static boolean isMonthStart(String line) {
+        return Character.isUpperCase(line.charAt(0)) && line.charAt(6) != '-';
+    }
+
+    private int parseRfc3164(String line) {
+        int month = MONTHS.indexOf(line.substring(0, 3));
+        if (month < 0 || month % 3 != 0) {
+            return -1;
+        }
+        month = month / 3 + 1;
+        int pos = 4;
+        if (line.charAt(pos) == ' ') {
+            pos++;
+        }
+        int day = 0;
+        while (pos < line.length() && Character.isDigit(line.charAt(pos))) {
+            day = day * 10 + line.charAt(pos++) - '0';
+        }
+        if (day < 1 || day > 31 || pos + 9 > line.length() || line.charAt(pos) != ' ') {
+            return -1;
+        }
+        pos++;
+        int h = twoDigits(line, pos);
+        int m = twoDigits(line, pos + 3);
+        int s = twoDigits(line, pos + 6);
+        if (h < 0 || m < 0 || s < 0 || line.charAt(pos + 2) != ':' || line.charAt(pos + 8) != ' ') {
+            return -1;
+        }
+        int year = month > referenceMonth ? referenceYear - 1 : referenceYear;
+        time = dayStart(year, month, day) + h * 3600L + m * 60L + s;
+        return pos + 9;
+    }
+
+    private long dayStart(int year, int month, int day) {
+        long key = year * 10000L + month * 100L + day;
+        if (key != cachedDayKey) {
+            try {
+                cachedDayStart = LocalDate.of(year, month, day).atStartOfDay(zone).toEpochSecond();
+            } catch (java.time.DateTimeException e) {
+                // Feb 29 in a year without it: syslog wrote it, so keep the line and count it as Mar 1.
+                cachedDayStart = LocalDate.of(year, month, 1).plusDays(day - 1L).atStartOfDay(zone).toEpochSecond();
+            }
+            cachedDayKey = key;
+        }
+        return cachedDayStart;
+    }
+
+    private int parseRfc3339(String line) {
+        int end = line.indexOf(' ');
+        if (end < 19) {
+            return -1;
+        }
+        String stamp = line.substring(0, end);
+        try {
+            time = OffsetDateTime.parse(stamp).toEpochSecond();
+        } catch (DateTimeParseException e) {
+            try {
+                time = LocalDateTime.parse(stamp).atZone(zone).toEpochSecond();
+            } catch (DateTimeParseException ignored) {
+                return -1;
+            }
+        }
+        return end + 1;
+    }
+
+    private static int twoDigits(String s, int at) {
+        char a = s.charAt(at);
+        char b = s.charAt(at + 1);
+        if (a < '0' || a > '9' || b < '0' || b > '9') {
+            return -1;
+        }
+        return (a - '0') * 10 + b - '0';
+    }
+
+    private String hostString(String line, int from, int to) {
+        if (lastHost.length() != to - from || !line.startsWith(lastHost, from)) {
+            lastHost = line.substring(from, to);
+        }
+        return lastHost;
+    }
+
+    private String programString(String line, int from, int to) {
+        if (lastProgram.length() != to - from || !line.startsWith(lastProgram, from)) {
+            lastProgram = line.substring(from, to);
+        }
+        return lastProgram;
+    }
+}

@@ -1,0 +1,96 @@
+package org.mxguard.loganalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogInputsIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rotatedSetIsReadOldestFirst() throws IOException {
+        for (String name : List.of("mail.log", "mail.log.1", "mail.log.2.gz", "mail.log.10.gz", "mail.log.3.gz")) {
+            Files.writeString(dir.resolve(name), "");
+        }
+        List<LogSource> sources = LogInputs.expand(List.of(dir.resolve("mail.log*").toString()));
+        assertThat(sources).extracting(s -> s.path().getFileName().toString())
+                .containsExactly("mail.log.10.gz", "mail.log.3.gz", "mail.log.2.gz", "mail.log.1", "mail.log");
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        assertThatThrownBy(() -> LogInputs.expand(List.of(dir.resolve("nope.log").toString())))
+                .hasMessageContaining("nope.log: no such file");
+    }
+
+    @Test
+    void gzipAndPlainFilesAreReadAlike() throws IOException {
+        String lines = "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a.example[192.0.2.1]\n".repeat(5000);
+        Files.write(dir.resolve("mail.log.1.gz"), gzip(lines.getBytes(StandardCharsets.US_ASCII)));
+        Files.writeString(dir.resolve("mail.log"), lines);
+        List<LogEvent> events = new ArrayList<>();
+        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, 2026, 2);
+        scanner.scan(LogInputs.expand(List.of(dir.resolve("mail.log.1.gz").toString(),
+                dir.resolve("mail.log").toString())), events::add);
+        assertThat(scanner.errors).isEmpty();
+        assertThat(events).hasSize(10000);
+        assertThat(scanner.counters.lines).isEqualTo(10000);
+    }
+
+    @Test
+    void truncatedGzipIsAnErrorWithFileAndLineAndTheRestIsStillRead() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            b.append("Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a").append(i).append(".example[192.0.2.")
+                    .append(i % 250 + 1).append("]\n");
+        }
+        byte[] gz = gzip(b.toString().getBytes(StandardCharsets.US_ASCII));
+        Files.write(dir.resolve("mail.log.2.gz"), Arrays.copyOf(gz, gz.length / 2));
+        Files.writeString(dir.resolve("mail.log.1"), "Nov  3 11:35:31 mx2 postfix/smtpd[1]: connect from "
+                + "b.example[192.0.2.9]\n");
+        List<LogEvent> events = new ArrayList<>();
+        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, 2026, 2);
+        scanner.scan(LogInputs.expand(List.of(dir.resolve("mail.log.*").toString())), events::add);
+        assertThat(scanner.errors).singleElement().satisfies(e -> {
+            assertThat(e.label()).endsWith("mail.log.2.gz");
+            assertThat(e.line()).isGreaterThan(1000).isLessThan(200_000);
+            assertThat(e.message()).contains("truncated");
+        });
+        assertThat(events.getLast()).isInstanceOfSatisfying(LogEvent.Connect.class,
+                c -> assertThat(c.clientIp()).isEqualTo("192.0.2.9"));
+    }
+
+    @Test
+    void lastLineWithoutNewlineAndCrLfLinesAreRead() throws IOException {
+        Files.writeString(dir.resolve("x.log"), "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a[192.0.2.1]\r\n"
+                + "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from b[192.0.2.2]");
+        List<LogEvent> events = new ArrayList<>();
+        new ParallelScanner(ZoneOffset.UTC, 2026, 1).scan(LogInputs.expand(List.of(dir.resolve("x.log").toString())),
+                events::add);
+        assertThat(events).extracting(e -> ((LogEvent.Connect) e).clientIp()).containsExactly("192.0.2.1",
+                "192.0.2.2");
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,64 @@
+package org.mxguard.loganalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class SyslogHeaderTest {
+
+    @Test
+    void rfc3164TakesTheYearFromTheReferenceAndTheZoneGiven() {
+        SyslogHeader h = new SyslogHeader(ZoneId.of("Europe/Stockholm"), 1998, 12);
+        assertThat(h.parse("Mar  6 10:12:52 chalmers sendmail[15532]: KAA15532: from=<>")).isTrue();
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("1998-03-06T09:12:52Z"));
+        assertThat(h.host).isEqualTo("chalmers");
+        assertThat(h.program).isEqualTo("sendmail");
+        assertThat("Mar  6 10:12:52 chalmers sendmail[15532]: KAA15532: from=<>".substring(h.messageStart))
+                .isEqualTo("KAA15532: from=<>");
+    }
+
+    @Test
+    void monthsAfterTheFilesMonthBelongToTheYearBefore() {
+        // A file rotated in January 2027 holds December 2026 lines, then January 2027 ones.
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2027, 1);
+        h.parse("Dec 31 23:59:59 mx postfix/smtpd[1]: connect from a[192.0.2.1]");
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("2026-12-31T23:59:59Z"));
+        h.parse("Jan  1 00:00:01 mx postfix/smtpd[1]: connect from a[192.0.2.1]");
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("2027-01-01T00:00:01Z"));
+    }
+
+    @Test
+    void rfc3339WithOffsetAndFractionAsRsyslogWritesIt() {
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
+        assertThat(h.parse("2024-03-22T08:00:01.000+01:00 mailhost postfix/smtpd[12345]: X: client=a[192.0.2.1]"))
+                .isTrue();
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("2024-03-22T07:00:01Z"));
+        assertThat(h.program).isEqualTo("postfix/smtpd");
+    }
+
+    @Test
+    void bsdPriorityTokenIsSkipped() {
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
+        assertThat(h.parse("Jun 17 14:37:39 <mail.info> robin sm-mta[2794]: 55HIbcGI002794: from=<a@b>")).isTrue();
+        assertThat(h.host).isEqualTo("robin");
+        assertThat(h.program).isEqualTo("sm-mta");
+    }
+
+    @Test
+    void singleDigitDayWithOneSpaceAndNoPid() {
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2005, 12);
+        assertThat(h.parse("Mar 7 02:09:33 server postfix/smtpd: lost connection")).isTrue();
+        assertThat(h.program).isEqualTo("postfix/smtpd");
+    }
+
+    @Test
+    void garbageIsNotAHeader() {
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
+        assertThat(h.parse("this is not syslog at all, no: colon")).isFalse();
+        assertThat(h.parse("Foo 99 99:99:99 x y: z")).isFalse();
+        assertThat(h.parse("")).isFalse();
+    }
+}
