@@ -161,6 +161,34 @@ final class Section {
         return out;
     }
 
+    /**
+     * A mapping of names to single values, each entry converted by {@code parse(name, value)}; a
+     * failing entry is reported at its own line and left out.
+     */
+    <T> Map<String, T> map(String key, java.util.function.BiFunction<String, String, T> parse) {
+        Node node = take(key);
+        Map<String, T> out = new LinkedHashMap<>();
+        if (node == null) {
+            return out;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problem(key, "must be a mapping of names to values");
+            return out;
+        }
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (!(tuple.getKeyNode() instanceof ScalarNode name) || !(tuple.getValueNode() instanceof ScalarNode value)) {
+                problems.add(at(tuple.getKeyNode(), key) + "entries must be 'name: value'");
+                continue;
+            }
+            try {
+                out.put(name.getValue(), parse.apply(name.getValue(), value.getValue()));
+            } catch (IllegalArgumentException e) {
+                problems.add(at(name, key) + name.getValue() + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     boolean bool(String key, boolean fallback) {
         String text = string(key, null);
         if (text == null) {

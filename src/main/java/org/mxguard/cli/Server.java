@@ -1,0 +1,132 @@
+package org.mxguard.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.mxguard.config.MxguardConfig;
+import org.mxguard.control.ControlResponse;
+import org.mxguard.control.ControlServer;
+import org.mxguard.dns.ClientNameLookup;
+import org.mxguard.dns.DnsClient;
+import org.mxguard.dns.DnsClientNameLookup;
+import org.mxguard.dns.DnsblLookup;
+import org.mxguard.maillog.FileLogSink;
+import org.mxguard.maillog.LogSink;
+import org.mxguard.maillog.MailLog;
+import org.mxguard.maillog.SmtpdLogWriter;
+import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.PolicyParseException;
+import org.mxguard.policy.RuleSource;
+import org.mxguard.policy.RulesEngine;
+import org.mxguard.smtp.SessionListener;
+import org.mxguard.smtp.SmtpServer;
+import org.mxguard.spool.FileSpool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from the configuration, wires them together and
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
+ * listener, control socket; stop order is the reverse, so no session is accepted that the spool
+ * cannot take and nothing is delivered after the spool closed.
+ */
+final class Server implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+
+    private final MxguardConfig config;
+    private final Clock clock;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private FileRuleSource rules;
+    private SmtpServer smtp;
+    private QueueService queue;
+
+    Server(MxguardConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Starts everything; on failure, stops what was started and rethrows. */
+    void start() throws IOException, PolicyParseException {
+        try {
+            MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, logSink());
+            FileSpool spool = FileSpool.open(config.spool(), clock);
+            started.add(spool);
+            int recovered = spool.recover().size();
+            LOG.info("spool {}: {} messages recovered", config.spool().directory(), recovered);
+
+            DnsClient dns = new DnsClient(config.dns());
+            ClientNameLookup names = config.clientNameLookup()
+                    ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
+            DnsblLookup dnsbl = new DnsblLookup(dns);
+            List<RuleSource> sources = new ArrayList<>();
+            if (config.policy().rulesFile() != null) {
+                rules = FileRuleSource.open(config.policy().rulesFile(), config.policy(), clock);
+                rules.startPolling();
+                started.add(rules);
+                sources.add(rules);
+            }
+            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+
+            queue = QueueService.start(config, spool, dns, mailLog, clock);
+            started.add(queue);
+
+            List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
+            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
+            smtp.setEtrnHandler(queue.etrnHandler());
+            smtp.start();
+            started.add(smtp);
+
+            ControlServer control = new ControlServer(config.controlSocket());
+            queue.registerControl(control);
+            control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy())));
+            control.start();
+            started.add(control);
+            LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
+                    config.smtp().protectedDomains());
+        } catch (IOException | PolicyParseException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private LogSink logSink() throws IOException {
+        return config.log().file() == null ? FileLogSink.stdout(System.out) : FileLogSink.append(config.log().file());
+    }
+
+    /** SIGHUP and {@code mxguard policy reload}: reads the rules file again. */
+    String reloadPolicy() {
+        if (rules == null) {
+            return "no rules file configured";
+        }
+        return switch (rules.reload()) {
+            case FileRuleSource.ReloadResult.Loaded loaded -> "loaded " + loaded.rules() + " rules from "
+                    + config.policy().rulesFile();
+            case FileRuleSource.ReloadResult.Kept kept -> "kept the " + kept.rulesInForce()
+                    + " rules in force; the file has errors:\n" + kept.errors();
+        };
+    }
+
+    /** The SMTP port actually bound (tests listen on port 0). */
+    int smtpPort() {
+        return smtp.port();
+    }
+
+    InetAddress smtpAddress() {
+        return smtp.boundAddresses().getFirst().getAddress();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("while stopping {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,186 @@
+package org.mxguard.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.mxguard.dns.DnsSettings;
+import org.mxguard.mail.Domain;
+import org.mxguard.mail.Reply;
+import org.mxguard.policy.PolicySettings;
+import org.mxguard.smtp.ProtectedDomains;
+import org.mxguard.smtp.SmtpSettings;
+import org.mxguard.spool.SpoolSettings;
+
+/**
+ * Reads the YAML configuration into {@link MxguardConfig}. Every key has a default (documented in
+ * docs/configuration.md) except {@code protected-domains}; unknown keys and bad values are errors
+ * that name file, line and key, all of them at once.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    public static MxguardConfig load(Path file) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        Section root = ConfigFile.read(file, problems);
+        MxguardConfig config = bind(file, root, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    private static MxguardConfig bind(Path file, Section root, List<String> problems) {
+        String hostname = root.string("hostname", defaultHostname());
+        List<String> protectedDomains = root.strings("protected-domains", List.of());
+        if (protectedDomains.isEmpty()) {
+            problems.add(root.at("protected-domains") + "required: the domains this backup MX accepts mail for");
+        } else {
+            try {
+                ProtectedDomains.of(protectedDomains);
+            } catch (IllegalArgumentException e) {
+                root.problem("protected-domains", e.getMessage());
+            }
+        }
+        Path base = file.toAbsolutePath().getParent();
+        SmtpSettings smtp = smtp(root.section("smtp"), hostname, protectedDomains);
+        Section spoolSection = root.section("spool");
+        SpoolSettings spool = spool(spoolSection);
+        Section logSection = root.section("log");
+        String logFile = logSection.string("file", "stdout");
+        LogSettings log = new LogSettings(logFile.equals("stdout") ? null : Path.of(logFile),
+                logSection.string("syslog-name", LogSettings.DEFAULT_SYSLOG_NAME));
+        logSection.finish();
+        Section dnsSection = root.section("dns");
+        DnsSettings dns = new DnsSettings(
+                dnsSection.list("servers", List.of(), text -> resolvedHostPort(text, 53)),
+                positive(dnsSection, "timeout", DnsSettings.DEFAULT_TIMEOUT),
+                (int) dnsSection.integer("retries", DnsSettings.DEFAULT_RETRIES, 1, 10));
+        boolean nameLookup = dnsSection.bool("client-name-lookup", true);
+        dnsSection.finish();
+        PolicySettings policy = policy(root.section("policy"));
+        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        Section control = root.section("control");
+        Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
+        control.finish();
+        root.finish();
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket);
+    }
+
+    private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains) {
+        SmtpSettings d = SmtpSettings.defaults();
+        List<InetSocketAddress> listen = s.list("listen", List.of(new InetSocketAddress(25)),
+                text -> resolvedHostPort(text, 25));
+        int relayDeniedCode = (int) s.integer("relay-denied-code", d.relayDeniedCode(), 454, 550);
+        if (relayDeniedCode != 550 && relayDeniedCode != 454) {
+            s.problem("relay-denied-code", "must be 550 (refuse) or 454 (try later), not " + relayDeniedCode);
+            relayDeniedCode = 550;
+        }
+        String postmaster = s.string("postmaster-domain", d.postmasterDomain());
+        boolean routing = s.bool("allow-routing-characters", d.allowRoutingCharacters());
+        int maxCommandLine = (int) s.integer("max-command-line", d.maxCommandLine(), 512, 65536);
+        int maxTextLine = (int) s.integer("max-text-line", d.maxTextLine(), 1000, 1_000_000);
+        long maxMessageSize = s.size("max-message-size", d.maxMessageSize(), 1024);
+        int maxRecipients = (int) s.integer("max-recipients", d.maxRecipients(), 100, 100_000);
+        int maxConnections = (int) s.integer("max-connections", d.maxConnections(), 1, 1_000_000);
+        int perClient = (int) s.integer("max-connections-per-client", d.maxConnectionsPerClient(), 0, 1_000_000);
+        Duration commandTimeout = positive(s, "command-timeout", d.commandTimeout());
+        Duration dataTimeout = positive(s, "data-timeout", d.dataTimeout());
+        int hardErrors = (int) s.integer("hard-error-limit", d.hardErrorLimit(), 1, 10_000);
+        Section tls = s.section("tls");
+        Path cert = tls.path("certificate", null);
+        Path key = tls.path("key", null);
+        if ((cert == null) != (key == null)) {
+            tls.problem(cert == null ? "certificate" : "key", "certificate and key are set together");
+            cert = null;
+            key = null;
+        }
+        tls.finish();
+        SmtpSettings.BareLineFeed bareLf = s.value("bare-newline", d.bareLineFeed(),
+                text -> switch (text.toLowerCase(Locale.ROOT)) {
+                    case "reject" -> SmtpSettings.BareLineFeed.REJECT;
+                    case "normalize" -> SmtpSettings.BareLineFeed.NORMALIZE;
+                    default -> throw new IllegalArgumentException("must be reject or normalize, not '" + text + "'");
+                });
+        Duration pregreet = s.duration("pregreet-wait", d.pregreetWait());
+        Duration nameTimeout = positive(s, "name-lookup-timeout", d.nameLookupTimeout());
+        s.finish();
+        return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmaster, routing,
+                maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                perClient == 0 ? Integer.MAX_VALUE : perClient, commandTimeout, dataTimeout, hardErrors, cert, key,
+                bareLf, pregreet, nameTimeout);
+    }
+
+    private static SpoolSettings spool(Section s) {
+        Path dir = s.path("directory", Path.of("/var/spool/mxguard"));
+        long minFree = s.size("min-free-space", SpoolSettings.DEFAULT_MIN_FREE_BYTES, 0);
+        boolean fsync = s.bool("fsync", true);
+        s.finish();
+        return new SpoolSettings(dir, minFree, fsync);
+    }
+
+    private static PolicySettings policy(Section s) {
+        PolicySettings d = PolicySettings.DEFAULTS;
+        Path rules = s.path("rules", null);
+        boolean dryRun = s.bool("dry-run", d.dryRun());
+        boolean softBounce = s.bool("soft-bounce", d.softBounce());
+        Reply tempfail = s.value("tempfail-reply", d.tempfailReply(), text -> reply(text, 4));
+        Reply reject = s.value("reject-reply", d.rejectReply(), text -> reply(text, 5));
+        Duration reload = positive(s, "reload-interval", d.reloadInterval());
+        s.finish();
+        return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload);
+    }
+
+    /** "451 4.7.1 Relaying Denied" as a reply of the given class. */
+    static Reply reply(String text, int klass) {
+        String[] parts = text.strip().split("\\s+", 3);
+        if (parts.length < 3) {
+            throw new IllegalArgumentException("a reply is 'CODE X.Y.Z text', as '451 4.7.1 Relaying Denied'");
+        }
+        try {
+            Reply reply = Reply.of(Integer.parseInt(parts[0]), parts[1], parts[2]);
+            if (reply.code() / 100 != klass) {
+                throw new IllegalArgumentException("must be a " + klass + "xx reply, not " + reply.code());
+            }
+            return reply;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("reply code is not a number: '" + parts[0] + "'", e);
+        }
+    }
+
+    static Duration positive(Section s, String key, Duration fallback) {
+        Duration value = s.duration(key, fallback);
+        if (value.isZero() || value.isNegative()) {
+            s.problem(key, "must be longer than zero");
+            return fallback;
+        }
+        return value;
+    }
+
+    static InetSocketAddress resolvedHostPort(String text, int defaultPort) {
+        InetSocketAddress unresolved = Units.parseHostPort(text, defaultPort);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: '" + text + "'", e);
+        }
+    }
+
+    static Domain domain(String text) {
+        return Domain.parse(text);
+    }
+
+    static String defaultHostname() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

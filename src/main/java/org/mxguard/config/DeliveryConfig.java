@@ -1,0 +1,92 @@
+package org.mxguard.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.SmtpTimeouts;
+import org.mxguard.delivery.StaticRoute;
+import org.mxguard.delivery.TlsMode;
+import org.mxguard.mail.Domain;
+import org.mxguard.mail.MailAddress;
+
+/**
+ * The {@code delivery} section.
+ *
+ * @param enabled false keeps everything in the queue (accept-only, like Postfix's defer_transports)
+ * @param settings the delivery settings
+ */
+public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
+
+    static DeliveryConfig bind(Section s, String hostname) {
+        DeliverySettings d = DeliverySettings.defaults(hostname);
+        boolean enabled = s.bool("enabled", true);
+        List<String> ownNames = s.strings("own-names", d.ownNames());
+        List<InetAddress> ownAddresses = s.list("own-addresses", d.ownAddresses(), DeliveryConfig::address);
+        boolean interfaces = s.bool("interface-addresses", d.interfaceAddresses());
+        Map<Domain, StaticRoute> routes = new LinkedHashMap<>();
+        s.map("routes", (domain, nexthop) -> routes.put(Domain.parse(domain), StaticRoute.parse(nexthop)));
+        int smtpPort = (int) s.integer("smtp-port", d.smtpPort(), 1, 65535);
+        Duration minBackoff = ConfigLoader.positive(s, "min-backoff", d.minBackoff());
+        Duration maxBackoff = ConfigLoader.positive(s, "max-backoff", d.maxBackoff());
+        if (maxBackoff.compareTo(minBackoff) < 0) {
+            s.problem("max-backoff", "is shorter than min-backoff");
+            maxBackoff = minBackoff;
+        }
+        Duration lifetime = ConfigLoader.positive(s, "queue-lifetime", d.lifetime());
+        Duration delayWarning = s.duration("delay-warning", Duration.ZERO);
+        int maxConcurrency = (int) s.integer("max-concurrency", d.maxConcurrency(), 1, 10_000);
+        int destination = (int) s.integer("destination-concurrency", d.destinationConcurrency(), 1, 10_000);
+        int perTransaction = (int) s.integer("recipients-per-transaction", d.recipientsPerTransaction(), 1, 10_000);
+        int mxAddresses = (int) s.integer("mx-address-limit", d.mxAddressLimit(), 1, 100);
+        SmtpTimeouts t = d.timeouts();
+        SmtpTimeouts timeouts = new SmtpTimeouts(
+                ConfigLoader.positive(s, "connect-timeout", t.connect()),
+                ConfigLoader.positive(s, "helo-timeout", t.greeting()),
+                ConfigLoader.positive(s, "command-timeout", t.command()),
+                ConfigLoader.positive(s, "data-init-timeout", t.dataInit()),
+                ConfigLoader.positive(s, "data-block-timeout", t.dataBlock()),
+                ConfigLoader.positive(s, "data-done-timeout", t.dataDone()));
+        TlsMode tls = s.value("tls", d.tls(), DeliveryConfig::tlsMode);
+        Duration probe = ConfigLoader.positive(s, "probe-interval", d.probeInterval());
+        MailAddress postmasterCopy = s.value("postmaster-copy", d.postmasterCopy(), DeliveryConfig::mailbox);
+        s.finish();
+        DeliverySettings settings = new DeliverySettings(hostname, ownNames, ownAddresses, interfaces, routes,
+                smtpPort, minBackoff, maxBackoff, d.jitter(), lifetime, delayWarning.isZero() ? null : delayWarning,
+                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy);
+        return new DeliveryConfig(enabled, settings);
+    }
+
+    private static InetAddress address(String text) {
+        if (!text.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("not an IP address: '" + text + "'");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: '" + text + "'", e);
+        }
+    }
+
+    private static TlsMode tlsMode(String text) {
+        for (TlsMode mode : TlsMode.values()) {
+            if (mode.name().equalsIgnoreCase(text)) {
+                return mode;
+            }
+        }
+        throw new IllegalArgumentException("must be one of " + List.of(TlsMode.values()).toString()
+                .toLowerCase(Locale.ROOT) + ", not '" + text + "'");
+    }
+
+    private static MailAddress mailbox(String text) {
+        int at = text.lastIndexOf('@');
+        if (at <= 0 || at == text.length() - 1) {
+            throw new IllegalArgumentException("not a mail address: '" + text + "'");
+        }
+        return MailAddress.of(text.substring(0, at), text.substring(at + 1));
+    }
+}
