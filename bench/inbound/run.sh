@@ -11,7 +11,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
 messages=${1:-5000}
 runs=${2:-3}
+sizes=${SIZES:-1024 51200}
+session_counts=${SESSIONS:-1 10 50}
 work=$(mktemp -d /tmp/mxguard-bench-inbound.XXXXXX)
+chmod 755 "$work"   # Postfix daemons run as user postfix
 trap 'postfix_instance_stop "$work/postfix"; [ -n "${mx_pid:-}" ] && kill "$mx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 "$root/mxguard" version >/dev/null   # builds the jar if needed
@@ -66,8 +69,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-8s %7s %8s %12s %14s\n' server size sessions "msgs/s" "cpu_s/1000msg"
 declare -A rate
-for size in 1024 51200; do
-  for sessions in 1 10 50; do
+for size in $sizes; do
+  for sessions in $session_counts; do
     for server in postfix mxguard; do
       rates=(); cpus=()
       for run in $(seq 1 "$runs"); do
@@ -92,8 +95,8 @@ for size in 1024 51200; do
 done
 echo
 echo "ratio mxguard/postfix (accepted msgs/s, median of $runs runs, $messages messages each):"
-for size in 1024 51200; do
-  for sessions in 1 10 50; do
+for size in $sizes; do
+  for sessions in $session_counts; do
     printf '  %6s B, %2s sessions: %s\n' "$size" "$sessions" \
       "$(echo "scale=2; ${rate[mxguard-$size-$sessions]} / ${rate[postfix-$size-$sessions]}" | bc)"
   done

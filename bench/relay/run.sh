@@ -12,6 +12,7 @@ messages=${1:-5000}
 runs=${2:-3}
 sessions=${3:-10}
 work=$(mktemp -d /tmp/mxguard-bench-relay.XXXXXX)
+chmod 755 "$work"   # Postfix daemons run as user postfix
 sink_pid=
 mx_pid=
 cleanup() {
