@@ -141,7 +141,13 @@ public final class FileSpool implements Spool {
     public MessageWriter begin(Envelope envelope) throws IOException {
         checkOpen();
         QueueId id = ids.next();
-        MessageHeader.Draft draft = MessageHeader.draft(id, envelope);
+        MessageHeader.Draft draft;
+        try {
+            draft = MessageHeader.draft(id, envelope);
+        } catch (IllegalArgumentException e) {
+            // An IOException, so the session answers 451 and the client keeps the message.
+            throw new IOException("cannot spool this envelope: " + e.getMessage(), e);
+        }
         freeSpace.require("begin of " + id);
         return IncomingMessage.create(id, draft, this);
     }
