@@ -138,6 +138,23 @@ class FileSpoolIT {
     }
 
     @Test
+    void anInterruptedSessionLosesOnlyItsOwnMessage() throws IOException {
+        try (MessageWriter writer = spool.begin(envelope("a@protected.example"))) {
+            writer.content().write(content("interrupted").getBytes(StandardCharsets.US_ASCII));
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(writer::commit).isInstanceOf(IOException.class);
+            } finally {
+                Thread.interrupted();
+            }
+        }
+        assertThat(spool.list()).isEmpty();
+        QueueId next = commit(spool, envelope("a@protected.example"), content("next"));
+        assertThat(spool.list()).containsExactly(next);
+        assertThat(dir.resolve("incoming")).isEmptyDirectory();
+    }
+
+    @Test
     void fiftyConcurrentVirtualThreadsEachCommitExactlyOnce() throws Exception {
         ConcurrentLinkedQueue<QueueId> ids = new ConcurrentLinkedQueue<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
