@@ -51,7 +51,6 @@ public final class FileSpool implements Spool {
     private final QueueIdSource ids;
     private final FreeSpace freeSpace;
     private final FileChannel lockChannel;
-    private final FileChannel queueDir;
     private final DirectorySync queueSync;
     private final Set<QueueId> leftAlone = ConcurrentHashMap.newKeySet();
     private final Set<QueueId> committing = ConcurrentHashMap.newKeySet();
@@ -60,14 +59,16 @@ public final class FileSpool implements Spool {
     private volatile boolean closed;
 
     private FileSpool(SpoolSettings settings, SpoolLayout layout, QueueIdSource ids, FreeSpace freeSpace,
-            FileChannel lockChannel, FileChannel queueDir) {
+            FileChannel lockChannel) {
         this.settings = settings;
         this.layout = layout;
         this.ids = ids;
         this.freeSpace = freeSpace;
         this.lockChannel = lockChannel;
-        this.queueDir = queueDir;
-        this.queueSync = new DirectorySync(settings.fsync() ? () -> queueDir.force(true) : () -> { });
+        // A fresh descriptor per fsync: a shared FileChannel would be closed for good by the first
+        // session thread interrupted inside force().
+        Path queue = layout.queue();
+        this.queueSync = new DirectorySync(settings.fsync() ? () -> syncDirectory(queue) : () -> { });
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -89,7 +90,6 @@ public final class FileSpool implements Spool {
         Files.createDirectories(layout.queue());
         FileChannel lockChannel = FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        FileChannel queueDir = null;
         try {
             FileLock lock;
             try {
@@ -105,18 +105,14 @@ public final class FileSpool implements Spool {
                 // The directories themselves must survive a crash before anything is renamed into them.
                 syncDirectory(layout.root());
             }
-            queueDir = FileChannel.open(layout.queue(), StandardOpenOption.READ);
             QueueIdSource ids = new QueueIdSource(clock);
             FreeSpace space = new FreeSpace(probe != null ? probe : FreeSpace.of(layout.queue()),
                     settings.minFreeBytes());
-            FileSpool spool = new FileSpool(settings, layout, ids, space, lockChannel, queueDir);
+            FileSpool spool = new FileSpool(settings, layout, ids, space, lockChannel);
             spool.seedIds();
             return spool;
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
-            if (queueDir != null) {
-                queueDir.close();
-            }
             throw e;
         }
     }
@@ -141,7 +137,13 @@ public final class FileSpool implements Spool {
     public MessageWriter begin(Envelope envelope) throws IOException {
         checkOpen();
         QueueId id = ids.next();
-        MessageHeader.Draft draft = MessageHeader.draft(id, envelope);
+        MessageHeader.Draft draft;
+        try {
+            draft = MessageHeader.draft(id, envelope);
+        } catch (IllegalArgumentException e) {
+            // An IOException, so the session answers 451 and the client keeps the message.
+            throw new IOException("cannot spool this envelope: " + e.getMessage(), e);
+        }
         freeSpace.require("begin of " + id);
         return IncomingMessage.create(id, draft, this);
     }
@@ -279,11 +281,7 @@ public final class FileSpool implements Spool {
             return;
         }
         closed = true;
-        try {
-            queueDir.close();
-        } finally {
-            lockChannel.close();
-        }
+        lockChannel.close();
     }
 
     SpoolLayout layout() {

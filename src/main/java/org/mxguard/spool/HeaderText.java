@@ -35,8 +35,18 @@ final class HeaderText {
         return text.length() + key.length() + 1;
     }
 
+    /**
+     * The header's octets.
+     *
+     * @throws IllegalArgumentException if it exceeds {@link #MAX_BYTES}: refused when written, it can
+     *     never be a file that recovery would then have to call damaged
+     */
     byte[] finish() {
         text.append('\n');
+        if (text.length() > MAX_BYTES) {
+            throw new IllegalArgumentException("spool header of " + text.length() + " octets exceeds the limit of "
+                    + MAX_BYTES + " (too many or too long recipients)");
+        }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 

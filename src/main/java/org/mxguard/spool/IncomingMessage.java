@@ -55,7 +55,12 @@ final class IncomingMessage implements MessageWriter {
     /** Creates the temporary file and writes the envelope header. */
     static IncomingMessage create(QueueId id, MessageHeader.Draft draft, FileSpool spool) throws IOException {
         Path temp = spool.layout().incomingMessage(id);
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw FreeSpace.classify(e);
+        }
         try {
             ByteBuffer header = ByteBuffer.wrap(draft.bytes());
             while (header.hasRemaining()) {
@@ -162,6 +167,16 @@ final class IncomingMessage implements MessageWriter {
             check();
             try {
                 buffered.write(b, off, len);
+            } catch (IOException e) {
+                throw fail(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            check();
+            try {
+                buffered.flush();
             } catch (IOException e) {
                 throw fail(e);
             }

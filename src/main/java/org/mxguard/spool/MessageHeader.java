@@ -3,6 +3,7 @@ package org.mxguard.spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -53,7 +54,7 @@ record MessageHeader(QueueId id, Envelope envelope, long size, long length) {
         for (MailAddress rcpt : envelope.recipients()) {
             text.put("rcpt", AddressField.encode(rcpt));
         }
-        text.put("client-address", client.addressText())
+        text.put("client-address", addressLiteral(client.address()))
                 .put("client-port", Integer.toString(client.port()));
         putOptional(text, "client-name", client.name());
         putOptional(text, "client-helo", client.helo());
@@ -68,6 +69,18 @@ record MessageHeader(QueueId id, Envelope envelope, long size, long length) {
 
     static byte[] sizeDigits(long size) {
         return String.format("%0" + SIZE_DIGITS + "d", size).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The address without an IPv6 scope ("%eth0"): an interface name need not exist when the file is
+     * read back, and the scope says nothing about the sender.
+     */
+    private static String addressLiteral(InetAddress address) {
+        try {
+            return InetAddress.getByAddress(address.getAddress()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + address, e);
+        }
     }
 
     private static void putOptional(HeaderText text, String key, String value) {

@@ -5,7 +5,7 @@ import java.time.Instant;
 import org.mxguard.mail.QueueId;
 
 /**
- * Makes queue ids: 11 base-32 digits of microseconds since the epoch (enough until the year 3084),
+ * Makes queue ids: 11 base-32 digits of microseconds since the epoch (enough until the year 3111),
  * then 2 digits of a sequence within that microsecond. The digits are 0-9 then A-V, which sort as
  * ASCII in numeric order, so ids compare as strings in the order they were made.
  *

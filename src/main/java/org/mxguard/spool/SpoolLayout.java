@@ -8,7 +8,7 @@ import org.mxguard.mail.QueueId;
 /**
  * Where each spool file lives and how it is named (docs/spool-format.md):
  * <pre>
- *   lock                      held (flock) by the one mxguard using this spool
+ *   lock                      locked (fcntl) by the one mxguard using this spool
  *   incoming/ID.msg.tmp       a message being written; never part of the queue
  *   incoming/ID.N.state.tmp   a delivery state being written
  *   queue/ID.msg              a committed message: envelope and content, never changed

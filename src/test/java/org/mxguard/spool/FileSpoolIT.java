@@ -138,6 +138,23 @@ class FileSpoolIT {
     }
 
     @Test
+    void anInterruptedSessionLosesOnlyItsOwnMessage() throws IOException {
+        try (MessageWriter writer = spool.begin(envelope("a@protected.example"))) {
+            writer.content().write(content("interrupted").getBytes(StandardCharsets.US_ASCII));
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(writer::commit).isInstanceOf(IOException.class);
+            } finally {
+                Thread.interrupted();
+            }
+        }
+        assertThat(spool.list()).isEmpty();
+        QueueId next = commit(spool, envelope("a@protected.example"), content("next"));
+        assertThat(spool.list()).containsExactly(next);
+        assertThat(dir.resolve("incoming")).isEmptyDirectory();
+    }
+
+    @Test
     void fiftyConcurrentVirtualThreadsEachCommitExactlyOnce() throws Exception {
         ConcurrentLinkedQueue<QueueId> ids = new ConcurrentLinkedQueue<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -255,7 +272,20 @@ class FileSpoolIT {
     void envelopeWithoutReceivedTimeIsRefusedBeforeAnythingIsWritten() {
         Envelope e = envelope("a@protected.example");
         Envelope broken = new Envelope(e.sender(), e.recipients(), e.client(), null, false, false);
-        assertThatThrownBy(() -> spool.begin(broken)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> spool.begin(broken)).isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot spool this envelope");
+        assertThat(dir.resolve("incoming")).isEmptyDirectory();
+    }
+
+    @Test
+    void envelopeTooLargeToReadBackIsRefusedRatherThanQueued() {
+        Envelope e = envelope("a@protected.example");
+        List<MailAddress> many = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            many.add(MailAddress.of("recipient-with-a-long-local-part-" + "x".repeat(200) + i, "protected.example"));
+        }
+        Envelope huge = new Envelope(e.sender(), many, e.client(), e.received(), false, false);
+        assertThatThrownBy(() -> spool.begin(huge)).isInstanceOf(IOException.class).hasMessageContaining("exceeds");
         assertThat(dir.resolve("incoming")).isEmptyDirectory();
     }
 

@@ -19,7 +19,9 @@ import org.mxguard.mail.Envelope;
  * Measures committed messages per second: N virtual threads (as N SMTP sessions) each write a
  * message of a given size in 8 KB chunks and commit it, in a loop, for a fixed time. Not a test: run
  * it with bench/spool/run. Each configuration gets a fresh spool directory, a warm-up, then a
- * measured period; the output is one line per configuration.
+ * measured period; the output is one line per configuration. The messages stay in their spools
+ * (a backup MX queue grows) until the whole run ends, so no deletion competes with the next
+ * measurement.
  *
  * <p>Arguments: {@code [--dir DIR] [--seconds S] [--warmup S] [--sizes 1024,51200] [--threads 1,10,50]
  * [--fsync true,false] [--virtual true]}; {@code --virtual false} runs the sessions on platform threads.
@@ -56,12 +58,21 @@ public final class SpoolBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        Path runDir = Files.createTempDirectory(base, "spool-bench-");
         System.out.printf("%-6s %-7s %-7s %10s %9s %9s %9s %12s%n", "fsync", "size", "threads", "msgs/s", "MB/s",
                 "p50 ms", "p99 ms", "commits/dirsync");
-        for (boolean fsync : fsyncs) {
-            for (int size : sizes) {
-                for (int n : threads) {
-                    run(base, fsync, size, n, warmup, seconds, virtual);
+        try {
+            for (boolean fsync : fsyncs) {
+                for (int size : sizes) {
+                    for (int n : threads) {
+                        run(runDir, fsync, size, n, warmup, seconds, virtual);
+                    }
+                }
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(runDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }
@@ -69,7 +80,9 @@ public final class SpoolBenchmark {
 
     private static void run(Path base, boolean fsync, int size, int threads, int warmup, int seconds,
             boolean virtual) throws Exception {
-        Path dir = Files.createTempDirectory(base, "spool-bench-");
+        // Start each configuration with no dirty pages left over from the one before.
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        Path dir = Files.createTempDirectory(base, "spool-");
         byte[] content = message(size);
         Envelope envelope = SpoolFixtures.envelope("user@protected.example");
         try (FileSpool spool = FileSpool.open(SpoolSettings.defaults(dir).withFsync(fsync).withMinFreeBytes(0),
@@ -87,12 +100,6 @@ public final class SpoolBenchmark {
             System.out.printf("%-6s %-7d %-7d %10.0f %9.1f %9.2f %9.2f %12.1f%n", fsync, size, threads, rate,
                     rate * size / 1e6, percentile(sorted, 0.50), percentile(sorted, 0.99),
                     syncs == 0 ? 0.0 : (double) sorted.length / syncs);
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 

@@ -119,6 +119,7 @@ class SpoolFormatPropertiesTest {
         Arbitrary<InetAddress> v6 = Arbitraries.bytes().array(byte[].class).ofSize(16)
                 .map(SpoolFormatPropertiesTest::ip);
         return Arbitraries.oneOf(v4, v6, Arbitraries.of(InetAddress.ofLiteral("2001:db8::1"),
+                InetAddress.ofLiteral("fe80::1%1"),
                 InetAddress.ofLiteral("::ffff:192.0.2.1"), InetAddress.ofLiteral("198.51.100.7")));
     }
 
