@@ -34,7 +34,7 @@ final class Replies {
     static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
     static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "Error: TLS already active");
-    static final Reply ETRN_IN_TRANSACTION = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
+    static final Reply TRANSACTION_IN_PROGRESS = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
     static final Reply HELO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: HELO hostname");
     static final Reply EHLO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: EHLO hostname");
     static final Reply MAIL_SYNTAX = Reply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");

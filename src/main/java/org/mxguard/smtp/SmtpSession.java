@@ -251,11 +251,11 @@ final class SmtpSession implements Runnable {
             case Command.StartTls tls when services.tls() == null -> Replies.NOT_IMPLEMENTED;
             case Command.StartTls tls when tlsDescription != null -> Replies.TLS_ALREADY_ACTIVE;
             case Command.StartTls tls when state == State.INIT -> Replies.SEND_HELO_FIRST;
-            case Command.StartTls tls when transaction != null -> Replies.ETRN_IN_TRANSACTION;
+            case Command.StartTls tls when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
             case Command.StartTls tls -> startTls();
             case Command.Etrn etrn when services.etrn().get() == null -> Replies.NOT_IMPLEMENTED;
             case Command.Etrn etrn when state == State.INIT -> Replies.SEND_HELO_FIRST;
-            case Command.Etrn etrn when transaction != null -> Replies.ETRN_IN_TRANSACTION;
+            case Command.Etrn etrn when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
             case Command.Etrn etrn -> services.etrn().get().etrn(etrn.argument(), client);
             case Command.Unknown unknown -> Replies.UNKNOWN_COMMAND;
             case Command.Invalid invalid -> invalid.reply();
