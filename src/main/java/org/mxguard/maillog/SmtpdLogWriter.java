@@ -74,7 +74,8 @@ public final class SmtpdLogWriter implements SessionListener {
         if (e.recipient() != null) {
             line.append(" to=<").append(e.recipient()).append('>');
         }
-        line.append(" proto=").append(client.protocol());
+        // Postfix logs proto=SMTP or ESMTP; TLS does not show here
+        line.append(" proto=").append(client.protocol().startsWith("ESMTP") ? "ESMTP" : "SMTP");
         if (client.helo() != null) {
             line.append(" helo=<").append(client.helo()).append('>');
         }
