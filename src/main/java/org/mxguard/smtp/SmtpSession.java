@@ -185,9 +185,9 @@ final class SmtpSession implements Runnable {
             case Command.Mail mail -> mail(mail);
             case Command.Rcpt rcpt when transaction == null -> Replies.NEED_MAIL;
             case Command.Rcpt rcpt -> rcpt(rcpt);
-            case Command.Data data when transaction == null -> Replies.NEED_MAIL;
+            case Command.Data data when transaction == null -> refuseData(Replies.NEED_MAIL);
             case Command.Data data when transaction.recipients.isEmpty() ->
-                    transaction.recipientTried ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT;
+                    refuseData(transaction.recipientTried ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT);
             case Command.Data data -> data();
             case Command.Rset rset -> {
                 transaction = null;
@@ -312,6 +312,20 @@ final class SmtpSession implements Runnable {
             }
             case MessageReceiver.Result.Failed failed -> failed.reply();
         };
+    }
+
+    /**
+     * A refused DATA. A client that sent its message without waiting for 354 (RFC 2920 §3.1: DATA
+     * ends a pipelined group) would have the message read as commands, so it is disconnected, as
+     * Postfix's smtpd_forbid_unauth_pipelining does.
+     */
+    private Reply refuseData(Reply reply) throws IOException {
+        if (connection.input().hasPending()) {
+            services.publish(new SessionEvent.ImproperPipelining(now(), client, "DATA",
+                    printable(connection.input().peekBuffered(), 100)));
+            state = State.CLOSED;
+        }
+        return reply;
     }
 
     private Reply startTls() throws IOException {

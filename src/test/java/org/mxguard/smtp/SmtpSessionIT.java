@@ -706,4 +706,25 @@ class SmtpSessionIT {
                     """).doesNotContain("for <");
         }
     }
+
+    @Test
+    void aMessageSentWithoutWaitingForARefusedDataIsNeverTakenForCommands() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO bot.example\r
+                    >250
+                    """);
+            client.send("MAIL FROM:<x@bot.example>\r\nRCPT TO:<y@elsewhere.example>\r\nDATA\r\n"
+                    + "Subject: spam\r\n\r\nMAIL FROM:<a@bot.example>\r\nRCPT TO:<b@example.org>\r\n.\r\n");
+            client.expect("250 2.1.0");
+            client.expect("550 5.7.1");
+            client.expect("554 5.5.1 Error: no valid recipients");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.awaitLog("improper command pipelining")).endsWith(
+                    "improper command pipelining after DATA from client.example[127.0.0.1]: Subject: spam\\r\\n"
+                            + "\\r\\nMAIL FROM:<a@bot.example>\\r\\nRCPT TO:<b@example.org>\\r\\n.\\r\\n");
+            assertThat(server.awaitLog("disconnect from")).endsWith("ehlo=1 mail=1 rcpt=0/1 data=0/1 commands=2/4");
+        }
+    }
 }
