@@ -6,6 +6,8 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyQuery;
 import org.mxguard.policy.RuleRef;
 import org.mxguard.policy.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A session's dealings with the {@link PolicyEngine}. Disconnect acts at once; Tempfail and Reject
@@ -35,6 +37,8 @@ final class PolicyGate {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
+
     private final PolicyEngine policy;
     private Decision heldConnect;
     private Decision heldHelo;
@@ -54,7 +58,7 @@ final class PolicyGate {
         if (accepted(transaction)) {
             return Outcome.PASS;
         }
-        Decision verdict = policy.decide(query);
+        Decision verdict = decide(query);
         if (verdict instanceof Decision.Disconnect d) {
             reporter.report(d.reply(), d.rule(), d.warnOnly());
             return d.warnOnly() ? Outcome.PASS : new Outcome(d.reply(), true);
@@ -90,7 +94,17 @@ final class PolicyGate {
         if (accepted(transaction)) {
             return Outcome.PASS;
         }
-        return apply(policy.decide(query), reporter);
+        return apply(decide(query), reporter);
+    }
+
+    /** A policy that fails is a temporary server problem, never an open door nor a crash. */
+    private Decision decide(PolicyQuery query) {
+        try {
+            return policy.decide(query);
+        } catch (RuntimeException e) {
+            LOG.error("policy failed on {}", query, e);
+            return new Decision.Tempfail(Replies.POLICY_FAILURE, null, "policy failure: " + e, false);
+        }
     }
 
     /** STARTTLS: what the client said before TLS no longer counts (RFC 3207 §4.2). */

@@ -20,6 +20,8 @@ import org.mxguard.mail.PathParser;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicyQuery;
 import org.mxguard.policy.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One inbound SMTP connection, from accept to close, on its own virtual thread.
@@ -52,6 +54,8 @@ final class SmtpSession implements Runnable {
     enum State {
         INIT, READY, MAIL, RCPT, CLOSED
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
 
     private final SessionServices services;
     private final SmtpSettings settings;
@@ -112,6 +116,12 @@ final class SmtpSession implements Runnable {
             if (connected) {
                 services.publish(new SessionEvent.Dropped(now(), client, lastCommand,
                         SessionEvent.DropReason.LOST_CONNECTION));
+            }
+        } catch (RuntimeException e) {
+            // A bug must cost one session, never the server, and the client hears 421 and retries.
+            LOG.error("session with {} failed after {}", client.nameAndAddress(), lastCommand, e);
+            if (connection != null) {
+                connection.sendQuietly(Replies.internalError(settings.hostname()));
             }
         } finally {
             state = State.CLOSED;
