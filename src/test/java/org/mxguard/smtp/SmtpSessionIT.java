@@ -727,4 +727,20 @@ class SmtpSessionIT {
             assertThat(server.awaitLog("disconnect from")).endsWith("ehlo=1 mail=1 rcpt=0/1 data=0/1 commands=2/4");
         }
     }
+
+    @Test
+    void listensOnEveryConfiguredAddress() throws Exception {
+        List<java.net.InetSocketAddress> two = List.of(new java.net.InetSocketAddress("127.0.0.1", 0),
+                new java.net.InetSocketAddress("127.0.0.2", 0));
+        try (TestServer server = TestServer.start(s -> s.withListen(two), PolicyEngine.NONE)) {
+            assertThat(server.server.boundAddresses()).hasSize(2);
+            for (java.net.InetSocketAddress address : server.server.boundAddresses()) {
+                try (java.net.Socket socket = new java.net.Socket(address.getAddress(), address.getPort())) {
+                    socket.setSoTimeout(5000);
+                    assertThat(new String(socket.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.US_ASCII))
+                            .isEqualTo("220 m");
+                }
+            }
+        }
+    }
 }
