@@ -115,16 +115,17 @@ public final class SmtpServer implements Closeable {
             SmtpSession session = new SmtpSession(services, socket,
                     refusedBecause == null ? null
                             : Replies.tooManyConnections(settings.hostname(), client.getHostAddress()),
-                    refusedBecause);
+                    refusedBecause, () -> {
+                        if (refusedBecause == null) {
+                            limits.release(client);
+                        }
+                    });
             sessions.add(session);
             Thread.ofVirtual().name("smtp-session-" + sessionNumbers.incrementAndGet()).start(() -> {
                 try {
                     session.run();
                 } finally {
                     sessions.remove(session);
-                    if (refusedBecause == null) {
-                        limits.release(client);
-                    }
                 }
             });
         }

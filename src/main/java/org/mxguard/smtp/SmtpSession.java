@@ -62,6 +62,7 @@ final class SmtpSession implements Runnable {
     private final Socket socket;
     private final Reply refusal;
     private final String refusalReason;
+    private final Runnable onClose;
     private final PolicyGate policy;
     private final CommandCounts counts = new CommandCounts();
     private SmtpConnection connection;
@@ -80,13 +81,16 @@ final class SmtpSession implements Runnable {
     /**
      * @param refusal the 421 to send instead of a greeting (a connection limit was hit), or null
      * @param refusalReason why, for the event
+     * @param onClose run once the socket is closed and before the Disconnected event (frees the
+     *     connection-limit slot, so whoever sees the event can connect again)
      */
-    SmtpSession(SessionServices services, Socket socket, Reply refusal, String refusalReason) {
+    SmtpSession(SessionServices services, Socket socket, Reply refusal, String refusalReason, Runnable onClose) {
         this.services = services;
         this.settings = services.settings();
         this.socket = socket;
         this.refusal = refusal;
         this.refusalReason = refusalReason;
+        this.onClose = onClose;
         this.policy = new PolicyGate(services.policy());
     }
 
@@ -130,6 +134,7 @@ final class SmtpSession implements Runnable {
             } else {
                 SmtpConnection.closeAbruptly(socket);
             }
+            onClose.run();
             if (connected) {
                 services.publish(new SessionEvent.Disconnected(now(), client, counts.snapshot()));
             }
