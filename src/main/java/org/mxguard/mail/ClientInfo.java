@@ -1,6 +1,8 @@
 package org.mxguard.mail;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 
 /**
  * Who is on the other end of an inbound SMTP session, as far as mxguard knows.
@@ -20,9 +22,32 @@ public record ClientInfo(InetAddress address, int port, String name, String helo
         return !UNKNOWN.equals(name);
     }
 
-    /** The address as Postfix writes it inside brackets: "192.0.2.1" or "2001:db8::1". */
+    /** The address as Postfix writes it inside brackets: "192.0.2.1" or "2001:db8::1" (RFC 5952 form). */
     public String addressText() {
-        return address.getHostAddress();
+        String text = address.getHostAddress();
+        if (!(address instanceof Inet6Address)) {
+            return text;
+        }
+        int percent = text.indexOf('%');
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        // RFC 5952 §4.2: the longest run of two or more zero groups (the first of equals) becomes "::"
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups);
+        }
+        return String.join(":", Arrays.copyOfRange(groups, 0, bestStart)) + "::"
+                + String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
     }
 
     /** "name[address]" as in Postfix log lines. */

@@ -38,6 +38,8 @@ public final class SmtpdLogWriter implements SessionListener {
             case SessionEvent.Pregreet e -> log.log("smtpd", String.format(Locale.ROOT,
                     "PREGREET %d after %.2f from [%s]:%d: %s", e.octets(), e.elapsed().toMillis() / 1000.0,
                     e.client().addressText(), e.client().port(), e.text()));
+            case SessionEvent.ImproperPipelining e -> log.log("smtpd", "improper command pipelining after "
+                    + e.afterCommand() + " from " + e.client().nameAndAddress() + ": " + e.text());
             case SessionEvent.TlsEstablished e -> log.log("smtpd", "Anonymous TLS connection established from "
                     + e.client().nameAndAddress() + ": " + e.protocol() + " with cipher " + e.cipher());
             case SessionEvent.TlsFailed e -> log.log("smtpd", "SSL_accept error from "
@@ -74,7 +76,8 @@ public final class SmtpdLogWriter implements SessionListener {
         if (e.recipient() != null) {
             line.append(" to=<").append(e.recipient()).append('>');
         }
-        line.append(" proto=").append(client.protocol());
+        // Postfix logs proto=SMTP or ESMTP; TLS does not show here
+        line.append(" proto=").append(client.protocol().startsWith("ESMTP") ? "ESMTP" : "SMTP");
         if (client.helo() != null) {
             line.append(" helo=<").append(client.helo()).append('>');
         }

@@ -14,12 +14,12 @@ import org.mxguard.mail.QueueId;
  *
  * <pre>
  * Received: from client.example (mail.client.example [192.0.2.1])
- * 	(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)
- * 	by mx2.example.org (mxguard) with ESMTPS id 0123456789AB
- * 	for &lt;user@example.org&gt;; Thu, 26 Nov 2026 22:17:06 +0000
+ *         (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)
+ *         by mx2.example.org (mxguard) with ESMTPS id 0123456789AB
+ *         for &lt;user@example.org&gt;; Thu, 26 Nov 2026 22:17:06 +0000
  * </pre>
  *
- * The "for" clause appears only with one recipient, so a message to many does not reveal them all
+ * Continuation lines start with a TAB. The "for" clause appears only with one recipient, so a message to many does not reveal them all
  * to each.
  */
 final class ReceivedHeader {

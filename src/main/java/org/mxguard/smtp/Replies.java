@@ -34,7 +34,7 @@ final class Replies {
     static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
     static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "Error: TLS already active");
-    static final Reply ETRN_IN_TRANSACTION = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
+    static final Reply TRANSACTION_IN_PROGRESS = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
     static final Reply HELO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: HELO hostname");
     static final Reply EHLO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: EHLO hostname");
     static final Reply MAIL_SYNTAX = Reply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
@@ -54,6 +54,8 @@ final class Replies {
     static final Reply TEXT_LINE_TOO_LONG = Reply.of(500, "5.5.2", "Error: line too long");
     static final Reply BARE_LINE_FEED = Reply.of(550, "5.5.2", "Error: bare <LF> received");
     static final Reply BARE_CARRIAGE_RETURN = Reply.of(550, "5.5.2", "Error: bare <CR> received");
+    // Postfix's text for a lookup or configuration failure
+    static final Reply POLICY_FAILURE = Reply.of(451, "4.3.5", "Server configuration problem");
     static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");
     static final Reply INSUFFICIENT_STORAGE = Reply.of(452, "4.3.1", "Insufficient system storage");
 
@@ -110,11 +112,7 @@ final class Replies {
         return Reply.of(421, "4.4.2", hostname + " Error: timeout exceeded");
     }
 
-    static Reply tlsUnavailable() {
-        return Reply.of(454, "4.7.0", "TLS not available due to local problem");
-    }
-
-    static Reply shuttingDown(String hostname) {
-        return Reply.of(421, "4.3.2", hostname + " Service not available, closing transmission channel");
+    static Reply internalError(String hostname) {
+        return Reply.of(421, "4.3.0", hostname + " Error: internal error, closing transmission channel");
     }
 }

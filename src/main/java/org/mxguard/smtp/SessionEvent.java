@@ -44,6 +44,17 @@ public sealed interface SessionEvent {
     }
 
     /**
+     * The client sent more without waiting where it must wait (after DATA, RFC 2920 §3.1); the
+     * connection is closed.
+     *
+     * @param afterCommand the command it should have waited after
+     * @param text the start of what it sent, control characters visible
+     */
+    record ImproperPipelining(Instant time, ClientInfo client, String afterCommand, String text)
+            implements SessionEvent {
+    }
+
+    /**
      * STARTTLS succeeded.
      *
      * @param protocol "TLSv1.3"

@@ -37,11 +37,6 @@ final class SmtpInput {
         return pos < limit || in.available() > 0;
     }
 
-    /** How many bytes are buffered or readable without blocking. */
-    int pendingCount() throws IOException {
-        return limit - pos + in.available();
-    }
-
     /** Blocks until a byte is there to read (under the socket's timeout); false at the end of the stream. */
     boolean awaitInput() throws IOException {
         return pos < limit || fill();

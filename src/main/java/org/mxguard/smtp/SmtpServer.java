@@ -7,15 +7,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.spool.Spool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The inbound SMTP server of the backup MX: listens on the configured addresses and runs one
@@ -29,6 +33,8 @@ import org.mxguard.spool.Spool;
  * </pre>
  */
 public final class SmtpServer implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
 
     private final SmtpSettings settings;
     private final SessionServices services;
@@ -99,6 +105,9 @@ public final class SmtpServer implements Closeable {
                 if (closed || server.isClosed()) {
                     return;
                 }
+                // Out of file descriptors and the like: pause instead of spinning on the error.
+                LOG.warn("accept on {} failed: {}", server.getLocalSocketAddress(), e.toString());
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
                 continue;
             }
             InetAddress client = socket.getInetAddress();
@@ -106,16 +115,17 @@ public final class SmtpServer implements Closeable {
             SmtpSession session = new SmtpSession(services, socket,
                     refusedBecause == null ? null
                             : Replies.tooManyConnections(settings.hostname(), client.getHostAddress()),
-                    refusedBecause);
+                    refusedBecause, () -> {
+                        if (refusedBecause == null) {
+                            limits.release(client);
+                        }
+                    });
             sessions.add(session);
             Thread.ofVirtual().name("smtp-session-" + sessionNumbers.incrementAndGet()).start(() -> {
                 try {
                     session.run();
                 } finally {
                     sessions.remove(session);
-                    if (refusedBecause == null) {
-                        limits.release(client);
-                    }
                 }
             });
         }

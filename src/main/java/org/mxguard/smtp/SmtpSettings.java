@@ -50,8 +50,13 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
     }
 
     public SmtpSettings {
-        Objects.requireNonNull(hostname, "hostname");
+        if (hostname == null || hostname.isBlank() || hostname.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("hostname must be a name without spaces: " + hostname);
+        }
         listen = List.copyOf(listen);
+        if (listen.isEmpty()) {
+            throw new IllegalArgumentException("listen needs at least one address");
+        }
         protectedDomains = List.copyOf(protectedDomains);
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(dataTimeout, "dataTimeout");

@@ -177,4 +177,22 @@ class PolicyIT {
             assertThat(client.closedByServer()).isTrue();
         }
     }
+
+    @Test
+    void aFailingPolicyIsATemporaryErrorNotAnOpenDoor() throws Exception {
+        PolicyEngine broken = query -> {
+            if (query.stage() == Stage.RCPT) {
+                throw new IllegalStateException("rule file half loaded");
+            }
+            return Decision.CONTINUE;
+        };
+        try (TestServer server = TestServer.start(s -> s, broken); SmtpTestClient client = server.connect()) {
+            client.converse(TRANSACTION + """
+                    RCPT TO:<user@example.org>\r
+                    >451 4.3.5 Server configuration problem
+                    QUIT\r
+                    >221
+                    """);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.mxguard.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -601,6 +602,145 @@ class SmtpSessionIT {
                     new CommandCount("quit", 1, 1), new CommandCount("commands", 2, 2));
             assertThat(server.events.events()).first().isInstanceOf(SessionEvent.Connected.class);
             assertThat(List.of(disconnected.counts().getLast().render())).containsExactly("commands=2");
+        }
+    }
+
+    @Test
+    void barePostmasterIsRefusedUnlessAPostmasterDomainIsSet() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO client.example\r
+                    >250
+                    MAIL FROM:<x@client.example>\r
+                    >250
+                    RCPT TO:<postmaster>\r
+                    >550 5.7.1 <postmaster>: Relay access denied
+                    """);
+        }
+        try (TestServer server = TestServer.start(s -> s.withRelayControl(550, "example.org", false),
+                PolicyEngine.NONE); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO client.example\r
+                    >250
+                    MAIL FROM:<x@client.example>\r
+                    >250
+                    RCPT TO:<Postmaster>\r
+                    >250 2.1.5
+                    DATA\r
+                    >354
+                    \r
+                    .\r
+                    >250
+                    """);
+            assertThat(server.spool.messages().getFirst().envelope().recipients())
+                    .containsExactly(MailAddress.of("postmaster", "example.org"));
+        }
+    }
+
+    @Test
+    void aClientSilentInDataTimesOutAndNothingIsQueued() throws Exception {
+        try (TestServer server = TestServer.start(
+                s -> s.withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(200)), PolicyEngine.NONE);
+                SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO client.example\r
+                    >250
+                    MAIL FROM:<x@client.example>\r
+                    >250
+                    RCPT TO:<a@example.org>\r
+                    >250
+                    DATA\r
+                    >354
+                    Subject: half\r
+                    >421 4.4.2 mx2.example.org Error: timeout exceeded
+                    """);
+            assertThat(server.awaitLog("timeout after")).endsWith("timeout after DATA from client.example[127.0.0.1]");
+            server.events.await(SessionEvent.Disconnected.class);
+            assertThat(server.spool.messages()).isEmpty();
+            assertThat(server.spool.discardedCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closingTheServerEndsOpenSessions() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO client.example\r
+                    >250
+                    """);
+            server.close();
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.events.await(SessionEvent.Dropped.class).reason())
+                    .isEqualTo(SessionEvent.DropReason.LOST_CONNECTION);
+            assertThatThrownBy(server::connect).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void multipleRecipientsAreNotNamedInTheReceivedHeader() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    HELO client.example\r
+                    >250
+                    MAIL FROM:<x@client.example>\r
+                    >250
+                    RCPT TO:<a@example.org>\r
+                    >250
+                    RCPT TO:<b@example.org>\r
+                    >250
+                    DATA\r
+                    >354
+                    \r
+                    .\r
+                    >250
+                    """);
+            assertThat(server.spool.content(server.spool.messages().getFirst().id())).startsWith("""
+                    Received: from client.example (client.example [127.0.0.1])\r
+                    \tby mx2.example.org (mxguard) with SMTP id 0000000A0001;\r
+                    \tThu, 26 Nov 2026 22:17:06 +0000\r
+                    """).doesNotContain("for <");
+        }
+    }
+
+    @Test
+    void aMessageSentWithoutWaitingForARefusedDataIsNeverTakenForCommands() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO bot.example\r
+                    >250
+                    """);
+            client.send("MAIL FROM:<x@bot.example>\r\nRCPT TO:<y@elsewhere.example>\r\nDATA\r\n"
+                    + "Subject: spam\r\n\r\nMAIL FROM:<a@bot.example>\r\nRCPT TO:<b@example.org>\r\n.\r\n");
+            client.expect("250 2.1.0");
+            client.expect("550 5.7.1");
+            client.expect("554 5.5.1 Error: no valid recipients");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.awaitLog("improper command pipelining")).endsWith(
+                    "improper command pipelining after DATA from client.example[127.0.0.1]: Subject: spam\\r\\n"
+                            + "\\r\\nMAIL FROM:<a@bot.example>\\r\\nRCPT TO:<b@example.org>\\r\\n.\\r\\n");
+            assertThat(server.awaitLog("disconnect from")).endsWith("ehlo=1 mail=1 rcpt=0/1 data=0/1 commands=2/4");
+        }
+    }
+
+    @Test
+    void listensOnEveryConfiguredAddress() throws Exception {
+        List<java.net.InetSocketAddress> two = List.of(new java.net.InetSocketAddress("127.0.0.1", 0),
+                new java.net.InetSocketAddress("127.0.0.2", 0));
+        try (TestServer server = TestServer.start(s -> s.withListen(two), PolicyEngine.NONE)) {
+            assertThat(server.server.boundAddresses()).hasSize(2);
+            for (java.net.InetSocketAddress address : server.server.boundAddresses()) {
+                try (java.net.Socket socket = new java.net.Socket(address.getAddress(), address.getPort())) {
+                    socket.setSoTimeout(5000);
+                    assertThat(new String(socket.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.US_ASCII))
+                            .isEqualTo("220 m");
+                }
+            }
         }
     }
 }

@@ -39,6 +39,12 @@ final class SmtpTestClient implements AutoCloseable {
         return new SmtpTestClient(new Socket(InetAddress.getLoopbackAddress(), port));
     }
 
+    /** Connects from another loopback address (127.0.0.0/8 is all local on Linux), to look like another client. */
+    static SmtpTestClient connect(int port, String localAddress) throws IOException {
+        return new SmtpTestClient(new Socket(InetAddress.getLoopbackAddress(), port,
+                InetAddress.getByName(localAddress), 0));
+    }
+
     /** Sends the text as ISO-8859-1 octets, so "\0", "\r" and 8-bit bytes go out exactly. */
     void send(String raw) throws IOException {
         out.write(raw.getBytes(StandardCharsets.ISO_8859_1));

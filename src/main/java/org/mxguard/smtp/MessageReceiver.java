@@ -1,0 +1,97 @@
+package org.mxguard.smtp;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import org.mxguard.mail.ClientInfo;
+import org.mxguard.mail.Envelope;
+import org.mxguard.mail.QueueId;
+import org.mxguard.mail.Reply;
+import org.mxguard.spool.MessageWriter;
+import org.mxguard.spool.SpoolFullException;
+
+/**
+ * The DATA phase: opens a spool message, sends 354, writes the Received header and the unstuffed
+ * message, and commits it. Invariant: {@link Result.Queued} (and so the 250) only after
+ * {@link MessageWriter#commit()} returned; every other way out discards the message.
+ */
+final class MessageReceiver {
+
+    /** How the DATA phase ended. */
+    sealed interface Result {
+
+        /** Committed: answer 250. */
+        record Queued(QueueId id, long size, String messageId) implements Result {
+        }
+
+        /** The message itself is refused (size, line length, bare CR/LF): a logged rejection. */
+        record Refused(Reply reply) implements Result {
+        }
+
+        /** The spool failed: a temporary error, not the client's fault. */
+        record Failed(Reply reply) implements Result {
+        }
+    }
+
+    private final SessionServices services;
+    private final SmtpSettings settings;
+
+    MessageReceiver(SessionServices services) {
+        this.services = services;
+        this.settings = services.settings();
+    }
+
+    /**
+     * Receives one message. Socket failures (EOF, timeout) propagate; the message is then discarded.
+     *
+     * @param protocol the Received header's "with" keyword
+     */
+    Result receive(SmtpConnection connection, Envelope envelope, ClientInfo client, String protocol)
+            throws IOException {
+        MessageWriter writer;
+        try {
+            writer = services.spool().begin(envelope);
+        } catch (IOException e) {
+            return new Result.Failed(Replies.QUEUE_WRITE_ERROR);
+        }
+        try (writer) {
+            connection.send(Replies.START_DATA);
+            connection.flush();
+            connection.readTimeout(settings.dataTimeout());
+            GuardedOutput content = new GuardedOutput(writer.content());
+            BufferedOutputStream buffered = new BufferedOutputStream(content, 64 * 1024);
+            byte[] received = ReceivedHeader.render(client, settings.hostname(), protocol, writer.id(),
+                    envelope.recipients(), ZonedDateTime.now(services.clock())).getBytes(StandardCharsets.UTF_8);
+            buffered.write(received);
+            DataReader reader = new DataReader(connection.input(), settings.maxTextLine(),
+                    settings.maxMessageSize() - received.length,
+                    settings.bareLineFeed() == SmtpSettings.BareLineFeed.NORMALIZE);
+            DataReader.Result result = reader.read(buffered);
+            Reply refusal = switch (result.outcome()) {
+                case OK -> null;
+                case TOO_BIG -> Replies.MESSAGE_TOO_BIG;
+                case LINE_TOO_LONG -> Replies.TEXT_LINE_TOO_LONG;
+                case BARE_LINE_FEED -> Replies.BARE_LINE_FEED;
+                case BARE_CARRIAGE_RETURN -> Replies.BARE_CARRIAGE_RETURN;
+            };
+            if (refusal != null) {
+                return new Result.Refused(refusal);
+            }
+            buffered.flush();
+            if (content.failure() != null) {
+                return new Result.Failed(spoolFailure(content.failure()));
+            }
+            try {
+                writer.commit();
+            } catch (IOException e) {
+                return new Result.Failed(spoolFailure(e));
+            }
+            return new Result.Queued(writer.id(), received.length + result.size(), result.messageId());
+        }
+    }
+
+    private static Reply spoolFailure(IOException failure) {
+        return failure instanceof SpoolFullException ? Replies.INSUFFICIENT_STORAGE : Replies.QUEUE_WRITE_ERROR;
+    }
+}
