@@ -8,8 +8,8 @@ import java.util.Arrays;
  */
 final class CandidateList {
 
-    private int[] rules = new int[8];
-    private int[] lengths = new int[8];
+    private int[] rules = new int[4];
+    private int[] lengths = new int[4];
     private int size;
 
     void add(int rule, int length) {

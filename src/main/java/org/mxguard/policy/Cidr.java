@@ -111,7 +111,7 @@ public record Cidr(boolean v4, long hi, long lo, int length) {
 
     @Override
     public String toString() {
-        String a = v4 ? address().getHostAddress() : compressV6();
+        String a = v4 ? dotted(lo) : compressV6();
         return length == (v4 ? 32 : 128) ? a : a + "/" + length;
     }
 
@@ -138,6 +138,14 @@ public record Cidr(boolean v4, long hi, long lo, int length) {
         String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
         String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
         return head + "::" + tail;
+    }
+
+    /** A dotted quad without InetAddress: decisions name networks, and they must be cheap. */
+    static String dotted(long v4) {
+        StringBuilder b = new StringBuilder(15);
+        b.append((v4 >>> 24) & 0xff).append('.').append((v4 >>> 16) & 0xff).append('.')
+                .append((v4 >>> 8) & 0xff).append('.').append(v4 & 0xff);
+        return b.toString();
     }
 
     static long maskV4(int length) {

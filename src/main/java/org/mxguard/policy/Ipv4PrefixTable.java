@@ -4,113 +4,181 @@ import java.util.Arrays;
 
 /**
  * IPv4 networks to rule numbers: one open-addressing hash table keyed by (network, length), probed
- * once per prefix length that occurs in the rules. Real rule sets use a handful of lengths
- * (/8, /16, /24, /32 ...), so a lookup is a handful of probes whatever the number of rules, at
- * about 24 bytes per network. Built once, then read-only (published through a final field).
+ * once per prefix length that can occur at the query's address. Each slot is one long holding the
+ * network, the length and the rule number, so a probe touches one cache line.
+ *
+ * <p>Large tables also keep, per /20 block, a bit per prefix length 20..32 that occurs in the
+ * block (and per /16 for lengths 16..19): a query then probes only the lengths its own block has,
+ * usually one or two, instead of every length in the rule set. Built once, then read-only.
  */
 final class Ipv4PrefixTable {
 
-    private long[] keys = new long[16];
-    private int[] values = new int[16];
+    /** Rule numbers below this fit in a slot; above it a slot points into {@link #shared}. */
+    private static final int DIRECT = 1 << 25;
+    private static final int LENGTH_SHIFT = 26;
+    private static final long VALUE_MASK = (1L << LENGTH_SHIFT) - 1;
+
+    private final int blockThreshold;
+    private long[] slots = new long[16];
     private int size;
     private int[][] shared = new int[4][];
     private int sharedCount;
-    private boolean[] present = new boolean[33];
+    private final boolean[] present = new boolean[33];
     private int[] lengths = new int[0];
+    /** Lengths below 16, for tables that use the block bitmaps. */
+    private int[] shortLengths = new int[0];
+    private short[] lengthsIn20;
+    private byte[] lengthsIn16;
+
+    Ipv4PrefixTable() {
+        this(100_000);
+    }
+
+    /** {@code blockThreshold}: from how many networks on the block bitmaps pay for their 2.1 MB. */
+    Ipv4PrefixTable(int blockThreshold) {
+        this.blockThreshold = blockThreshold;
+    }
 
     int size() {
         return size;
     }
 
     void add(Cidr network, int rule) {
-        if ((size + 1) * 2 > keys.length) {
+        if (rule >= DIRECT) {
+            throw new IllegalArgumentException("more than " + DIRECT + " rules");
+        }
+        if ((size + 1) * 2 > slots.length) {
             grow();
         }
         long key = key(network.lo(), network.length());
-        int mask = keys.length - 1;
+        int mask = slots.length - 1;
         int i = PrefixHash.mix(key) & mask;
-        while (keys[i] != 0) {
-            if (keys[i] == key) {
-                values[i] = appendShared(values[i], rule);
+        long s;
+        while ((s = slots[i]) != 0) {
+            if ((s & ~VALUE_MASK) == key) {
+                slots[i] = key | appendShared((int) (s & VALUE_MASK), rule);
                 return;
             }
             i = (i + 1) & mask;
         }
-        keys[i] = key;
-        values[i] = rule;
+        slots[i] = key | rule;
         size++;
         if (!present[network.length()]) {
             present[network.length()] = true;
             lengths = PrefixHash.lengthsOf(present);
+            shortLengths = Arrays.stream(lengths).filter(l -> l < 16).toArray();
+        }
+        if (lengthsIn20 == null && size >= blockThreshold) {
+            buildBlocks();
+        } else if (lengthsIn20 != null) {
+            mark(network.lo(), network.length());
+        }
+    }
+
+    private void buildBlocks() {
+        lengthsIn20 = new short[1 << 20];
+        lengthsIn16 = new byte[1 << 16];
+        for (long s : slots) {
+            if (s != 0) {
+                mark(s >>> 32, (int) ((s >>> LENGTH_SHIFT) & 0x3f) - 1);
+            }
+        }
+    }
+
+    private void mark(long network, int length) {
+        if (length >= 20) {
+            lengthsIn20[(int) (network >>> 12)] |= (short) (1 << (length - 20));
+        } else if (length >= 16) {
+            lengthsIn16[(int) (network >>> 16)] |= (byte) (1 << (length - 16));
         }
     }
 
     private int appendShared(int value, int rule) {
-        int[] list = value >= 0 ? new int[] {value} : shared[-value - 1];
+        int[] list = value < DIRECT ? new int[] {value} : shared[value - DIRECT];
         if (list[list.length - 1] == rule) {
             return value;
         }
         int[] longer = Arrays.copyOf(list, list.length + 1);
         longer[list.length] = rule;
-        if (value < 0) {
-            shared[-value - 1] = longer;
+        if (value >= DIRECT) {
+            shared[value - DIRECT] = longer;
             return value;
         }
         if (sharedCount == shared.length) {
             shared = Arrays.copyOf(shared, sharedCount * 2);
         }
         shared[sharedCount] = longer;
-        return -(++sharedCount);
+        return DIRECT + sharedCount++;
     }
 
     void collect(long address, CandidateList out) {
-        long[] k = keys;
-        int mask = k.length - 1;
-        for (int length : lengths) {
-            long key = key(address & Cidr.maskV4(length), length);
-            int i = PrefixHash.mix(key) & mask;
-            long found;
-            while ((found = k[i]) != 0) {
-                if (found == key) {
-                    int v = values[i];
-                    if (v >= 0) {
-                        out.add(v, length);
-                    } else {
-                        for (int r : shared[-v - 1]) {
-                            out.add(r, length);
-                        }
-                    }
-                    break;
-                }
-                i = (i + 1) & mask;
+        if (lengthsIn20 == null) {
+            for (int length : lengths) {
+                probe(address, length, out);
             }
+            return;
+        }
+        int bits20 = lengthsIn20[(int) (address >>> 12)] & 0xffff;
+        while (bits20 != 0) {
+            int length = 20 + Integer.numberOfTrailingZeros(bits20);
+            bits20 &= bits20 - 1;
+            probe(address, length, out);
+        }
+        int bits16 = lengthsIn16[(int) (address >>> 16)] & 0xff;
+        while (bits16 != 0) {
+            int length = 16 + Integer.numberOfTrailingZeros(bits16);
+            bits16 &= bits16 - 1;
+            probe(address, length, out);
+        }
+        for (int length : shortLengths) {
+            probe(address, length, out);
         }
     }
 
+    private void probe(long address, int length, CandidateList out) {
+        long[] t = slots;
+        int mask = t.length - 1;
+        long key = key(address & Cidr.maskV4(length), length);
+        int i = PrefixHash.mix(key) & mask;
+        long s;
+        while ((s = t[i]) != 0) {
+            if ((s & ~VALUE_MASK) == key) {
+                int v = (int) (s & VALUE_MASK);
+                if (v < DIRECT) {
+                    out.add(v, length);
+                } else {
+                    for (int r : shared[v - DIRECT]) {
+                        out.add(r, length);
+                    }
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Network in the upper 32 bits, length + 1 (never 0, so 0 marks an empty slot) above the value. */
     private static long key(long network, int length) {
-        // length + 1 keeps every key non-zero, so 0 marks an empty slot.
-        return (network << 8) | (length + 1);
+        return (network << 32) | ((long) (length + 1) << LENGTH_SHIFT);
     }
 
     private void grow() {
-        long[] oldKeys = keys;
-        int[] oldValues = values;
-        keys = new long[oldKeys.length * 2];
-        values = new int[oldKeys.length * 2];
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldKeys[j] != 0) {
-                int i = PrefixHash.mix(oldKeys[j]) & mask;
-                while (keys[i] != 0) {
+        long[] old = slots;
+        slots = new long[old.length * 2];
+        int mask = slots.length - 1;
+        for (long s : old) {
+            if (s != 0) {
+                int i = PrefixHash.mix(s & ~VALUE_MASK) & mask;
+                while (slots[i] != 0) {
                     i = (i + 1) & mask;
                 }
-                keys[i] = oldKeys[j];
-                values[i] = oldValues[j];
+                slots[i] = s;
             }
         }
     }
 
     long bytes() {
-        return keys.length * 8L + values.length * 4L + 16L * sharedCount;
+        long blocks = lengthsIn20 == null ? 0 : 2L * lengthsIn20.length + lengthsIn16.length;
+        return slots.length * 8L + 16L * sharedCount + blocks;
     }
 }

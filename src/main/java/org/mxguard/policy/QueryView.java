@@ -57,7 +57,13 @@ final class QueryView {
             return missing;
         }
         String s = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-        return s.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c > 127) {
+                return s.toLowerCase(Locale.ROOT);
+            }
+        }
+        return s;
     }
 
     boolean nameKnown() {

@@ -99,14 +99,16 @@ public final class RuleSet {
                 v6.collect(q.hi, q.lo, c);
             }
         }
-        clientNames.collect(q.clientName, c);
-        if (q.stage.compareTo(Stage.HELO) >= 0) {
+        if (!clientNames.isEmpty()) {
+            clientNames.collect(q.clientName, c);
+        }
+        if (!helos.isEmpty() && q.stage.compareTo(Stage.HELO) >= 0) {
             helos.collect(q.helo, c);
         }
-        if (q.sender != null && q.stage.compareTo(Stage.MAIL) >= 0) {
+        if (!senders.isEmpty() && q.sender != null && q.stage.compareTo(Stage.MAIL) >= 0) {
             senders.collect(q.sender.isNullSender() ? "<>" : q.sender.domain().name(), c);
         }
-        if (q.recipient != null && q.recipient.domain() != null && q.stage == Stage.RCPT) {
+        if (!recipients.isEmpty() && q.recipient != null && q.recipient.domain() != null && q.stage == Stage.RCPT) {
             recipients.collect(q.recipient.domain().name(), c);
         }
         c.sort();

@@ -97,7 +97,10 @@ public final class RulesEngine implements PolicyEngine {
         if (body.description != null) {
             return body.description;
         }
-        Cidr net = Cidr.of(q.address).truncate(m.networkLength());
-        return "client " + Cidr.of(q.address) + " in " + net;
+        // The matched network as the rule wrote it; the client's address is in the log line anyway.
+        Cidr net = q.v4 ? new Cidr(true, 0, q.lo & Cidr.maskV4(m.networkLength()), m.networkLength())
+                : new Cidr(false, q.hi & Cidr.maskHi(m.networkLength()), q.lo & Cidr.maskLo(m.networkLength()),
+                        m.networkLength());
+        return "client " + net;
     }
 }
