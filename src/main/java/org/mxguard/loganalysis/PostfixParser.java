@@ -18,8 +18,7 @@ final class PostfixParser {
     }
 
     void parse(String line, SyslogHeader h, List<LogEvent> out) {
-        String program = h.program;
-        String daemon = program.substring(program.lastIndexOf('/') + 1);
+        String daemon = h.daemon;
         int pos = h.messageStart;
         String queueId = null;
         int colon = line.indexOf(": ", pos);

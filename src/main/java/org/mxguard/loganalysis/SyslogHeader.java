@@ -28,6 +28,8 @@ final class SyslogHeader {
     long time;
     String host;
     String program;
+    /** The part of the program name after the last slash: {@code smtpd} of {@code postfix/smtpd}. */
+    String daemon = "";
     int messageStart;
 
     SyslogHeader(ZoneId zone, int referenceYear, int referenceMonth) {
@@ -211,6 +213,7 @@ final class SyslogHeader {
     private String programString(String line, int from, int to) {
         if (lastProgram.length() != to - from || !line.startsWith(lastProgram, from)) {
             lastProgram = line.substring(from, to);
+            daemon = lastProgram.substring(lastProgram.lastIndexOf('/') + 1);
         }
         return lastProgram;
     }
