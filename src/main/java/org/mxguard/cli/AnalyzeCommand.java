@@ -89,6 +89,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     Clock clock = Clock.systemDefaultZone();
 
+    /** Runs the command alone (the benchmark does), before or without its place under {@code mxguard}. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new AnalyzeCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws IOException {
         ReportFormat reportFormat;

@@ -23,7 +23,7 @@ final class ClientStats {
     long first = Long.MAX_VALUE;
     long last;
     final Map<String, Long> rules = new HashMap<>(4);
-    final Set<String> loggedBy = new TreeSet<>();
+    private final String[] loggedBy = new String[4];
 
     ClientStats(String ip) {
         this.ip = ip;
@@ -37,9 +37,27 @@ final class ClientStats {
             first = Math.min(first, time);
             last = Math.max(last, time);
         }
-        if (loggedBy.size() < 8) {
-            loggedBy.add(host);
+        for (int i = 0; i < loggedBy.length; i++) {
+            String h = loggedBy[i];
+            if (h == null) {
+                loggedBy[i] = host;
+                break;
+            }
+            if (h == host || h.equals(host)) {
+                break;
+            }
         }
+    }
+
+    /** The hosts whose logs mention this client (the first few). */
+    Set<String> loggedBy() {
+        Set<String> out = new TreeSet<>();
+        for (String h : loggedBy) {
+            if (h != null) {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     /** Null-sender transactions: accepted messages and refused ones. */

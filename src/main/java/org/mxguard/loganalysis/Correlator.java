@@ -32,6 +32,10 @@ final class Correlator {
     private final TreeMap<Long, long[]> daily = new TreeMap<>();
     private final long maxAgeSeconds;
     private final int maxPending;
+    private String lastHost;
+    private LinkedHashMap<String, Pending> lastTable;
+    private long lastDay = Long.MIN_VALUE;
+    private long[] lastDayCounts;
     long messagesWithoutClient;
     long maxPendingSeen;
 
@@ -75,7 +79,7 @@ final class Correlator {
         ClientStats c = p.client;
         c.messages++;
         c.recipients += Math.max(0, f.nrcpts());
-        long[] day = daily.computeIfAbsent(Math.floorDiv(f.time(), 86400L), d -> new long[2]);
+        long[] day = day(f.time());
         day[0]++;
         if (isNull) {
             c.nullMessages++;
@@ -125,7 +129,20 @@ final class Correlator {
     }
 
     private LinkedHashMap<String, Pending> pending(String host) {
-        return pendingByHost.computeIfAbsent(host, h -> new LinkedHashMap<>());
+        if (host != lastHost && !host.equals(lastHost)) {
+            lastTable = pendingByHost.computeIfAbsent(host, h -> new LinkedHashMap<>());
+            lastHost = host;
+        }
+        return lastTable;
+    }
+
+    private long[] day(long time) {
+        long d = Math.floorDiv(time, 86400L);
+        if (d != lastDay) {
+            lastDayCounts = daily.computeIfAbsent(d, k -> new long[2]);
+            lastDay = d;
+        }
+        return lastDayCounts;
     }
 
     private void remember(String host, String queueId, Pending p) {

@@ -135,12 +135,14 @@ final class ParallelScanner {
         ParseCounters c = new ParseCounters();
         LineParser parser = new LineParser(zone, refYear, refMonth, c);
         List<LogEvent> events = new ArrayList<>(length / 100);
+        // One Latin-1 string per block (a copy), then String.indexOf, which the JIT vectorizes.
+        String text = new String(buf, 0, length, StandardCharsets.ISO_8859_1);
         int start = 0;
         while (start < length) {
-            int nl = indexOf(buf, start, length);
+            int nl = text.indexOf('\n', start);
             int end = nl < 0 ? length : nl;
-            int stop = end > start && buf[end - 1] == '\r' ? end - 1 : end;
-            String line = new String(buf, start, stop - start, StandardCharsets.ISO_8859_1);
+            int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
+            String line = text.substring(start, stop);
             try {
                 parser.parse(line, events);
             } catch (RuntimeException e) {
@@ -150,15 +152,6 @@ final class ParallelScanner {
             start = end + 1;
         }
         return new Block(events, c);
-    }
-
-    private static int indexOf(byte[] buf, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static int lastNewline(byte[] buf, int filled) {

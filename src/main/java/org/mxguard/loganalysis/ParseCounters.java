@@ -1,12 +1,11 @@
 package org.mxguard.loganalysis;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Lines read and lines skipped, by kind. One per parsing thread; merged at the end. */
 final class ParseCounters {
 
-    private final Map<String, long[]> skipped = new TreeMap<>();
+    private final Map<String, long[]> skipped = new java.util.HashMap<>();
     long lines;
     long parsed;
 

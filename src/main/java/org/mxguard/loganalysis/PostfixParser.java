@@ -18,8 +18,7 @@ final class PostfixParser {
     }
 
     void parse(String line, SyslogHeader h, List<LogEvent> out) {
-        String program = h.program;
-        String daemon = program.substring(program.lastIndexOf('/') + 1);
+        String daemon = h.daemon;
         int pos = h.messageStart;
         String queueId = null;
         int colon = line.indexOf(": ", pos);
@@ -48,15 +47,33 @@ final class PostfixParser {
                 return;
             }
             out.add(new LogEvent.Client(h.host, h.time, queueId, c.name(), c.ip()));
-        } else if (line.startsWith("connect from ", pos)) {
+            return;
+        }
+        char first = pos < line.length() ? line.charAt(pos) : ' ';
+        // Dispatch on the first letter: most lines are connect, client= and disconnect.
+        if (first == 'c' && line.startsWith("connect from ", pos)) {
             ClientAddress c = ClientAddress.parsePostfix(line, pos + 13);
             if (c == null) {
                 counters.skip("postfix/smtpd: connect unclear");
                 return;
             }
             out.add(new LogEvent.Connect(h.host, h.time, c.name(), c.ip()));
-        } else if (line.startsWith("reject: ", pos) || line.startsWith("milter-reject: ", pos)) {
+        } else if (first == 'd' && line.startsWith("disconnect from ", pos)) {
+            seen(line, pos + 16, h, "disconnect", out);
+        } else if (first == 'r' && line.startsWith("reject: ", pos) || first == 'm' && line.startsWith("milter-reject: ",
+                pos)) {
             reject(line, line.indexOf(' ', pos) + 1, h, queueId, out);
+        } else if (line.startsWith("lost connection after ", pos) || line.startsWith("too many errors after ", pos)
+                || line.startsWith("improper command pipelining after ", pos)
+                || line.startsWith("timeout after ", pos)) {
+            int from = line.indexOf(" from ", pos);
+            if (from < 0) {
+                counters.skip("postfix/smtpd: " + firstWord(line, pos));
+                return;
+            }
+            seen(line, from + 6, h, line.substring(pos, from), out);
+        } else if (line.startsWith("warning: ", pos)) {
+            warning(line, pos + 9, h, out);
         } else if (line.startsWith("discard: ", pos) || line.startsWith("filter: ", pos)
                 || line.startsWith("reject_warning: ", pos) || line.startsWith("hold: ", pos)) {
             // Not a refusal: the message went on (or was dropped silently); still contact.
@@ -69,19 +86,6 @@ final class PostfixParser {
             seen(line, from + 6, h, "bare LF", out);
         } else if (line.startsWith("TLS connection established from ", line.indexOf(' ', pos) + 1)) {
             seen(line, line.indexOf(" from ", pos) + 6, h, "TLS", out);
-        } else if (line.startsWith("disconnect from ", pos)) {
-            seen(line, pos + 16, h, "disconnect", out);
-        } else if (line.startsWith("lost connection after ", pos) || line.startsWith("too many errors after ", pos)
-                || line.startsWith("improper command pipelining after ", pos)
-                || line.startsWith("timeout after ", pos)) {
-            int from = line.indexOf(" from ", pos);
-            if (from < 0) {
-                counters.skip("postfix/smtpd: " + line.substring(pos, line.indexOf(' ', pos)));
-                return;
-            }
-            seen(line, from + 6, h, line.substring(pos, from), out);
-        } else if (line.startsWith("warning: ", pos)) {
-            warning(line, pos + 9, h, out);
         } else {
             counters.skip("postfix/smtpd: " + firstWord(line, pos));
         }
@@ -246,6 +250,8 @@ final class PostfixParser {
             int colon = what.indexOf(':');
             out.add(new LogEvent.Reject(h.host, h.time, queueId, null, null, "cleanup", "",
                     colon > 0 ? what.substring(0, colon) : "content", null, null));
+        } else if (line.startsWith("message-id=", pos)) {
+            counters.skip("postfix/cleanup: message-id");
         } else {
             counters.skip("postfix/cleanup: " + firstWord(line, pos));
         }

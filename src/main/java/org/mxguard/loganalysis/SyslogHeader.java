@@ -1,10 +1,7 @@
 package org.mxguard.loganalysis;
 
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 
 /**
  * Reads the syslog prefix of a line: timestamp, host, program and pid, leaving {@link #messageStart}
@@ -31,6 +28,8 @@ final class SyslogHeader {
     long time;
     String host;
     String program;
+    /** The part of the program name after the last slash: {@code smtpd} of {@code postfix/smtpd}. */
+    String daemon = "";
     int messageStart;
 
     SyslogHeader(ZoneId zone, int referenceYear, int referenceMonth) {
@@ -85,16 +84,26 @@ final class SyslogHeader {
         return true;
     }
 
+    /** 1..12 for an English month abbreviation, -1 otherwise; no allocation. */
+    private static int month(char a, char b, char c) {
+        for (int i = 0; i < 12; i++) {
+            int at = i * 3;
+            if (MONTHS.charAt(at) == a && MONTHS.charAt(at + 1) == b && MONTHS.charAt(at + 2) == c) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
     private static boolean isMonthStart(String line) {
         return Character.isUpperCase(line.charAt(0)) && line.charAt(6) != '-';
     }
 
     private int parseRfc3164(String line) {
-        int month = MONTHS.indexOf(line.substring(0, 3));
-        if (month < 0 || month % 3 != 0) {
+        int month = month(line.charAt(0), line.charAt(1), line.charAt(2));
+        if (month < 0) {
             return -1;
         }
-        month = month / 3 + 1;
         int pos = 4;
         if (line.charAt(pos) == ' ') {
             pos++;
@@ -132,20 +141,55 @@ final class SyslogHeader {
         return cachedDayStart;
     }
 
+    /**
+     * {@code 2024-03-22T08:00:01[.fraction](Z|+hh:mm|-hh:mm)} (RFC 3339 §5.6) by hand, no
+     * allocation; a stamp without an offset is local time in the configured zone.
+     */
     private int parseRfc3339(String line) {
         int end = line.indexOf(' ');
         if (end < 19) {
             return -1;
         }
-        String stamp = line.substring(0, end);
-        try {
-            time = OffsetDateTime.parse(stamp).toEpochSecond();
-        } catch (DateTimeParseException e) {
-            try {
-                time = LocalDateTime.parse(stamp).atZone(zone).toEpochSecond();
-            } catch (DateTimeParseException ignored) {
+        int year = twoDigits(line, 0) * 100 + twoDigits(line, 2);
+        int month = twoDigits(line, 5);
+        int day = twoDigits(line, 8);
+        int h = twoDigits(line, 11);
+        int m = twoDigits(line, 14);
+        int sec = twoDigits(line, 17);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || sec < 0
+                || line.charAt(13) != ':' || line.charAt(16) != ':' || line.charAt(7) != '-') {
+            return -1;
+        }
+        int pos = 19;
+        if (pos < end && (line.charAt(pos) == '.' || line.charAt(pos) == ',')) {
+            pos++;
+            while (pos < end && Character.isDigit(line.charAt(pos))) {
+                pos++;
+            }
+        }
+        long seconds = h * 3600L + m * 60L + sec;
+        if (pos == end) {
+            time = dayStart(year, month, day) + seconds;
+            return end + 1;
+        }
+        long offset;
+        char sign = line.charAt(pos);
+        if ((sign == 'Z' || sign == 'z') && pos + 1 == end) {
+            offset = 0;
+        } else if ((sign == '+' || sign == '-') && end - pos == 6 && line.charAt(pos + 3) == ':') {
+            int oh = twoDigits(line, pos + 1);
+            int om = twoDigits(line, pos + 4);
+            if (oh < 0 || om < 0) {
                 return -1;
             }
+            offset = (sign == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+        } else {
+            return -1;
+        }
+        try {
+            time = java.time.LocalDate.of(year, month, day).toEpochDay() * 86400L + seconds - offset;
+        } catch (java.time.DateTimeException e) {
+            return -1;
         }
         return end + 1;
     }
@@ -169,6 +213,7 @@ final class SyslogHeader {
     private String programString(String line, int from, int to) {
         if (lastProgram.length() != to - from || !line.startsWith(lastProgram, from)) {
             lastProgram = line.substring(from, to);
+            daemon = lastProgram.substring(lastProgram.lastIndexOf('/') + 1);
         }
         return lastProgram;
     }

@@ -40,6 +40,16 @@ class SyslogHeaderTest {
     }
 
     @Test
+    void rfc3339InUtcAndWithoutOffsetAsJournaldExportsIt() {
+        SyslogHeader h = new SyslogHeader(ZoneId.of("Europe/Stockholm"), 2026, 12);
+        assertThat(h.parse("2026-11-26T22:01:02.123456Z mx2 postfix/smtpd[1]: connect from a[192.0.2.1]")).isTrue();
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("2026-11-26T22:01:02Z"));
+        assertThat(h.parse("2026-07-01T12:00:00 mx2 postfix/smtpd[1]: connect from a[192.0.2.1]")).isTrue();
+        assertThat(Instant.ofEpochSecond(h.time)).isEqualTo(Instant.parse("2026-07-01T10:00:00Z"));
+        assertThat(h.parse("2026-13-01T12:00:00Z mx2 postfix/smtpd[1]: x")).isFalse();
+    }
+
+    @Test
     void bsdPriorityTokenIsSkipped() {
         SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
         assertThat(h.parse("Jun 17 14:37:39 <mail.info> robin sm-mta[2794]: 55HIbcGI002794: from=<a@b>")).isTrue();

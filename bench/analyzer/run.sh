@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmarks `mxguard analyze` against Debian's pflogsumm and `grep -c 'from=<>'` (the scan ceiling)
+# on the same generated Postfix log, in one run, and prints a Markdown table.
+# Usage: bench/analyzer/run.sh [SIZE] [WORKDIR]      SIZE: 1G (default), 100M, ...
+# Needs: pflogsumm (Debian package), GNU time (/usr/bin/time). The analyzer runs with -Xmx512m.
+set -euo pipefail
+size=${1:-1G}
+work=${2:-$(mktemp -d /tmp/mxguard-bench.XXXXXX)}
+root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+. "$root/scripts/java-home.sh"
+mxguard_find_java
+mkdir -p "$work"
+log="$work/mail.log"
+primary="$work/primary.log"
+if [ ! -f "$log" ] || [ "$(stat -c %s "$log")" -lt "$(numfmt --from=iec "$size")" ]; then
+  "$root/bench/loggen/generate.sh" postfix "$size" "$log" "$primary" 1 2026
+fi
+bytes=$(stat -c %s "$log")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
+cat "$log" "$primary" > /dev/null   # warm the page cache so every tool reads from memory
+
+measure() { # name, command...: prints "name seconds maxrss_kb user_s sys_s"
+  local name=$1; shift
+  /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || true
+  echo "$name $(tail -n 1 "$work/$name.time")"
+}
+
+results=()
+results+=("$(measure grep grep -c 'from=<>' "$log")")
+results+=("$(measure pflogsumm pflogsumm "$log")")
+results+=("$(measure mxguard "$JAVA_HOME/bin/java" -Xmx512m -cp "$root/target/mxguard.jar:$root/target/lib/*" \
+  org.mxguard.cli.AnalyzeCommand --no-progress --year 2026 --primary-log "$primary" \
+  --emit-rules "$work/rules.txt" "$log")")
+
+echo "Log: $log ($mb MB, $(wc -l < "$log") lines); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| tool | seconds | MB/s | CPU seconds | MB per CPU second | max RSS (MB) | time vs mxguard |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+mx_s=$(printf '%s\n' "${results[@]}" | awk '$1 == "mxguard" { print $2 }')
+for r in "${results[@]}"; do
+  set -- $r
+  awk -v n="$1" -v s="$2" -v k="$3" -v cpu="$(awk -v u="$4" -v y="$5" 'BEGIN { print u + y }')" -v mb="$mb" \
+    -v mx="$mx_s" 'BEGIN { printf "| %s | %.2f | %.0f | %.2f | %.0f | %.0f | %.2fx |\n", n, s, (s > 0 ? mb / s : 0),
+      cpu, (cpu > 0 ? mb / cpu : 0), k / 1024, (mx > 0 ? s / mx : 0) }'
+done
+echo
+echo "grep -c 'from=<>' counted: $(head -n 1 "$work/grep.out")"
+echo "mxguard proposed: $(grep -c '^tempfail' "$work/rules.txt") rules; first lines of its report:"
+head -n 3 "$work/mxguard.out"

@@ -1,0 +1,56 @@
+package org.mxguard.loganalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CorrelatorTest {
+
+    @Test
+    void postfixMessageIsJoinedByQueueIdAndForgottenWhenRemoved() {
+        Correlator c = new Correlator(86400, 1000);
+        c.accept(new LogEvent.Client("mx2", 100, "2BD192839B", "dyn-1.isp.example", "192.0.2.5"));
+        c.accept(new LogEvent.From("mx2", 101, "2BD192839B", "", 1156, 2, null, null, null, null));
+        c.accept(new LogEvent.To("mx2", 102, "2BD192839B", "a@x", "mx1[192.0.2.10]:25", "2.0.0",
+                LogEvent.Status.SENT, "sent", null));
+        c.accept(new LogEvent.From("mx2", 103, "2BD192839B", "", 1156, 2, null, null, null, null));
+        c.accept(new LogEvent.Removed("mx2", 104, "2BD192839B"));
+        ClientStats s = c.clients().get("192.0.2.5");
+        assertThat(s.messages).isEqualTo(1);
+        assertThat(s.nullMessages).isEqualTo(1);
+        assertThat(s.recipients).isEqualTo(2);
+        assertThat(s.delivered).isEqualTo(1);
+        assertThat(c.pendingNow()).isZero();
+    }
+
+    @Test
+    void sameQueueIdOnTwoHostsIsTwoMessages() {
+        Correlator c = new Correlator(86400, 1000);
+        c.accept(new LogEvent.Client("mx2", 100, "ABCDEF", null, "192.0.2.5"));
+        c.accept(new LogEvent.Client("mx3", 100, "ABCDEF", null, "192.0.2.6"));
+        c.accept(new LogEvent.From("mx3", 101, "ABCDEF", "", 1, 1, null, null, null, null));
+        assertThat(c.clients().get("192.0.2.6").nullMessages).isEqualTo(1);
+        assertThat(c.clients().get("192.0.2.5").messages).isZero();
+    }
+
+    @Test
+    void messagesThatNeverLogTheirRemovalAgeOutSoMemoryStaysBounded() {
+        Correlator c = new Correlator(3600, 50_000);
+        for (int i = 0; i < 1_000_000; i++) {
+            // sendmail: no removal line; one message every second
+            c.accept(new LogEvent.From("mx2", i, "q" + i, "", 10, 1, null, null, null, "192.0.2." + (i % 200)));
+        }
+        assertThat(c.pendingNow()).isLessThanOrEqualTo(3601);
+        assertThat(c.clients()).hasSize(200);
+        assertThat(c.clients().get("192.0.2.7").nullMessages).isEqualTo(5000);
+    }
+
+    @Test
+    void pendingTableIsCappedEvenWithoutTimes() {
+        Correlator c = new Correlator(3600, 1000);
+        for (int i = 0; i < 100_000; i++) {
+            c.accept(new LogEvent.Client("mx2", 0, "Q" + i, null, "192.0.2.1"));
+        }
+        assertThat(c.pendingNow()).isEqualTo(1000);
+    }
+}
