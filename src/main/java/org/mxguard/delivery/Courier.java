@@ -55,6 +55,7 @@ final class Courier {
             Transaction tx = new Transaction(message.envelope().sender(), chunk, message.size(),
                     message.envelope().eightBitMime(), original, content);
             SessionResult.HostFailed last = null;
+            Target lastTarget = null;
             boolean done = false;
             for (Target target : targets) {
                 long t0 = System.nanoTime();
@@ -68,13 +69,16 @@ final class Courier {
                 }
                 setup = setup.plus(Duration.ofNanos(System.nanoTime() - t0));
                 last = (SessionResult.HostFailed) session;
+                lastTarget = target;
             }
             if (!done) {
                 // Every address failed before the transaction: an unknown failure is always temporary.
                 EnhancedStatus status = last == null ? EnhancedStatus.parse("4.4.1") : last.status();
                 String reason = last == null ? "no address to deliver to" : last.reason();
+                // Postfix names the relay once a connection was made, "none" when there was none.
+                String relay = lastTarget == null || reason.startsWith("connect to") ? NO_RELAY : lastTarget.relay();
                 for (MailAddress rcpt : chunk) {
-                    results.add(new DeliveryResult.Deferred(rcpt, NO_RELAY, status, reason));
+                    results.add(new DeliveryResult.Deferred(rcpt, relay, status, reason));
                 }
             }
         }
