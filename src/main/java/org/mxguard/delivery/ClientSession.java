@@ -157,6 +157,10 @@ final class ClientSession {
         Reply data = conn.read(timeouts.dataInit());
         if (!mail.isPositive()) {
             lastCommand = "MAIL FROM";
+            if (data.code() == 354) {
+                // A server that opened DATA without a sender cannot be told QUIT: hang up instead.
+                conn.close();
+            }
             return mailRefused(mail);
         }
         return dataPhase(data, accepted);

@@ -53,6 +53,8 @@ final class DsnComposer {
         // RFC 3834 §5: an automatic response, so vacation responders stay quiet.
         header(m, "Auto-Submitted", "auto-replied");
         header(m, "MIME-Version", "1.0");
+        // Original headers and remote replies may carry 8-bit text; the envelope says BODY=8BITMIME.
+        header(m, "Content-Transfer-Encoding", "8bit");
         header(m, "Content-Type", "multipart/report; report-type=delivery-status;\r\n\tboundary=\"" + boundary + "\"");
         m.append("\r\n");
         m.append("This is a MIME-encapsulated message.\r\n\r\n");
@@ -60,6 +62,7 @@ final class DsnComposer {
         m.append("--").append(boundary).append("\r\n");
         header(m, "Content-Description", "Notification");
         header(m, "Content-Type", "text/plain; charset=utf-8");
+        header(m, "Content-Transfer-Encoding", "8bit");
         m.append("\r\n");
         human(m, original, results, kind, retryUntil);
 
@@ -125,7 +128,7 @@ final class DsnComposer {
         }
         m.append("                   The mail system\r\n\r\n");
         for (DeliveryResult r : results) {
-            m.append("<").append(r.recipient().address()).append(">: ").append(reason(r)).append("\r\n");
+            m.append("<").append(r.recipient().address()).append(">: ").append(limit(reason(r))).append("\r\n");
         }
     }
 
@@ -149,7 +152,12 @@ final class DsnComposer {
 
     private static void header(StringBuilder m, String name, String value) {
         // Header values come partly from remote servers: no line breaks may reach the DSN from there.
-        String clean = name.equals("Content-Type") ? value : value.replaceAll("[\\r\\n]+", " ");
+        String clean = name.equals("Content-Type") ? value : limit(value.replaceAll("[\\r\\n]+", " "));
         m.append(name).append(": ").append(clean).append("\r\n");
+    }
+
+    /** RFC 5322 §2.1.1: lines are at most 998 octets; a remote reply may be longer than that. */
+    private static String limit(String text) {
+        return text.length() > 900 ? text.substring(0, 900) + "..." : text;
     }
 }

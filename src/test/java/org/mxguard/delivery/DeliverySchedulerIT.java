@@ -278,6 +278,27 @@ class DeliverySchedulerIT {
         assertThat(new MailqFormat(clock.getZone()).render(admin.list())).isEqualTo("Mail queue is empty\n");
     }
 
+    @Test
+    void theLoopThreadDeliversNewMailWithoutBeingDriven() throws Exception {
+        primary.banner = "220 primary ESMTP";
+        java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+        MailLog latched = new MailLog("mxguard.test", "postfix-mxguard", clock, line -> {
+            if (line.endsWith(": removed")) {
+                removed.countDown();
+            }
+        });
+        scheduler.close();
+        scheduler = new DeliveryScheduler(spool, settings(), new DnsClient(DnsSettings.server(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), Duration.ofMillis(100))), latched, clock,
+                new Random(2));
+        scheduler.start();
+        QueueId id = spool.add(envelope(MailAddress.of("alice", "sender.test"), "bob"), "Subject: a\r\n\r\nx\r\n");
+        scheduler.queued(id);
+        assertThat(removed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(spool.list()).isEmpty();
+        assertThat(primary.received).hasSize(1);
+    }
+
     private QueueId accept(MailAddress sender, String... localParts) throws IOException {
         QueueId id = spool.add(envelope(sender, localParts), "Received: from friend (dialup-7.isp.example [203.0.113.7])\r\n"
                 + "Subject: hello " + localParts[0] + "\r\n\r\nBody of the message\r\n.leading dot\r\n");
