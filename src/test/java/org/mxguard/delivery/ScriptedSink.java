@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An SMTP server written for tests: it answers as told (per recipient, per stage), can hang or
@@ -27,7 +29,7 @@ final class ScriptedSink implements AutoCloseable {
 
     /** What the sink received in one accepted transaction. */
     record Received(String mailFrom, List<String> recipients, String content, Map<String, String> xforward,
-            String helo) {
+            String helo, boolean tls) {
     }
 
     volatile String banner = "220 sink.test ESMTP scripted";
@@ -42,6 +44,10 @@ final class ScriptedSink implements AutoCloseable {
     volatile String hangAt;
     /** The same stages: close the connection instead of answering. */
     volatile String dropAt;
+    /** With a context, STARTTLS works (list it in {@link #extensions}); without, it is refused with 454. */
+    volatile SSLContext tls;
+    /** Answer STARTTLS with 220, then hang up instead of a handshake. */
+    volatile boolean brokenTls;
 
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
@@ -88,8 +94,10 @@ final class ScriptedSink implements AutoCloseable {
         }
     }
 
-    private void session(Socket socket) {
-        try (socket) {
+    private void session(Socket plain) {
+        Socket socket = plain;
+        boolean secure = false;
+        try (plain) {
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = socket.getOutputStream();
             if (stop("GREETING", socket)) {
@@ -173,11 +181,35 @@ final class ScriptedSink implements AutoCloseable {
                         reply(out, endReply);
                         if (endReply.startsWith("2")) {
                             received.add(new Received(mailFrom, List.copyOf(rcpts), content.toString(),
-                                    Map.copyOf(xforward), helo));
+                                    Map.copyOf(xforward), helo, secure));
                         }
                     }
                     case "RSET" -> reply(out, "250 2.0.0 Ok");
-                    case "STARTTLS" -> reply(out, "454 4.7.0 TLS not available");
+                    case "STARTTLS" -> {
+                        SSLContext context = tls;
+                        if (brokenTls) {
+                            reply(out, "220 2.0.0 Ready to start TLS");
+                            return;
+                        }
+                        if (context == null || secure) {
+                            reply(out, "454 4.7.0 TLS not available");
+                            continue;
+                        }
+                        reply(out, "220 2.0.0 Ready to start TLS");
+                        SSLSocket upgraded = (SSLSocket) context.getSocketFactory().createSocket(socket,
+                                socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+                        upgraded.setUseClientMode(false);
+                        upgraded.startHandshake();
+                        open.add(upgraded);
+                        socket = upgraded;
+                        secure = true;
+                        // RFC 3207 §4.2: the client starts over with EHLO; nothing from before TLS is kept.
+                        in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                        out = socket.getOutputStream();
+                        xforward.clear();
+                        mailFrom = null;
+                        helo = null;
+                    }
                     case "QUIT" -> {
                         reply(out, "221 2.0.0 Bye");
                         return;
