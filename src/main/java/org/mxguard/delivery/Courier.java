@@ -1,0 +1,87 @@
+package org.mxguard.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.mxguard.mail.ClientInfo;
+import org.mxguard.mail.Domain;
+import org.mxguard.mail.EnhancedStatus;
+import org.mxguard.mail.MailAddress;
+import org.mxguard.spool.QueuedMessage;
+
+/**
+ * Delivers a message to the recipients of one domain: finds the route, then tries each address in
+ * turn until one server takes part in the transaction. Recipients go in transactions of at most
+ * {@link DeliverySettings#recipientsPerTransaction()}.
+ */
+final class Courier {
+
+    private static final String NO_RELAY = "none";
+
+    private final RoutePlanner planner;
+    private final SmtpClient client;
+    private final DeliverySettings settings;
+
+    Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings) {
+        this.planner = planner;
+        this.client = client;
+        this.settings = settings;
+    }
+
+    Attempt deliver(QueuedMessage message, Domain domain, List<MailAddress> recipients, Transaction.Content content) {
+        long started = System.nanoTime();
+        Route route = planner.route(domain);
+        Duration lookup = Duration.ofNanos(System.nanoTime() - started);
+        return switch (route) {
+            case Route.Defer defer -> new Attempt(recipients.stream().<DeliveryResult>map(r ->
+                    new DeliveryResult.Deferred(r, NO_RELAY, defer.status(), defer.reason())).toList(), lookup,
+                    Duration.ZERO);
+            case Route.Bounce bounce -> new Attempt(recipients.stream().<DeliveryResult>map(r ->
+                    new DeliveryResult.Bounced(r, NO_RELAY, bounce.status(), bounce.reason(), null)).toList(), lookup,
+                    Duration.ZERO);
+            case Route.Targets targets -> viaTargets(message, targets.targets(), recipients, content, lookup);
+        };
+    }
+
+    private Attempt viaTargets(QueuedMessage message, List<Target> targets, List<MailAddress> recipients,
+            Transaction.Content content, Duration lookup) {
+        List<DeliveryResult> results = new ArrayList<>();
+        Duration setup = lookup;
+        Duration transfer = Duration.ZERO;
+        ClientInfo original = message.envelope().client();
+        int step = settings.recipientsPerTransaction();
+        for (int from = 0; from < recipients.size(); from += step) {
+            List<MailAddress> chunk = recipients.subList(from, Math.min(recipients.size(), from + step));
+            Transaction tx = new Transaction(message.envelope().sender(), chunk, message.size(),
+                    message.envelope().eightBitMime(), original, content);
+            SessionResult.HostFailed last = null;
+            Target lastTarget = null;
+            boolean done = false;
+            for (Target target : targets) {
+                long t0 = System.nanoTime();
+                SessionResult session = client.deliver(target, tx);
+                if (session instanceof SessionResult.Completed completed) {
+                    results.addAll(completed.results());
+                    setup = setup.plus(completed.setup());
+                    transfer = transfer.plus(completed.transfer());
+                    done = true;
+                    break;
+                }
+                setup = setup.plus(Duration.ofNanos(System.nanoTime() - t0));
+                last = (SessionResult.HostFailed) session;
+                lastTarget = target;
+            }
+            if (!done) {
+                // Every address failed before the transaction: an unknown failure is always temporary.
+                EnhancedStatus status = last == null ? EnhancedStatus.parse("4.4.1") : last.status();
+                String reason = last == null ? "no address to deliver to" : last.reason();
+                // Postfix names the relay once a connection was made, "none" when there was none.
+                String relay = lastTarget == null || reason.startsWith("connect to") ? NO_RELAY : lastTarget.relay();
+                for (MailAddress rcpt : chunk) {
+                    results.add(new DeliveryResult.Deferred(rcpt, relay, status, reason));
+                }
+            }
+        }
+        return new Attempt(results, setup, transfer);
+    }
+}

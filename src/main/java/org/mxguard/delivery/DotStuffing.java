@@ -1,0 +1,62 @@
+package org.mxguard.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Copies message content into an SMTP DATA stream: every line ends in CRLF, a line that starts
+ * with "." gets a second one (RFC 5321 §4.5.2), and the content ends with CRLF "." CRLF.
+ *
+ * <p>Bare CR and bare LF become CRLF. The spool stores CRLF lines already; this is the last line of
+ * defence against SMTP smuggling, because a lone "\n.\n" is exactly what some servers took for the
+ * end of the message.
+ */
+final class DotStuffing {
+
+    private DotStuffing() {
+    }
+
+    static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[8192];
+        boolean lineStart = true;
+        boolean pendingCr = false;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            for (int i = 0; i < n; i++) {
+                int b = buffer[i] & 0xff;
+                if (pendingCr) {
+                    pendingCr = false;
+                    out.write('\r');
+                    out.write('\n');
+                    lineStart = true;
+                    if (b == '\n') {
+                        continue;
+                    }
+                }
+                if (b == '\r') {
+                    pendingCr = true;
+                    continue;
+                }
+                if (b == '\n') {
+                    out.write('\r');
+                    out.write('\n');
+                    lineStart = true;
+                    continue;
+                }
+                if (lineStart && b == '.') {
+                    out.write('.');
+                }
+                out.write(b);
+                lineStart = false;
+            }
+        }
+        if (pendingCr || !lineStart) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.write('.');
+        out.write('\r');
+        out.write('\n');
+    }
+}

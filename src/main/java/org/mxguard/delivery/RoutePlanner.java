@@ -1,0 +1,137 @@
+package org.mxguard.delivery;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.mxguard.dns.AddressResult;
+import org.mxguard.dns.Dns;
+import org.mxguard.dns.MxHost;
+import org.mxguard.dns.MxResolver;
+import org.mxguard.dns.MxResult;
+import org.mxguard.mail.Domain;
+import org.mxguard.mail.EnhancedStatus;
+import org.mxguard.maillog.MailLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides where mail for a domain goes: a static route if one is configured, else the domain's
+ * MX hosts that are more preferred than mxguard itself.
+ *
+ * <p>Invariant: a backup MX relays only to MX hosts more preferred than itself (RFC 5321 §5.1),
+ * so mail never loops back to mxguard or goes to another backup.
+ */
+final class RoutePlanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoutePlanner.class);
+
+    private final DeliverySettings settings;
+    private final Dns dns;
+    private final MxResolver mx;
+    private final LocalIdentity self;
+    private final MailLog mailLog;
+
+    RoutePlanner(DeliverySettings settings, Dns dns, Random random, LocalIdentity self, MailLog mailLog) {
+        this.settings = settings;
+        this.dns = dns;
+        this.mx = new MxResolver(dns, random);
+        this.self = self;
+        this.mailLog = mailLog;
+    }
+
+    Route route(Domain domain) {
+        StaticRoute fixed = settings.routes().get(domain);
+        if (fixed != null) {
+            return staticRoute(fixed);
+        }
+        return switch (mx.lookup(domain)) {
+            case MxResult.Found found -> fromMxHosts(domain, found.hosts());
+            // RFC 7505 §4.2: 556 5.1.10 for a domain that accepts no mail.
+            case MxResult.NullMx nullMx -> new Route.Bounce(EnhancedStatus.parse("5.1.10"),
+                    "Domain " + domain + " does not accept mail (nullMX)");
+            case MxResult.NoSuchDomain nx -> new Route.Bounce(EnhancedStatus.parse("5.4.4"), nx.reason());
+            case MxResult.TemporaryFailure failure -> new Route.Defer(EnhancedStatus.parse("4.4.3"), failure.reason());
+        };
+    }
+
+    private Route staticRoute(StaticRoute fixed) {
+        String host = fixed.host();
+        if (isLiteral(host)) {
+            try {
+                InetAddress address = InetAddress.ofLiteral(host);
+                return new Route.Targets(List.of(new Target(address.getHostAddress(), address, fixed.port())));
+            } catch (IllegalArgumentException e) {
+                return new Route.Defer(EnhancedStatus.parse("4.3.5"), "bad static route address: " + host);
+            }
+        }
+        return switch (dns.addresses(host)) {
+            case AddressResult.Found found -> new Route.Targets(found.addresses().stream()
+                    .limit(settings.mxAddressLimit())
+                    .map(a -> new Target(host, a, fixed.port())).toList());
+            // A broken static route is the postmaster's mistake: keep the mail until it is fixed.
+            case AddressResult.NotFound notFound -> new Route.Defer(EnhancedStatus.parse("4.4.4"), notFound.reason());
+            case AddressResult.TemporaryFailure failure -> new Route.Defer(EnhancedStatus.parse("4.4.3"), failure.reason());
+        };
+    }
+
+    private Route fromMxHosts(Domain domain, List<MxHost> hosts) {
+        // RFC 5321 §5.1: find ourselves; drop that record and all of equal or higher preference value.
+        int selfPreference = Integer.MAX_VALUE;
+        for (MxHost host : hosts) {
+            if (self.isSelf(host)) {
+                selfPreference = Math.min(selfPreference, host.preference());
+            }
+        }
+        int bestPreference = hosts.getFirst().preference();
+        List<MxHost> usable = new ArrayList<>();
+        boolean temporary = false;
+        String lastError = null;
+        for (MxHost host : hosts) {
+            if (host.preference() >= selfPreference) {
+                break;
+            }
+            if (host.addresses().isEmpty()) {
+                temporary |= host.addressLookupTemporarilyFailed();
+                lastError = host.addressError();
+            } else {
+                usable.add(host);
+            }
+        }
+        if (usable.isEmpty() && selfPreference != Integer.MAX_VALUE) {
+            if (selfPreference == bestPreference) {
+                String reason = "mail for " + domain + " loops back to myself";
+                loudly(reason);
+                return new Route.Bounce(EnhancedStatus.parse("5.4.6"), reason);
+            }
+            String reason = "unable to find primary relay for " + domain;
+            loudly(reason);
+            return new Route.Defer(EnhancedStatus.parse("4.4.4"), reason);
+        }
+        if (usable.isEmpty()) {
+            String reason = "Host or domain name not found. " + (lastError == null ? "" : lastError.substring(
+                    lastError.indexOf(':') + 2));
+            return temporary ? new Route.Defer(EnhancedStatus.parse("4.4.3"), reason)
+                    : new Route.Bounce(EnhancedStatus.parse("5.4.4"), reason);
+        }
+        List<Target> targets = new ArrayList<>();
+        for (MxHost host : usable) {
+            for (InetAddress address : host.addresses()) {
+                if (targets.size() < settings.mxAddressLimit()) {
+                    targets.add(new Target(host.name(), address, settings.smtpPort()));
+                }
+            }
+        }
+        return new Route.Targets(targets);
+    }
+
+    private void loudly(String reason) {
+        // A misconfigured MX list keeps mail here until a person fixes it: say so where people look.
+        mailLog.log("smtp", "warning: " + reason + " (check the MX records and delivery.own_names)");
+        LOG.warn("{}: no MX host more preferred than this one is reachable by name or address", reason);
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    }
+}

@@ -1,0 +1,30 @@
+package org.mxguard.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import org.mxguard.mail.EnhancedStatus;
+
+/** The end of one SMTP session with one server. */
+sealed interface SessionResult {
+
+    /**
+     * The server took part in a transaction: a result for every recipient.
+     *
+     * @param setup connect, greeting, EHLO and TLS (Postfix's delays "c")
+     * @param transfer the transaction itself (Postfix's delays "d")
+     */
+    record Completed(List<DeliveryResult> results, Duration setup, Duration transfer) implements SessionResult {
+        public Completed {
+            results = List.copyOf(results);
+        }
+    }
+
+    /**
+     * The server could not be used (no connection, refused greeting, failed MAIL): the next
+     * address should be tried.
+     *
+     * @param tlsFailed true when the TLS handshake failed, so a plain-text retry may work
+     */
+    record HostFailed(EnhancedStatus status, String reason, boolean tlsFailed) implements SessionResult {
+    }
+}

@@ -1,0 +1,191 @@
+package org.mxguard.delivery;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import org.mxguard.mail.EnhancedStatus;
+import org.mxguard.mail.Reply;
+
+/**
+ * One client-side SMTP connection: reads replies with a per-read timeout and writes commands and
+ * content with a per-write deadline (Java sockets have no write timeout, so a watchdog closes the
+ * socket when a write stalls).
+ */
+final class SmtpConnection implements Closeable {
+
+    // RFC 5321 §4.5.3.1.5: reply lines are at most 512 octets; allow generous slack for real servers.
+    private static final int MAX_LINE = 4096;
+    private static final int MAX_LINES = 200;
+    private static final Pattern STATUS = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?: |$)");
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private final List<String> transcript = new ArrayList<>();
+
+    SmtpConnection(Socket socket) throws IOException {
+        attach(socket);
+    }
+
+    private void attach(Socket s) throws IOException {
+        this.socket = s;
+        this.in = new BufferedInputStream(s.getInputStream());
+        this.out = new BufferedOutputStream(s.getOutputStream(), 16384);
+    }
+
+    /** Queues a command line; nothing is sent until {@link #flush}. */
+    void command(String line) throws IOException {
+        transcript.add("> " + line);
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    void flush(Duration deadline) throws IOException {
+        guarded(deadline, () -> out.flush());
+    }
+
+    /** The output stream for message content, written under the data-block deadline by the caller. */
+    OutputStream content() {
+        return out;
+    }
+
+    void guarded(Duration deadline, IoAction action) throws IOException {
+        Socket s = socket;
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // Closing is how the stalled write is stopped; nothing else to do.
+            }
+        }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            action.run();
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    Reply read(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        List<String> lines = new ArrayList<>();
+        int code = -1;
+        while (true) {
+            String line = readLine();
+            transcript.add("< " + line);
+            if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
+                    || !Character.isDigit(line.charAt(2))
+                    || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
+                throw new SmtpProtocolException("malformed SMTP reply: " + abbreviate(line));
+            }
+            int lineCode = Integer.parseInt(line.substring(0, 3));
+            if (code >= 0 && lineCode != code) {
+                throw new SmtpProtocolException("reply codes differ within one reply: " + abbreviate(line));
+            }
+            code = lineCode;
+            lines.add(line.length() > 4 ? line.substring(4) : "");
+            if (lines.size() > MAX_LINES) {
+                throw new SmtpProtocolException("reply longer than " + MAX_LINES + " lines");
+            }
+            if (line.length() == 3 || line.charAt(3) == ' ') {
+                break;
+            }
+        }
+        if (code < 200 || code > 599) {
+            throw new SmtpProtocolException("unexpected reply code " + code);
+        }
+        return toReply(code, lines);
+    }
+
+    static Reply toReply(int code, List<String> lines) {
+        Matcher m = STATUS.matcher(lines.getFirst());
+        EnhancedStatus status = null;
+        if (m.find() && Integer.parseInt(m.group(1)) == code / 100) {
+            status = EnhancedStatus.parse(m.group(1) + "." + m.group(2) + "." + m.group(3));
+        }
+        List<String> texts = new ArrayList<>();
+        for (String line : lines) {
+            String prefix = status == null ? null : status.toString();
+            if (prefix != null && line.startsWith(prefix)) {
+                texts.add(line.substring(prefix.length()).stripLeading());
+            } else {
+                texts.add(line);
+            }
+        }
+        return new Reply(code, status, texts);
+    }
+
+    /** Replaces the plain socket by a TLS one on top of it and completes the handshake (RFC 3207). */
+    void startTls(SSLSocketFactory factory, String hostName, boolean verifyName, Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        SSLSocket tls = (SSLSocket) factory.createSocket(socket, hostName, socket.getPort(), true);
+        if (verifyName) {
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(parameters);
+        }
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        attach(tls);
+        transcript.add("= TLS " + tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
+    }
+
+    List<String> transcript() {
+        return List.copyOf(transcript);
+    }
+
+    private String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("connection closed by server");
+            }
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, len, StandardCharsets.UTF_8);
+            }
+            if (line.size() >= MAX_LINE) {
+                throw new SmtpProtocolException("reply line longer than " + MAX_LINE + " octets");
+            }
+            line.write(b);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // The session is over either way.
+        }
+    }
+
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+}

@@ -1,0 +1,26 @@
+package org.mxguard.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.mxguard.mail.ClientInfo;
+import org.mxguard.mail.MailAddress;
+
+/**
+ * One SMTP transaction to send: envelope, content and the original client for XFORWARD.
+ *
+ * @param client the inbound client, or null for mail mxguard made itself (bounces)
+ */
+record Transaction(MailAddress sender, List<MailAddress> recipients, long size, boolean eightBitMime,
+        ClientInfo client, Content content) {
+
+    Transaction {
+        recipients = List.copyOf(recipients);
+    }
+
+    /** Opens the stored message (CRLF lines, not dot-stuffed) each time the content is sent. */
+    @FunctionalInterface
+    interface Content {
+        InputStream open() throws IOException;
+    }
+}
