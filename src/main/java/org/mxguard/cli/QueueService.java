@@ -1,13 +1,20 @@
 package org.mxguard.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.DeliveryScheduler;
+import org.mxguard.delivery.MailqFormat;
+import org.mxguard.delivery.QueueAdmin;
 import org.mxguard.dns.Dns;
+import org.mxguard.mail.Domain;
 import org.mxguard.mail.QueueId;
 import org.mxguard.mail.Reply;
 import org.mxguard.maillog.MailLog;
@@ -15,38 +22,104 @@ import org.mxguard.smtp.EtrnHandler;
 import org.mxguard.smtp.SessionEvent;
 import org.mxguard.spool.Spool;
 
-/** The queue side of a running server: delivery, and the queue commands of the control socket. */
+/**
+ * The queue side of a running server: the delivery scheduler (unless delivery is off), the queue
+ * commands of the control socket, and ETRN.
+ */
 final class QueueService implements AutoCloseable {
 
     private final Spool spool;
+    private final DeliveryScheduler scheduler;
+    private final QueueAdmin admin;
+    private final Clock clock;
 
-    private QueueService(Spool spool) {
+    private QueueService(Spool spool, DeliveryScheduler scheduler, QueueAdmin admin, Clock clock) {
         this.spool = spool;
+        this.scheduler = scheduler;
+        this.admin = admin;
+        this.clock = clock;
     }
 
-    static QueueService start(MxguardConfig config, Spool spool, Dns dns, MailLog mailLog, Clock clock) {
-        return new QueueService(spool);
+    /** Builds the scheduler from the spool (already recovered) and starts it when delivery is on. */
+    static QueueService start(MxguardConfig config, Spool spool, Dns dns, MailLog mailLog, Clock clock)
+            throws IOException {
+        DeliveryScheduler scheduler = new DeliveryScheduler(spool, config.delivery().settings(), dns, mailLog, clock,
+                new SecureRandom());
+        if (config.delivery().enabled()) {
+            scheduler.start();
+        }
+        return new QueueService(spool, scheduler, new QueueAdmin(spool, scheduler, clock, mailLog), clock);
     }
 
+    /** Hands each newly queued message to the scheduler, so it is tried at once. */
     void onSessionEvent(SessionEvent event) {
+        if (event instanceof SessionEvent.Queued queued) {
+            scheduler.queued(queued.id());
+        }
     }
 
+    /** RFC 1985: "ETRN example.org" or "ETRN @example.org" flushes the mail queued for it. */
     EtrnHandler etrnHandler() {
-        return (argument, client) -> Reply.of(458, "4.3.0", "Unable to queue messages for " + argument);
+        return (argument, client) -> {
+            String name = argument.startsWith("@") ? argument.substring(1) : argument;
+            if (name.startsWith("#")) {
+                return Reply.of(458, "4.3.0", "Unable to queue messages for " + argument);
+            }
+            Domain domain;
+            try {
+                domain = Domain.parse(name);
+            } catch (IllegalArgumentException e) {
+                return Reply.of(501, "5.5.4", "Syntax: ETRN domain");
+            }
+            scheduler.flush(domain);
+            return Reply.of(250, "2.0.0", "Queuing started");
+        };
     }
 
     void registerControl(ControlServer control) {
         control.register("queue-count", args -> ControlResponse.ok(List.of(String.valueOf(spool.list().size()))));
-        control.register("queue-list", args -> {
-            List<String> lines = new ArrayList<>();
-            for (QueueId id : spool.list()) {
-                lines.add(id.value());
+        control.register("queue-list", args -> ControlResponse.ok(
+                List.of(new MailqFormat(clock.getZone()).render(admin.list()).split("\n"))));
+        control.register("queue-show", args -> {
+            Optional<QueueAdmin.Shown> shown = admin.show(id(args));
+            if (shown.isEmpty()) {
+                throw new IllegalArgumentException("no such message: " + args.getFirst());
             }
+            List<String> lines = new ArrayList<>(
+                    List.of(new MailqFormat(clock.getZone()).render(List.of(shown.get().entry())).split("\n")));
+            lines.add("");
+            lines.addAll(List.of(new String(shown.get().content(), StandardCharsets.UTF_8).split("\r?\n", -1)));
             return ControlResponse.ok(lines);
         });
+        control.register("flush", args -> {
+            if (args.isEmpty()) {
+                admin.flushAll();
+                return ControlResponse.ok(List.of("flushing the whole queue"));
+            }
+            admin.flush(Domain.parse(args.getFirst()));
+            return ControlResponse.ok(List.of("flushing mail for " + args.getFirst()));
+        });
+        control.register("hold", args -> done(admin.hold(id(args)), args, "held"));
+        control.register("release", args -> done(admin.release(id(args)), args, "released"));
+        control.register("delete", args -> done(admin.delete(id(args)), args, "deleted"));
+    }
+
+    private static QueueId id(List<String> args) {
+        if (args.size() != 1 || !QueueId.isValid(args.getFirst())) {
+            throw new IllegalArgumentException("expected one queue id, got " + String.join(" ", args));
+        }
+        return new QueueId(args.getFirst());
+    }
+
+    private static ControlResponse done(boolean changed, List<String> args, String what) {
+        if (!changed) {
+            throw new IllegalArgumentException("no such message (or nothing to change): " + args.getFirst());
+        }
+        return ControlResponse.ok(List.of(args.getFirst() + ": " + what));
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
+        scheduler.close();
     }
 }
