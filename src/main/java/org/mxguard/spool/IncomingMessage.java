@@ -18,7 +18,8 @@ import org.mxguard.mail.QueueId;
  *
  * <p>States: WRITING, then COMMITTED (commit returned) or DISCARDED (closed without commit, or the
  * commit failed). Commit, in this order: flush; fill in the size; check free space; fsync the file;
- * rename it into queue/; fsync queue/ (shared with concurrent commits, see {@link DirectorySync}).
+ * rename it into queue/; fsync queue/ (concurrent commits share journal flushes, see
+ * {@link FileSpool#syncQueue()}).
  * A crash before the rename leaves only a temporary file, which recovery deletes; after the rename
  * the file is complete, because its content was fsynced first.
  *
