@@ -40,6 +40,7 @@ final class DataReader {
     private final int maxTextLine;
     private final long maxSize;
     private final boolean normalize;
+    private long received;
 
     DataReader(SmtpInput in, int maxTextLine, long maxSize, boolean normalize) {
         this.in = in;
@@ -59,7 +60,6 @@ final class DataReader {
         byte[] line = new byte[maxTextLine];
         Outcome outcome = Outcome.OK;
         long size = 0;
-        long received = 0;
         while (true) {
             int length = 0;
             long lineOctets = 0;
@@ -125,6 +125,11 @@ final class DataReader {
             out.write(LF);
         }
         return new Result(outcome, size, received, headers.messageId());
+    }
+
+    /** Octets read from the client so far, also when reading failed (for "lost connection after DATA (N bytes)"). */
+    long received() {
+        return received;
     }
 
     private static int append(byte[] line, int length, int b) {

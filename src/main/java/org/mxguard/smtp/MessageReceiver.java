@@ -36,6 +36,7 @@ final class MessageReceiver {
 
     private final SessionServices services;
     private final SmtpSettings settings;
+    private DataReader reader;
 
     MessageReceiver(SessionServices services) {
         this.services = services;
@@ -64,7 +65,7 @@ final class MessageReceiver {
             byte[] received = ReceivedHeader.render(client, settings.hostname(), protocol, writer.id(),
                     envelope.recipients(), ZonedDateTime.now(services.clock())).getBytes(StandardCharsets.UTF_8);
             buffered.write(received);
-            DataReader reader = new DataReader(connection.input(), settings.maxTextLine(),
+            reader = new DataReader(connection.input(), settings.maxTextLine(),
                     settings.maxMessageSize() - received.length,
                     settings.bareLineFeed() == SmtpSettings.BareLineFeed.NORMALIZE);
             DataReader.Result result = reader.read(buffered);
@@ -89,6 +90,11 @@ final class MessageReceiver {
             }
             return new Result.Queued(writer.id(), received.length + result.size(), result.messageId());
         }
+    }
+
+    /** Octets of message data read in the latest DATA phase, even an interrupted one. */
+    long received() {
+        return reader == null ? 0 : reader.received();
     }
 
     private static Reply spoolFailure(IOException failure) {

@@ -95,8 +95,8 @@ public sealed interface SessionEvent {
     /**
      * The session ended without QUIT.
      *
-     * @param afterCommand the last command ("CONNECT" before any, "DATA" inside the message,
-     *     "END-OF-MESSAGE" after it)
+     * @param afterCommand the last command ("CONNECT" before any, "DATA (1234 bytes)" inside the
+     *     message, "END-OF-MESSAGE" after it)
      */
     record Dropped(Instant time, ClientInfo client, String afterCommand, DropReason reason) implements SessionEvent {
     }

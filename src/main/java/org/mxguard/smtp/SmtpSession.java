@@ -64,6 +64,7 @@ final class SmtpSession implements Runnable {
     private final String refusalReason;
     private final Runnable onClose;
     private final PolicyGate policy;
+    private final MessageReceiver receiver;
     private final CommandCounts counts = new CommandCounts();
     private SmtpConnection connection;
 
@@ -92,6 +93,7 @@ final class SmtpSession implements Runnable {
         this.refusalReason = refusalReason;
         this.onClose = onClose;
         this.policy = new PolicyGate(services.policy());
+        this.receiver = new MessageReceiver(services);
     }
 
     @Override
@@ -114,11 +116,11 @@ final class SmtpSession implements Runnable {
                 commandLoop();
             }
         } catch (SocketTimeoutException e) {
-            services.publish(new SessionEvent.Dropped(now(), client, lastCommand, SessionEvent.DropReason.TIMEOUT));
+            services.publish(new SessionEvent.Dropped(now(), client, afterCommand(), SessionEvent.DropReason.TIMEOUT));
             connection.sendQuietly(Replies.timeout(settings.hostname()));
         } catch (IOException e) {
             if (connected) {
-                services.publish(new SessionEvent.Dropped(now(), client, lastCommand,
+                services.publish(new SessionEvent.Dropped(now(), client, afterCommand(),
                         SessionEvent.DropReason.LOST_CONNECTION));
             }
         } catch (RuntimeException e) {
@@ -307,8 +309,7 @@ final class SmtpSession implements Runnable {
         Transaction tx = transaction;
         Envelope envelope = new Envelope(tx.sender, tx.recipients, client, tx.started, tx.eightBitMime, tx.smtpUtf8);
         lastCommand = "DATA";
-        MessageReceiver.Result result = new MessageReceiver(services)
-                .receive(connection, envelope, client, receivedProtocol(tx));
+        MessageReceiver.Result result = receiver.receive(connection, envelope, client, receivedProtocol(tx));
         lastCommand = "END-OF-MESSAGE";
         transaction = null;
         state = State.READY;
@@ -363,6 +364,11 @@ final class SmtpSession implements Runnable {
         services.publish(new SessionEvent.TlsEstablished(now(), client, session.getProtocol(),
                 session.getCipherSuite()));
         return null;
+    }
+
+    /** The last command as Postfix names it when a session breaks off: "RCPT", "DATA (1234 bytes)". */
+    private String afterCommand() {
+        return lastCommand.equals("DATA") ? "DATA (" + receiver.received() + " bytes)" : lastCommand;
     }
 
     /** Reports refusals at a stage as {@link SessionEvent.Rejected}, with what the session knows. */

@@ -28,7 +28,7 @@ class LogToolsIT {
     static Path directory;
     static Path logFile;
 
-    /** Four clients on four loopback addresses: one sends two messages, the others are refused. */
+    /** Five clients on five loopback addresses: one sends two messages, the others are refused or hang up. */
     @BeforeAll
     static void produceALog() throws Exception {
         PolicyEngine policy = query -> query.stage() == Stage.CONNECT
@@ -98,6 +98,16 @@ class LogToolsIT {
                         >221
                         """);
             }
+            try (SmtpTestClient bot = SmtpTestClient.connect(server.port(), "127.0.0.6")) {
+                bot.expect("220");
+                bot.send("EHLO bot.example\r\nMAIL FROM:<>\r\nRCPT TO:<x@elsewhere.example>\r\nDATA\r\n"
+                        + "Subject: spam\r\n\r\nspam\r\n.\r\n");
+                bot.expect("250");
+                bot.expect("250");
+                bot.expect("550");
+                bot.expect("554");
+                assertThat(bot.closedByServer()).isTrue();
+            }
             try (SmtpTestClient hangUp = SmtpTestClient.connect(server.port(), "127.0.0.5")) {
                 hangUp.expect("220");
             }
@@ -105,6 +115,8 @@ class LogToolsIT {
                     e -> e.client().addressText().equals("127.0.0.5"));
             server.events.await(SessionEvent.Disconnected.class,
                     e -> e.client().addressText().equals("127.0.0.4"));
+            server.events.await(SessionEvent.Disconnected.class,
+                    e -> e.client().addressText().equals("127.0.0.6"));
             logFile = directory.resolve("maillog");
             Files.write(logFile, server.logLines());
         }
@@ -117,9 +129,9 @@ class LogToolsIT {
         assertThat(report.exitCode()).as(report.output()).isZero();
         assertThat(report.output())
                 .containsPattern("\\n\\s+2\\s+received\\n")
-                .containsPattern("\\n\\s+4\\s+rejected \\(")
+                .containsPattern("\\n\\s+5\\s+rejected \\(")
                 .containsPattern("\\n\\s+2\\s+senders\\n")
-                .containsPattern("Relay access denied \\(total: 3\\)")
+                .containsPattern("Relay access denied \\(total: 4\\)")
                 .containsPattern("Client host rejected: Access denied \\(total: 1\\)");
     }
 
@@ -129,7 +141,9 @@ class LogToolsIT {
         PeerProcess normal = PeerProcess.run(List.of("fail2ban-regex", "-o", "ip", logFile.toString(),
                 "/etc/fail2ban/filter.d/postfix.conf"));
         assertThat(normal.exitCode()).as(normal.output()).isZero();
-        assertThat(ips(normal.output())).containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4");
+        // the relay refusal and the improper pipelining of 127.0.0.6 both count
+        assertThat(ips(normal.output())).containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4",
+                "127.0.0.6", "127.0.0.6");
     }
 
     @Test
@@ -139,7 +153,8 @@ class LogToolsIT {
                 "/etc/fail2ban/filter.d/postfix.conf[mode=aggressive]"));
         assertThat(aggressive.exitCode()).as(aggressive.output()).isZero();
         assertThat(ips(aggressive.output()))
-                .containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4", "127.0.0.5");
+                .containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6",
+                        "127.0.0.6");
     }
 
     private static List<String> ips(String output) {

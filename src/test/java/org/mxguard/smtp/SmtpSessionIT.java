@@ -484,7 +484,7 @@ class SmtpSessionIT {
                         """);
             }
             assertThat(server.awaitLog("lost connection")).endsWith(
-                    "lost connection after DATA from client.example[127.0.0.1]");
+                    "lost connection after DATA (16 bytes) from client.example[127.0.0.1]");
             server.events.await(SessionEvent.Disconnected.class);
             assertThat(server.spool.messages()).isEmpty();
             assertThat(server.spool.discardedCount()).isEqualTo(1);
@@ -657,7 +657,7 @@ class SmtpSessionIT {
                     Subject: half\r
                     >421 4.4.2 mx2.example.org Error: timeout exceeded
                     """);
-            assertThat(server.awaitLog("timeout after")).endsWith("timeout after DATA from client.example[127.0.0.1]");
+            assertThat(server.awaitLog("timeout after")).endsWith("timeout after DATA (15 bytes) from client.example[127.0.0.1]");
             server.events.await(SessionEvent.Disconnected.class);
             assertThat(server.spool.messages()).isEmpty();
             assertThat(server.spool.discardedCount()).isEqualTo(1);
