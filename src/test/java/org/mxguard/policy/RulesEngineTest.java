@@ -177,6 +177,13 @@ class RulesEngineTest {
     }
 
     @Test
+    void warnWithA5xxTextIsAWouldBeReject() throws Exception {
+        RulesEngine e = engine("warn with 550 5.7.1 \"would reject\" client 192.0.2.0/24\n");
+        assertThat(e.decide(rcpt("192.0.2.1", "unknown", ALICE, USER))).isEqualTo(new Decision.Reject(
+                Reply.of(550, "5.7.1", "would reject"), new RuleRef("access.rules", 1), "client 192.0.2.0/24", true));
+    }
+
+    @Test
     void expiredRulesStopMatching() throws Exception {
         RulesEngine e = engine("""
                 tempfail client 192.0.2.0/24 until 2026-11-26T21:59:59Z
