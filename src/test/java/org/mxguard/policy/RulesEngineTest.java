@@ -149,6 +149,11 @@ class RulesEngineTest {
         assertThat(e.decide(rcpt("166.55.38.53", "usr13-dialup53.mix1.willowsprings.mci.net", BOUNCE, USER)))
                 .isInstanceOf(Decision.Tempfail.class);
         assertThat(e.decide(rcpt("129.16.1.1", "chalmers.se", BOUNCE, USER))).isEqualTo(Decision.CONTINUE);
+        RulesEngine negated = engine("tempfail not dynamic from <> client 166.55.0.0/16\n");
+        assertThat(negated.decide(rcpt("166.55.38.53", "unknown", BOUNCE, USER)))
+                .as("an unconfirmed name is not proof of a static host either").isEqualTo(Decision.CONTINUE);
+        assertThat(negated.decide(rcpt("166.55.38.53", "mail.mci.net", BOUNCE, USER)))
+                .isInstanceOf(Decision.Tempfail.class);
     }
 
     @Test
