@@ -21,6 +21,7 @@ public final class RuleSet {
     static final int MAX_BODY = (1 << (64 - BODY_SHIFT)) - 1;
 
     private final String name;
+    private final List<Path> sourceFiles;
     private final String[] files;
     /**
      * Per rule, one long: body number (24 bits), file number (12 bits), line (28 bits). One array
@@ -37,8 +38,10 @@ public final class RuleSet {
     private final NameIndex recipients;
     private final RuleCounters counters;
 
-    RuleSet(String name, String[] files, long[] meta, RuleBody[] bodies, int[] unindexed, RuleSetBuilder b) {
+    RuleSet(String name, List<Path> sourceFiles, String[] files, long[] meta, RuleBody[] bodies, int[] unindexed,
+            RuleSetBuilder b) {
         this.name = name;
+        this.sourceFiles = List.copyOf(sourceFiles);
         this.files = files;
         this.meta = meta;
         this.bodies = bodies;
@@ -67,8 +70,13 @@ public final class RuleSet {
     /** Reads and compiles a rule file, streaming: the parsed rules are never all in memory at once. */
     public static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
         RuleSetBuilder b = new RuleSetBuilder(settings);
-        RuleFileReader.read(file, b::add);
-        return b.build(file.toString());
+        List<Path> read = RuleFileReader.read(file, b::add);
+        return b.build(file.toString(), read);
+    }
+
+    /** The files these rules were read from (rule file, includes, list files), empty if none. */
+    public List<Path> sourceFiles() {
+        return sourceFiles;
     }
 
     public String name() {

@@ -183,8 +183,12 @@ final class RuleSetBuilder {
     }
 
     RuleSet build(String name) {
+        return build(name, List.of());
+    }
+
+    RuleSet build(String name, List<java.nio.file.Path> sourceFiles) {
         String[] fileNames = Arrays.copyOf(files, fileNumbers.size());
-        return new RuleSet(name, fileNames, Arrays.copyOf(meta, count), Arrays.copyOf(bodies, bodyCount),
+        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(meta, count), Arrays.copyOf(bodies, bodyCount),
                 Arrays.copyOf(unindexed, unindexedCount), this);
     }
 }

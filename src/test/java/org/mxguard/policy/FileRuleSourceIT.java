@@ -88,6 +88,19 @@ class FileRuleSourceIT {
     }
 
     @Test
+    void changedListFileIsReloadedToo() throws Exception {
+        write("nets.list", "192.0.2.0/24\n", 1);
+        Path main = write("access.rules", "tempfail client @nets.list\n", 1);
+        try (FileRuleSource source = FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK)) {
+            assertThat(source.reloadIfChanged()).isNull();
+            write("nets.list", "192.0.2.0/24\n198.51.100.0/24\n", 2);
+            assertThat(source.reloadIfChanged()).isInstanceOf(FileRuleSource.ReloadResult.Loaded.class);
+            assertThat(source.current().sourceFiles()).contains(main, dir.resolve("nets.list"));
+            assertThat(source.reloadIfChanged()).isNull();
+        }
+    }
+
+    @Test
     void brokenFileAtStartIsAnError() throws Exception {
         Path main = write("access.rules", "tempfail client nowhere\n", 1);
         assertThatThrownBy(() -> FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK))
