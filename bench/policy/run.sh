@@ -50,8 +50,10 @@ if diff -q <(sort "$out/postmap-answers.txt") <(sort "$out/mxguard-answers.txt")
 else
   agree="NO: see diff of postmap-answers.txt and mxguard-answers.txt"
 fi
-mx_rate=$(awk '/^PolicyDecisionBenchmark.decide/ {print $(NF-2)}' "$out/jmh.txt")
-mx_load=$(awk '/^PolicyDecisionBenchmark.loadRules/ {print $(NF-2)}' "$out/jmh-load.txt")
+# The score is the word before "±" on JMH's result line.
+score() { awk -v b="$1" '$1 == b { for (i = 2; i <= NF; i++) if ($i == "±") print $(i - 1) }' "$2"; }
+mx_rate=$(score PolicyDecisionBenchmark.decide "$out/jmh.txt")
+mx_load=$(score PolicyDecisionBenchmark.loadRules "$out/jmh-load.txt")
 python3 - "$t0" "$t1" "$t2" "$postmap_queries" "$mx_rate" "$mx_load" "$agree" "$out/report.txt" <<'PY' | tee "$out/summary.txt"
 import sys
 t0, t1, t2 = map(float, sys.argv[1:4])
@@ -63,7 +65,9 @@ report = dict(line.split(" ", 1) for line in open(sys.argv[8]).read().splitlines
 pf_load = t1 - t0
 pf_rate = (n - 1) / max(1e-9, (t2 - t1) - pf_load)
 print(f"rules                       {report['rules']}")
-print(f"mxguard decisions/s (JMH)   {mx:,.0f}  (one thread)")
+print(f"mxguard decisions/s (JMH)   {mx:,.0f}  (one thread, wall clock)")
+print(f"mxguard decisions/CPU-s     {report['loop_decisions_per_s'].split(': ')[-1].rstrip(')')}  (last plain-loop round, thread CPU time)")
+print(f"mxguard load CPU            {report['load_cpu_ms']} ms (thread CPU time)")
 print(f"mxguard load (JMH)          {load_ms:,.0f} ms")
 print(f"mxguard heap bytes/rule     {report['heap_bytes_per_rule']}")
 print(f"postmap cidr: lookups/s     {pf_rate:,.0f}  (load {pf_load:.1f} s, {n} queries)")

@@ -47,8 +47,8 @@ public final class FileRuleSource implements RuleSource, AutoCloseable {
 
     /** Loads the file; a server must not start on a broken rule file, so errors are thrown here. */
     public static FileRuleSource open(Path file, PolicySettings settings, Clock clock) throws PolicyParseException {
-        String stamp = stampOf(file);
-        return new FileRuleSource(file, settings, clock, RuleSet.load(file, settings), stamp);
+        RuleSet first = RuleSet.load(file, settings);
+        return new FileRuleSource(file, settings, clock, first, stampOf(file, first));
     }
 
     @Override
@@ -64,26 +64,29 @@ public final class FileRuleSource implements RuleSource, AutoCloseable {
     /** Reads the file again now. */
     public synchronized ReloadResult reload() {
         Instant start = clock.instant();
-        String newStamp = stampOf(file);
+        String before = stampOf(file, current);
         try {
             RuleSet loaded = RuleSet.load(file, settings);
             current = loaded;
-            stamp = newStamp;
+            stamp = stampOf(file, loaded);
             Duration took = Duration.between(start, clock.instant());
             LOG.info("policy: loaded {} rules from {} in {} ms", loaded.size(), file, took.toMillis());
             return new ReloadResult.Loaded(loaded.size(), took);
         } catch (PolicyParseException e) {
             // Remember the broken version so polling does not re-report it every interval.
-            stamp = newStamp;
+            stamp = before;
             LOG.error("policy: {} has errors, keeping the {} rules in force:\n{}", file, current.size(),
                     e.getMessage());
             return new ReloadResult.Kept(current.size(), e.getMessage());
         }
     }
 
-    /** Reloads if the file's modification time or size changed since the last load; null if not. */
+    /**
+     * Reloads if the modification time or size of the rule file, or of a file it includes or
+     * lists, changed since the last load; null if nothing changed.
+     */
     public ReloadResult reloadIfChanged() {
-        String now = stampOf(file);
+        String now = stampOf(file, current);
         return now.equals(stamp) ? null : reload();
     }
 
@@ -111,6 +114,14 @@ public final class FileRuleSource implements RuleSource, AutoCloseable {
             poller.interrupt();
             poller = null;
         }
+    }
+
+    private static String stampOf(Path file, RuleSet set) {
+        StringBuilder out = new StringBuilder(stampOf(file));
+        for (Path p : set.sourceFiles()) {
+            out.append(' ').append(stampOf(p));
+        }
+        return out.toString();
     }
 
     private static String stampOf(Path file) {

@@ -79,7 +79,8 @@ final class QueryView {
             case Condition.Sender s -> s.negated() != anyAddress(s.addresses(), sender);
             case Condition.Recipient r -> r.negated() != anyAddress(r.addresses(), recipient);
             case Condition.Dnsbl d -> d.negated() != listed(d);
-            case Condition.Dynamic d -> d.negated() != dynamic();
+            // Like a name, an unconfirmed name proves nothing either way.
+            case Condition.Dynamic d -> nameKnown() && d.negated() != dynamic();
         };
     }
 

@@ -12,8 +12,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.mxguard.policy.RuleParser.ListValue;
 import org.mxguard.policy.RuleTokenizer.Token;
@@ -31,6 +33,7 @@ public final class RuleFileReader {
     private final List<ParseError> errors = new ArrayList<>();
     private final Deque<Path> including = new ArrayDeque<>();
     private final Map<Path, List<ListValue>> listCache = new HashMap<>();
+    private final Set<Path> filesRead = new LinkedHashSet<>();
     private final boolean filesAllowed;
 
     private RuleFileReader(boolean filesAllowed) {
@@ -47,11 +50,14 @@ public final class RuleFileReader {
     /**
      * Streams the rules to {@code sink} as they are read (a million-rule file never exists as a
      * list). The sink may have seen rules when this throws; the caller discards them.
+     *
+     * @return every file read: the rule file, its includes and list files (to watch for changes)
      */
-    public static void read(Path file, Consumer<Rule> sink) throws PolicyParseException {
+    public static List<Path> read(Path file, Consumer<Rule> sink) throws PolicyParseException {
         RuleFileReader reader = new RuleFileReader(true);
         reader.readFile(file, file.toString(), sink, 0);
         reader.finish();
+        return List.copyOf(reader.filesRead);
     }
 
     /** Parses rule text that comes from no file: include and list files are refused. */
@@ -86,6 +92,7 @@ public final class RuleFileReader {
             return;
         }
         including.push(real);
+        filesRead.add(file);
         try (BufferedReader in = utf8(file)) {
             readLines(in, name, file.toAbsolutePath().getParent(), sink, depth);
         } catch (IOException e) {
@@ -176,6 +183,7 @@ public final class RuleFileReader {
         }
         List<ListValue> values = new ArrayList<>();
         String listName = dir.resolve(list).toString();
+        filesRead.add(dir.resolve(list));
         try (BufferedReader in = utf8(target)) {
             String text;
             int n = 0;

@@ -14,10 +14,20 @@ import java.util.List;
  */
 public final class RuleSet {
 
+    static final int FILE_SHIFT = 28;
+    static final int BODY_SHIFT = 40;
+    static final int MAX_LINE = (1 << FILE_SHIFT) - 1;
+    static final int MAX_FILE = (1 << (BODY_SHIFT - FILE_SHIFT)) - 1;
+    static final int MAX_BODY = (1 << (64 - BODY_SHIFT)) - 1;
+
     private final String name;
+    private final List<Path> sourceFiles;
     private final String[] files;
-    /** Per rule: file number in the upper 32 bits, line in the lower. */
-    private final long[] where;
+    /**
+     * Per rule, one long: body number (24 bits), file number (12 bits), line (28 bits). One array
+     * read gives a hit all it needs, and a million network rules sharing one body cost 8 bytes each.
+     */
+    private final long[] meta;
     private final RuleBody[] bodies;
     private final int[] unindexed;
     private final Ipv4PrefixTable v4;
@@ -28,10 +38,12 @@ public final class RuleSet {
     private final NameIndex recipients;
     private final RuleCounters counters;
 
-    RuleSet(String name, String[] files, long[] where, RuleBody[] bodies, int[] unindexed, RuleSetBuilder b) {
+    RuleSet(String name, List<Path> sourceFiles, String[] files, long[] meta, RuleBody[] bodies, int[] unindexed,
+            RuleSetBuilder b) {
         this.name = name;
+        this.sourceFiles = List.copyOf(sourceFiles);
         this.files = files;
-        this.where = where;
+        this.meta = meta;
         this.bodies = bodies;
         this.unindexed = unindexed;
         this.v4 = b.v4;
@@ -40,7 +52,7 @@ public final class RuleSet {
         this.helos = b.helos;
         this.senders = b.senders;
         this.recipients = b.recipients;
-        this.counters = new RuleCounters(bodies.length);
+        this.counters = new RuleCounters(meta.length);
     }
 
     /** A set with no rules. */
@@ -58,8 +70,13 @@ public final class RuleSet {
     /** Reads and compiles a rule file, streaming: the parsed rules are never all in memory at once. */
     public static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
         RuleSetBuilder b = new RuleSetBuilder(settings);
-        RuleFileReader.read(file, b::add);
-        return b.build(file.toString());
+        List<Path> read = RuleFileReader.read(file, b::add);
+        return b.build(file.toString(), read);
+    }
+
+    /** The files these rules were read from (rule file, includes, list files), empty if none. */
+    public List<Path> sourceFiles() {
+        return sourceFiles;
     }
 
     public String name() {
@@ -67,12 +84,15 @@ public final class RuleSet {
     }
 
     public int size() {
-        return bodies.length;
+        return meta.length;
     }
 
     public RuleRef ref(int rule) {
-        long w = where[rule];
-        return new RuleRef(files[(int) (w >>> 32)], (int) w);
+        return ref(meta[rule]);
+    }
+
+    private RuleRef ref(long m) {
+        return new RuleRef(files[(int) (m >>> FILE_SHIFT) & MAX_FILE], (int) m & MAX_LINE);
     }
 
     public RuleCounters counters() {
@@ -81,12 +101,12 @@ public final class RuleSet {
 
     /** Approximate bytes held by the compiled rules and indexes (name indexes not counted). */
     public long approximateBytes() {
-        return 16L + where.length * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
+        return 16L + meta.length * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
                 + counters.bytes();
     }
 
     RuleBody body(int rule) {
-        return bodies[rule];
+        return bodies[(int) (meta[rule] >>> BODY_SHIFT)];
     }
 
     /** The first rule that matches, or null when none does. */
@@ -132,12 +152,13 @@ public final class RuleSet {
                 continue;
             }
             last = rule;
-            RuleBody body = bodies[rule];
+            long m = meta[rule];
+            RuleBody body = bodies[(int) (m >>> BODY_SHIFT)];
             if (body.needed.compareTo(q.stage) > 0 || nowMillis >= body.expiresMillis) {
                 continue;
             }
             if (body.implied || body.matches(q)) {
-                return new RuleMatch(rule, ref(rule), body.actAt.compareTo(q.stage) <= 0, length);
+                return new RuleMatch(rule, ref(m), body.actAt.compareTo(q.stage) <= 0, length);
             }
         }
         return null;

@@ -21,14 +21,16 @@ final class RuleSetBuilder {
 
     private final PolicySettings settings;
     private final Map<String, Integer> fileNumbers = new HashMap<>();
-    private final Map<BodyKey, RuleBody> sharedBodies = new HashMap<>();
+    private final Map<BodyKey, Integer> sharedBodies = new HashMap<>();
     private String[] files = new String[4];
-    private long[] where = new long[1024];
-    private RuleBody[] bodies = new RuleBody[1024];
+    /** Per rule: body number, file number and line, packed as {@link RuleSet} reads them. */
+    private long[] meta = new long[1024];
+    private RuleBody[] bodies = new RuleBody[64];
+    private int bodyCount;
     private int[] unindexed = new int[16];
     private int unindexedCount;
     private int count;
-    final Ipv4PrefixTable v4 = new Ipv4PrefixTable();
+    final Ipv4PrefixTable v4;
     final Ipv6PrefixTable v6 = new Ipv6PrefixTable();
     final NameIndex clientNames = new NameIndex();
     final NameIndex helos = new NameIndex();
@@ -36,28 +38,39 @@ final class RuleSetBuilder {
     final NameIndex recipients = new NameIndex();
 
     RuleSetBuilder(PolicySettings settings) {
+        this(settings, new Ipv4PrefixTable());
+    }
+
+    /** With a given IPv4 table, so tests can make small tables use the block bitmaps. */
+    RuleSetBuilder(PolicySettings settings, Ipv4PrefixTable v4) {
         this.settings = settings;
+        this.v4 = v4;
     }
 
     void add(Rule rule) {
         int n = count++;
-        if (n == where.length) {
-            where = Arrays.copyOf(where, n * 2);
-            bodies = Arrays.copyOf(bodies, n * 2);
+        if (n == meta.length) {
+            meta = Arrays.copyOf(meta, n * 2);
         }
         Integer file = fileNumbers.get(rule.ref().file());
         if (file == null) {
             file = fileNumbers.size();
             fileNumbers.put(rule.ref().file(), file);
+            if (file > RuleSet.MAX_FILE) {
+                throw new IllegalArgumentException("rules from more than " + RuleSet.MAX_FILE + " files");
+            }
             if (file == files.length) {
                 files = Arrays.copyOf(files, file * 2);
             }
             files[file] = rule.ref().file();
         }
-        where[n] = ((long) file << 32) | (rule.ref().line() & 0xffffffffL);
+        if (rule.ref().line() < 0 || rule.ref().line() > RuleSet.MAX_LINE) {
+            throw new IllegalArgumentException("line number out of range: " + rule.ref());
+        }
         Condition key = indexKey(rule);
         boolean implied = key instanceof Condition.Client && rule.conditions().size() == 1;
-        bodies[n] = implied ? sharedBody(rule) : body(rule, false);
+        long body = implied ? sharedBody(rule) : newBody(body(rule, false));
+        meta[n] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
         switch (key) {
             case Condition.Client c -> {
                 for (Cidr net : c.networks()) {
@@ -120,16 +133,28 @@ final class RuleSetBuilder {
         return patterns.stream().noneMatch(p -> p.kind() == AddressPattern.Kind.LOCAL_PART);
     }
 
-    private RuleBody sharedBody(Rule rule) {
+    private int sharedBody(Rule rule) {
         Reply reply = replyOf(rule);
         long expires = expiry(rule.expires());
         BodyKey key = new BodyKey(rule.action(), reply, rule.actAt(), expires, rule.reason());
-        RuleBody body = sharedBodies.get(key);
+        Integer body = sharedBodies.get(key);
         if (body == null) {
-            body = body(rule, true);
+            body = newBody(body(rule, true));
             sharedBodies.put(key, body);
         }
         return body;
+    }
+
+    private int newBody(RuleBody body) {
+        if (bodyCount > RuleSet.MAX_BODY) {
+            throw new IllegalArgumentException("more than " + RuleSet.MAX_BODY + " rules with conditions "
+                    + "beyond one client network");
+        }
+        if (bodyCount == bodies.length) {
+            bodies = Arrays.copyOf(bodies, bodyCount * 2);
+        }
+        bodies[bodyCount] = body;
+        return bodyCount++;
     }
 
     private RuleBody body(Rule rule, boolean implied) {
@@ -158,8 +183,12 @@ final class RuleSetBuilder {
     }
 
     RuleSet build(String name) {
+        return build(name, List.of());
+    }
+
+    RuleSet build(String name, List<java.nio.file.Path> sourceFiles) {
         String[] fileNames = Arrays.copyOf(files, fileNumbers.size());
-        return new RuleSet(name, fileNames, Arrays.copyOf(where, count), Arrays.copyOf(bodies, count),
+        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(meta, count), Arrays.copyOf(bodies, bodyCount),
                 Arrays.copyOf(unindexed, unindexedCount), this);
     }
 }

@@ -87,7 +87,10 @@ public final class RulesEngine implements PolicyEngine {
         }
         return switch (body.action) {
             case ACCEPT -> new Decision.Accept(ref);
-            case TEMPFAIL, WARN -> new Decision.Tempfail(reply, ref, reason, warnOnly);
+            case TEMPFAIL -> new Decision.Tempfail(reply, ref, reason, warnOnly);
+            // A warn rule reports what it would have said: a 5xx text is a would-be reject.
+            case WARN -> reply.isPermanent() ? new Decision.Reject(reply, ref, reason, true)
+                    : new Decision.Tempfail(reply, ref, reason, true);
             case REJECT -> new Decision.Reject(reply, ref, reason, warnOnly);
             case DISCONNECT -> new Decision.Disconnect(reply, ref, reason, warnOnly);
         };

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mxguard.mail.MailAddress;
 
 class FileRuleSourceIT {
 
@@ -84,6 +85,53 @@ class FileRuleSourceIT {
                     .contains("RFC 5321");
             assertThat(source.current()).isSameAs(before);
             assertThat(source.reloadIfChanged()).as("the broken version is reported once").isNull();
+        }
+    }
+
+    @Test
+    void changedListFileIsReloadedToo() throws Exception {
+        write("nets.list", "192.0.2.0/24\n", 1);
+        Path main = write("access.rules", "tempfail client @nets.list\n", 1);
+        try (FileRuleSource source = FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK)) {
+            assertThat(source.reloadIfChanged()).isNull();
+            write("nets.list", "192.0.2.0/24\n198.51.100.0/24\n", 2);
+            assertThat(source.reloadIfChanged()).isInstanceOf(FileRuleSource.ReloadResult.Loaded.class);
+            assertThat(source.current().sourceFiles()).contains(main, dir.resolve("nets.list"));
+            assertThat(source.reloadIfChanged()).isNull();
+        }
+    }
+
+    @Test
+    void sessionsSeeTheOldSetOrTheNewNeverAMix() throws Exception {
+        String a = "accept client 192.0.2.53\ntempfail client 192.0.2.0/24\n";
+        String b = "# moved down a line\ntempfail client 192.0.2.0/24\naccept client 192.0.2.53\n";
+        Path main = write("access.rules", a, 1);
+        PolicyQuery q = RulesEngineTest.rcpt("192.0.2.53", "unknown", MailAddress.NULL_SENDER,
+                MailAddress.of("user", "protected.example"));
+        try (FileRuleSource source = FileRuleSource.open(main, PolicySettings.DEFAULTS, CLOCK)) {
+            RulesEngine engine = new RulesEngine(java.util.List.of(source), PolicySettings.DEFAULTS,
+                    DnsblLookup.NONE, CLOCK);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CompletableFuture<java.util.Set<String>> seen =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        java.util.Set<String> out = new java.util.HashSet<>();
+                        while (!done.get()) {
+                            Decision d = engine.decide(q);
+                            out.add(switch (d) {
+                                case Decision.Accept x -> "accept " + x.rule().line();
+                                case Decision.Tempfail x -> "tempfail " + x.rule().line();
+                                default -> d.toString();
+                            });
+                        }
+                        return out;
+                    });
+            for (int i = 0; i < 40; i++) {
+                write("access.rules", i % 2 == 0 ? b : a, 2 + i);
+                assertThat(source.reload()).isInstanceOf(FileRuleSource.ReloadResult.Loaded.class);
+            }
+            done.set(true);
+            // Set a says accept at line 1; set b says tempfail at line 2. Anything else is a mix.
+            assertThat(seen.get()).isSubsetOf("accept 1", "tempfail 2").isNotEmpty();
         }
     }
 

@@ -49,9 +49,17 @@ class IndexedMatcherPropertyTest {
                     r.expires(), r.reason()));
         }
         RuleSet set = RuleSet.compile("p", numbered, PolicySettings.DEFAULTS);
+        // The same rules with the per-block length bitmaps that only large tables use by default.
+        RuleSetBuilder withBlocks = new RuleSetBuilder(PolicySettings.DEFAULTS, new Ipv4PrefixTable(1));
+        numbered.forEach(withBlocks::add);
+        RuleSet blocked = withBlocks.build("p");
         LinearMatcher linear = new LinearMatcher(numbered, FAKE_DNSBL, CLOCK);
         for (PolicyQuery q : queries) {
             RuleMatch fast = set.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
+            RuleMatch fastBlocks = blocked.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
+            assertThat(fastBlocks == null ? "none" : fastBlocks.ref() + " " + fastBlocks.actsNow())
+                    .as("with block bitmaps, query %s", q)
+                    .isEqualTo(fast == null ? "none" : fast.ref() + " " + fast.actsNow());
             LinearMatcher.Found slow = linear.find(q);
             String fastText = fast == null ? "none" : fast.ref() + " " + fast.actsNow();
             String slowText = slow == null ? "none" : slow.rule().ref() + " " + slow.actsNow();

@@ -149,6 +149,11 @@ class RulesEngineTest {
         assertThat(e.decide(rcpt("166.55.38.53", "usr13-dialup53.mix1.willowsprings.mci.net", BOUNCE, USER)))
                 .isInstanceOf(Decision.Tempfail.class);
         assertThat(e.decide(rcpt("129.16.1.1", "chalmers.se", BOUNCE, USER))).isEqualTo(Decision.CONTINUE);
+        RulesEngine negated = engine("tempfail not dynamic from <> client 166.55.0.0/16\n");
+        assertThat(negated.decide(rcpt("166.55.38.53", "unknown", BOUNCE, USER)))
+                .as("an unconfirmed name is not proof of a static host either").isEqualTo(Decision.CONTINUE);
+        assertThat(negated.decide(rcpt("166.55.38.53", "mail.mci.net", BOUNCE, USER)))
+                .isInstanceOf(Decision.Tempfail.class);
     }
 
     @Test
@@ -174,6 +179,13 @@ class RulesEngineTest {
         RulesEngine e = engine("warn client 192.0.2.0/24 because \"watching\"\n");
         assertThat(e.decide(rcpt("192.0.2.1", "unknown", ALICE, USER))).isEqualTo(new Decision.Tempfail(
                 PolicySettings.DEFAULT_TEMPFAIL, new RuleRef("access.rules", 1), "watching", true));
+    }
+
+    @Test
+    void warnWithA5xxTextIsAWouldBeReject() throws Exception {
+        RulesEngine e = engine("warn with 550 5.7.1 \"would reject\" client 192.0.2.0/24\n");
+        assertThat(e.decide(rcpt("192.0.2.1", "unknown", ALICE, USER))).isEqualTo(new Decision.Reject(
+                Reply.of(550, "5.7.1", "would reject"), new RuleRef("access.rules", 1), "client 192.0.2.0/24", true));
     }
 
     @Test
