@@ -145,7 +145,14 @@ final class PostfixParser {
         p = Math.min(line.length(), p + 2);
         String code = line.length() >= p + 3 ? line.substring(p, p + 3) : "";
         int tail = line.indexOf("; from=<", p);
-        String reason = line.substring(Math.min(line.length(), p + 4), tail < 0 ? line.length() : tail);
+        int textStart = Math.min(line.length(), p + 4);
+        // RFC 3463 enhanced status code after the reply code, when there is one ("5.7.1 ").
+        int space = line.indexOf(' ', textStart);
+        if (space > textStart && space - textStart <= 11 && Character.isDigit(line.charAt(textStart))
+                && line.charAt(textStart + 1) == '.') {
+            textStart = space + 1;
+        }
+        String reason = line.substring(textStart, Math.max(textStart, tail < 0 ? line.length() : tail));
         String sender = null;
         String recipient = null;
         if (tail > 0) {
