@@ -116,6 +116,10 @@ final class PostfixParser {
                 }
             }
         }
+        if (line.startsWith("non-SMTP command from ", pos)) {
+            seen(line, pos + 22, h, "non-SMTP command", out);
+            return;
+        }
         int from = line.indexOf(" from ", pos);
         if (from > 0 && line.indexOf("limit exceeded", pos) > 0) {
             seen(line, from + 6, h, "rate limit", out);
