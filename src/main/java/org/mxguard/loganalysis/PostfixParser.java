@@ -78,11 +78,19 @@ final class PostfixParser {
                 || line.startsWith("reject_warning: ", pos) || line.startsWith("hold: ", pos)) {
             // Not a refusal: the message went on (or was dropped silently); still contact.
             int from = line.indexOf(" from ", pos);
+            if (from < 0) {
+                counters.skip("postfix/smtpd: " + firstWord(line, pos));
+                return;
+            }
             seen(line, from + 6, h, line.substring(pos, line.indexOf(':', pos)), out);
         } else if (line.startsWith("SSL_accept error from ", pos)) {
             seen(line, pos + 22, h, "TLS error", out);
         } else if (line.startsWith("bare <LF> received after ", pos)) {
             int from = line.indexOf(" from ", pos + 25);
+            if (from < 0) {
+                counters.skip("postfix/smtpd: bare LF");
+                return;
+            }
             seen(line, from + 6, h, "bare LF", out);
         } else if (line.startsWith("TLS connection established from ", line.indexOf(' ', pos) + 1)) {
             seen(line, line.indexOf(" from ", pos) + 6, h, "TLS", out);
