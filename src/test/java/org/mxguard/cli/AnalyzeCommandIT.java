@@ -71,7 +71,7 @@ class AnalyzeCommandIT {
         generate();
         String json = run(backup.toString(), "--year", "2026", "--format", "json");
         assertThat(json).startsWith("{\"lines\":").contains("\"target\":\"198.19.200.0/24\"")
-                .contains("\"verdict\":\"offender\"").endsWith("]}\n");
+                .contains("\"verdict\":\"offender\"").contains("\"loggedBy\":[\"mx2\"]").endsWith("]}\n");
         String csv = run(backup.toString(), "--year", "2026", "--format", "csv");
         assertThat(csv.lines().findFirst()).hasValue("row,target,name,score,verdict,clients,null_transactions,"
                 + "transactions,rejects,first,last,evidence");
