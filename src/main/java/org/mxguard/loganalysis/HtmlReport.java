@@ -110,7 +110,7 @@ final class HtmlReport {
         long max = top.stream().mapToLong(Proposal::nullTransactions).max().orElse(1);
         int h = 20 * top.size() + 10;
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d'>", W, h));
+                "<svg width='%d' height='%d'>", W, h));
         for (int i = 0; i < top.size(); i++) {
             Proposal p = top.get(i);
             double w = (W - 360) * (double) p.nullTransactions() / Math.max(1, max);
@@ -123,7 +123,7 @@ final class HtmlReport {
 
     private static StringBuilder svgStart() {
         return new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d'>", W, H));
+                "<svg width='%d' height='%d'>", W, H));
     }
 
     static String esc(String s) {

@@ -50,7 +50,8 @@ final class JsonReport {
                 out.print(s2 + str(r.getKey()) + ":" + r.getValue());
                 s2 = ",";
             }
-            out.print("},\"first\":" + (c.first == Long.MAX_VALUE ? 0 : c.first) + ",\"last\":" + c.last + "}");
+            out.print("},\"loggedBy\":" + strings(List.copyOf(c.loggedBy())) + ",\"first\":"
+                    + (c.first == Long.MAX_VALUE ? 0 : c.first) + ",\"last\":" + c.last + "}");
             sep = ",";
         }
         out.println("]}");

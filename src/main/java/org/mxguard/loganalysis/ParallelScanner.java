@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Reads logs in blocks of whole lines and parses the blocks in parallel, handing the events to
+ * Reads logs in blocks of whole lines (256 KiB) and parses the blocks in parallel, handing the events to
  * one consumer in log order. One thread reads (and gunzips), the pool parses, the calling thread
  * correlates. Memory is a few blocks in flight, whatever the size of the logs.
  */
 final class ParallelScanner {
 
-    private static final int BLOCK = 1 << 20;
+    // Under half a G1 region of a 512 MB heap, so blocks are never humongous objects.
+    private static final int BLOCK = 1 << 18;
 
     /** One item in the ordered hand-over queue. */
     private record Item(int source, Future<Block> block, IOException error, boolean end) {

@@ -78,11 +78,19 @@ final class PostfixParser {
                 || line.startsWith("reject_warning: ", pos) || line.startsWith("hold: ", pos)) {
             // Not a refusal: the message went on (or was dropped silently); still contact.
             int from = line.indexOf(" from ", pos);
+            if (from < 0) {
+                counters.skip("postfix/smtpd: " + firstWord(line, pos));
+                return;
+            }
             seen(line, from + 6, h, line.substring(pos, line.indexOf(':', pos)), out);
         } else if (line.startsWith("SSL_accept error from ", pos)) {
             seen(line, pos + 22, h, "TLS error", out);
         } else if (line.startsWith("bare <LF> received after ", pos)) {
             int from = line.indexOf(" from ", pos + 25);
+            if (from < 0) {
+                counters.skip("postfix/smtpd: bare LF");
+                return;
+            }
             seen(line, from + 6, h, "bare LF", out);
         } else if (line.startsWith("TLS connection established from ", line.indexOf(' ', pos) + 1)) {
             seen(line, line.indexOf(" from ", pos) + 6, h, "TLS", out);
@@ -116,6 +124,10 @@ final class PostfixParser {
                 }
             }
         }
+        if (line.startsWith("non-SMTP command from ", pos)) {
+            seen(line, pos + 22, h, "non-SMTP command", out);
+            return;
+        }
         int from = line.indexOf(" from ", pos);
         if (from > 0 && line.indexOf("limit exceeded", pos) > 0) {
             seen(line, from + 6, h, "rate limit", out);
@@ -145,7 +157,14 @@ final class PostfixParser {
         p = Math.min(line.length(), p + 2);
         String code = line.length() >= p + 3 ? line.substring(p, p + 3) : "";
         int tail = line.indexOf("; from=<", p);
-        String reason = line.substring(Math.min(line.length(), p + 4), tail < 0 ? line.length() : tail);
+        int textStart = Math.min(line.length(), p + 4);
+        // RFC 3463 enhanced status code after the reply code, when there is one ("5.7.1 ").
+        int space = line.indexOf(' ', textStart);
+        if (space > textStart && space - textStart <= 11 && Character.isDigit(line.charAt(textStart))
+                && line.charAt(textStart + 1) == '.') {
+            textStart = space + 1;
+        }
+        String reason = line.substring(textStart, Math.max(textStart, tail < 0 ? line.length() : tail));
         String sender = null;
         String recipient = null;
         if (tail > 0) {

@@ -86,6 +86,22 @@ class LogInputsIT {
                 "192.0.2.2");
     }
 
+    @Test
+    void dashIsStandardInputEvenGzipped() throws IOException {
+        java.io.InputStream saved = System.in;
+        String lines = "Nov  3 11:35:30 mx2 sm-mta[1]: rA37ZTSC026254: from=<>, size=1, class=0, nrcpts=1, "
+                + "msgid=<a@b>, proto=SMTP, daemon=MTA, relay=[192.0.2.3]\n";
+        System.setIn(new java.io.ByteArrayInputStream(gzip(lines.getBytes(StandardCharsets.US_ASCII))));
+        try {
+            List<LogEvent> events = new ArrayList<>();
+            new ParallelScanner(ZoneOffset.UTC, 2026, 1).scan(LogInputs.expand(List.of("-")), events::add);
+            assertThat(events).singleElement().isInstanceOfSatisfying(LogEvent.From.class,
+                    f -> assertThat(f.clientIp()).isEqualTo("192.0.2.3"));
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
     private static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream gz = new GZIPOutputStream(out)) {
