@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import com.google.common.net.InetAddresses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet6Address;
@@ -331,7 +332,8 @@ final class ClientSession {
     private void xforward(ClientInfo client) throws IOException {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("NAME", client.nameVerified() ? client.name() : "[UNAVAILABLE]");
-        attributes.put("ADDR", (client.address() instanceof Inet6Address ? "IPV6:" : "") + client.addressText());
+        attributes.put("ADDR", (client.address() instanceof Inet6Address ? "IPV6:" : "")
+                + InetAddresses.toAddrString(client.address()));
         attributes.put("PORT", Integer.toString(client.port()));
         attributes.put("HELO", client.helo() == null ? "[UNAVAILABLE]" : client.helo());
         attributes.put("PROTO", client.protocol() == null ? "[UNAVAILABLE]" : client.protocol());

@@ -371,8 +371,17 @@ public final class DeliveryScheduler implements AutoCloseable {
             failed.addAll(deferred);
             deferred.clear();
         }
+        String dsnError = null;
         if (!failed.isEmpty()) {
-            notifyFailure(message, failed);
+            try {
+                notifyFailure(message, failed);
+            } catch (IOException e) {
+                // No DSN could be written (spool full?): keep those recipients queued rather than lose
+                // the failure report, and keep the delivered ones out of the next attempt.
+                dsnError = "cannot write the delivery status notification: " + e.getMessage();
+                log.warning(id + ": " + dsnError);
+                deferred.addAll(failed);
+            }
         }
         boolean warned = message.state().warned();
         if (!deferred.isEmpty() && !warned && settings.delayWarning() != null
@@ -390,7 +399,7 @@ public final class DeliveryScheduler implements AutoCloseable {
             return;
         }
         List<MailAddress> pending = deferred.stream().map(DeliveryResult::recipient).toList();
-        String lastError = ((DeliveryResult.Deferred) deferred.getLast()).reason();
+        String lastError = dsnError != null ? dsnError : reason(deferred.getLast());
         Instant next = retry.nextAttempt(received, now);
         // The postmaster may have held or deleted the message while it was being delivered.
         Optional<QueuedMessage> current = spool.load(id);
@@ -410,6 +419,14 @@ public final class DeliveryScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String reason(DeliveryResult result) {
+        return switch (result) {
+            case DeliveryResult.Deferred d -> d.reason();
+            case DeliveryResult.Bounced b -> b.reason();
+            case DeliveryResult.Delivered d -> d.reply().toString();
+        };
     }
 
     private void notifyFailure(QueuedMessage message, List<DeliveryResult> failed) throws IOException {

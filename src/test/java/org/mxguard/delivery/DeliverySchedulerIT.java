@@ -301,6 +301,33 @@ class DeliverySchedulerIT {
         assertThat(primary.received).hasSize(1);
     }
 
+    @Test
+    void flushedMailRespectsTheDestinationConcurrencyLimit() throws Exception {
+        scheduler.close();
+        scheduler = scheduler(settings().withConcurrency(100, 2));
+        List<QueueId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(accept(MailAddress.of("alice", "sender.test"), "user" + i));
+        }
+        primary.banner = "220 primary ESMTP";
+        primary.endGate = new java.util.concurrent.Semaphore(0);
+        scheduler.flush(Domain.parse("protected.test"));
+        Thread run = Thread.ofVirtual().start(scheduler::runDue);
+        // Two sessions reach the end of their data and wait there: the limit is reached, not exceeded.
+        assertThat(primary.endArrived.tryAcquire(2, 10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 6; i++) {
+            primary.endGate.release();
+            if (i < 4) {
+                assertThat(primary.endArrived.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        run.join(Duration.ofSeconds(30));
+        assertThat(run.isAlive()).isFalse();
+        assertThat(spool.list()).isEmpty();
+        assertThat(primary.received).hasSize(6);
+        assertThat(primary.maxActive.get()).isEqualTo(2);
+    }
+
     private QueueId accept(MailAddress sender, String... localParts) throws IOException {
         QueueId id = spool.add(envelope(sender, localParts), "Received: from friend (dialup-7.isp.example [203.0.113.7])\r\n"
                 + "Subject: hello " + localParts[0] + "\r\n\r\nBody of the message\r\n.leading dot\r\n");

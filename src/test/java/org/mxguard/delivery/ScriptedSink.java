@@ -52,6 +52,13 @@ final class ScriptedSink implements AutoCloseable {
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger connections = new AtomicInteger();
+    /** Sessions open right now, and the most there ever were at once. */
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger maxActive = new AtomicInteger();
+    /** Releases the reply to the final dot; null answers at once. Lets a test keep sessions open. */
+    volatile java.util.concurrent.Semaphore endGate;
+    /** Released once each time a session reaches the end gate. */
+    final java.util.concurrent.Semaphore endArrived = new java.util.concurrent.Semaphore(0);
 
     private final ServerSocket server;
     private final Thread acceptor;
@@ -95,6 +102,15 @@ final class ScriptedSink implements AutoCloseable {
     }
 
     private void session(Socket plain) {
+        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+        try {
+            converse(plain);
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    private void converse(Socket plain) {
         Socket socket = plain;
         boolean secure = false;
         try (plain) {
@@ -177,6 +193,11 @@ final class ScriptedSink implements AutoCloseable {
                         }
                         if (stop("END", socket)) {
                             return;
+                        }
+                        java.util.concurrent.Semaphore gate = endGate;
+                        if (gate != null) {
+                            endArrived.release();
+                            gate.acquireUninterruptibly();
                         }
                         reply(out, endReply);
                         if (endReply.startsWith("2")) {

@@ -115,7 +115,7 @@ class SmtpClientIT {
         client.deliver(target(), new Transaction(MailAddress.of("a", "sender.test"),
                 List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, unknown, this::content));
         assertThat(sink.received.getFirst().xforward()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
-                "NAME", "[UNAVAILABLE]", "ADDR", "IPV6:2001:db8:0:0:0:0:0:7"));
+                "NAME", "[UNAVAILABLE]", "ADDR", "IPV6:2001:db8::7"));
     }
 
     @Test
