@@ -173,6 +173,22 @@ class DeliverySchedulerIT {
     }
 
     @Test
+    void undeliverableMailFromTheNullSenderGoesToThePostmasterCopyWhenConfigured() throws Exception {
+        scheduler.close();
+        scheduler = scheduler(settings().withPostmasterCopy(MailAddress.of("postmaster", "sender.test")));
+        primary.banner = "220 primary ESMTP";
+        primary.rcptReply = rcpt -> "550 5.1.1 no such user";
+        QueueId id = accept(MailAddress.NULL_SENDER, "gone");
+        assertThat(spool.list()).isEmpty();
+        assertThat(senders.received).singleElement().satisfies(copy -> {
+            assertThat(copy.mailFrom()).startsWith("<>");
+            assertThat(copy.recipients()).containsExactly("postmaster@sender.test");
+            assertThat(copy.content()).contains("Final-Recipient: rfc822; gone@protected.test");
+        });
+        assertThat(log).anyMatch(l -> l.contains(id + ": postmaster non-delivery notification: "));
+    }
+
+    @Test
     void permanentAndTemporaryRecipientFailuresAreHandledPerRecipient() throws Exception {
         primary.banner = "220 primary ESMTP";
         primary.rcptReply = rcpt -> switch (rcpt) {
