@@ -1,9 +1,7 @@
 package org.mxguard.delivery;
 
-import com.google.common.net.InetAddresses;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet6Address;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -324,53 +322,13 @@ final class ClientSession {
         }
     }
 
-    /**
-     * Postfix XFORWARD (XFORWARD_README): hands the original client's identity to the primary, so its
-     * logs and policy see the real source, not this backup. Only attributes the server offers are sent,
-     * packed into commands that fit RFC 5321's 512-octet command line.
-     */
     private void xforward(ClientInfo client) throws IOException {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("NAME", client.nameVerified() ? client.name() : "[UNAVAILABLE]");
-        attributes.put("ADDR", (client.address() instanceof Inet6Address ? "IPV6:" : "")
-                + InetAddresses.toAddrString(client.address()));
-        attributes.put("PORT", Integer.toString(client.port()));
-        attributes.put("HELO", client.helo() == null ? "[UNAVAILABLE]" : client.helo());
-        attributes.put("PROTO", client.protocol() == null ? "[UNAVAILABLE]" : client.protocol());
-        List<String> offered = List.of(extensions.get("XFORWARD").toUpperCase(Locale.ROOT).split(" "));
-        StringBuilder cmd = new StringBuilder("XFORWARD");
         lastCommand = "XFORWARD";
-        for (Map.Entry<String, String> attribute : attributes.entrySet()) {
-            if (!offered.contains(attribute.getKey())) {
-                continue;
-            }
-            String item = " " + attribute.getKey() + "=" + xtext(attribute.getValue());
-            if (cmd.length() + item.length() > 510 && cmd.length() > "XFORWARD".length()) {
-                send(cmd.toString());
-                conn.read(timeouts.command());
-                cmd = new StringBuilder("XFORWARD");
-            }
-            cmd.append(item);
-        }
-        if (cmd.length() > "XFORWARD".length()) {
-            send(cmd.toString());
+        for (String command : Xforward.commands(client, extensions.get("XFORWARD"))) {
+            send(command);
             // A refused XFORWARD costs only the forwarded identity; the mail still goes.
             conn.read(timeouts.command());
         }
-    }
-
-    /** RFC 3461 §4 xtext: "+", "=", controls, space and non-ASCII as +HH. */
-    static String xtext(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                out.append('+').append(String.format("%02X", c));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.length() > 255 ? out.substring(0, 255) : out.toString();
     }
 
     private void send(String line) throws IOException {
