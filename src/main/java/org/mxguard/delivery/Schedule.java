@@ -84,14 +84,17 @@ final class Schedule {
         }
     }
 
-    /** Makes every scheduled id waiting for the domain due now. */
+    /**
+     * Makes every scheduled id waiting for the domain due now, except those being attempted right
+     * now: their attempt has just given them a fresh answer.
+     */
     void dueNow(Domain domain, Instant now) {
         lock.lock();
         try {
             Set<QueueId> ids = waitingFor.get(domain);
             if (ids != null) {
                 for (QueueId id : List.copyOf(ids)) {
-                    if (dueTimes.containsKey(id)) {
+                    if (dueTimes.containsKey(id) && !running.contains(id)) {
                         at(id, now);
                     }
                 }
