@@ -35,6 +35,9 @@ final class ClientSession {
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
     private final long started;
+    private final Map<String, String> knownExtensions;
+    private final boolean keepOpen;
+    private boolean reusable;
     private long transactionStarted;
     private String stage = "receiving the initial server greeting";
     private String lastCommand = "";
@@ -42,8 +45,13 @@ final class ClientSession {
     private final Map<MailAddress, DeliveryResult> results = new LinkedHashMap<>();
     private Map<String, String> extensions = Map.of();
 
+    /**
+     * @param knownExtensions the EHLO keywords of a reused connection (greeting, EHLO and TLS are
+     *     then already done), or null for a fresh connection
+     * @param keepOpen end a finished transaction with RSET instead of QUIT, so the connection can be reused
+     */
     ClientSession(SmtpConnection conn, Target target, Transaction tx, String heloName, SmtpTimeouts timeouts,
-            TlsMode tls, long started) {
+            TlsMode tls, long started, Map<String, String> knownExtensions, boolean keepOpen) {
         this.conn = conn;
         this.target = target;
         this.tx = tx;
@@ -51,6 +59,17 @@ final class ClientSession {
         this.timeouts = timeouts;
         this.tls = tls;
         this.started = started;
+        this.knownExtensions = knownExtensions;
+        this.keepOpen = keepOpen;
+    }
+
+    /** True when the session ended with a clean RSET: the connection may carry the next message. */
+    boolean reusable() {
+        return reusable;
+    }
+
+    Map<String, String> extensions() {
+        return extensions;
     }
 
     SessionResult run() {
@@ -69,6 +88,10 @@ final class ClientSession {
     }
 
     private SessionResult converse() throws IOException {
+        if (knownExtensions != null) {
+            extensions = knownExtensions;
+            return transaction();
+        }
         Reply banner = conn.read(timeouts.greeting());
         if (banner.code() != 220) {
             // Postfix smtp_skip_5xx_greeting: a server that will not talk is skipped, never a bounce.
@@ -99,6 +122,10 @@ final class ClientSession {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.7.4"),
                     "TLS is required, but was not offered by host " + target.host(), false);
         }
+        return transaction();
+    }
+
+    private SessionResult transaction() throws IOException {
         if (extensions.containsKey("XFORWARD") && tx.client() != null) {
             stage = "sending XFORWARD";
             xforward(tx.client());
@@ -113,7 +140,7 @@ final class ClientSession {
             for (MailAddress rcpt : tx.recipients()) {
                 bounced.add(new DeliveryResult.Bounced(rcpt, target.relay(), EnhancedStatus.parse("5.3.4"), reason, null));
             }
-            quit();
+            endTransaction();
             return new SessionResult.Completed(bounced, setup, Duration.ZERO);
         }
         return extensions.containsKey("PIPELINING") ? pipelined() : lockstep();
@@ -138,10 +165,11 @@ final class ClientSession {
             send("RCPT TO:" + rcpt.bracketed(), false);
         }
         send("DATA", false);
-        recipientsSent = true;
         conn.flush(timeouts.command());
         lastCommand = "MAIL FROM";
         Reply mail = conn.read(timeouts.command());
+        // Until the MAIL reply arrived the server accepted nothing: a failure before it is the host's.
+        recipientsSent = true;
         List<MailAddress> accepted = new ArrayList<>();
         stage = "sending RCPT TO";
         lastCommand = "RCPT TO";
@@ -181,7 +209,7 @@ final class ClientSession {
             recipientReply(rcpt, conn.read(timeouts.command()), accepted);
         }
         if (accepted.isEmpty()) {
-            quit();
+            endTransaction();
             return completed();
         }
         stage = "sending DATA command";
@@ -197,14 +225,14 @@ final class ClientSession {
                 conn.close();
                 return completed();
             }
-            quit();
+            endTransaction();
             return completed();
         }
         if (data.code() != 354) {
             for (MailAddress rcpt : accepted) {
                 results.put(rcpt, fromReply(rcpt, data));
             }
-            quit();
+            endTransaction();
             return completed();
         }
         stage = "sending message body";
@@ -221,7 +249,7 @@ final class ClientSession {
             results.put(rcpt, done.isPositive() ? new DeliveryResult.Delivered(rcpt, target.relay(), done)
                     : fromReply(rcpt, done));
         }
-        quit();
+        endTransaction();
         return completed();
     }
 
@@ -238,10 +266,9 @@ final class ClientSession {
             for (MailAddress rcpt : tx.recipients()) {
                 results.put(rcpt, fromReply(rcpt, mail));
             }
-            quit();
+            endTransaction();
             return completed();
         }
-        quit();
         return hostSaid(mail);
     }
 
@@ -287,6 +314,23 @@ final class ClientSession {
                     "no reply from " + target.host() + " for this recipient"));
         }
         return new SessionResult.Completed(all, Duration.ofNanos(txStart - started), Duration.ofNanos(now - txStart));
+    }
+
+    /** Ends a finished transaction: RSET to keep the connection for the next message, else QUIT. */
+    private void endTransaction() {
+        if (keepOpen) {
+            try {
+                send("RSET");
+                if (conn.read(timeouts.command()).code() == 250) {
+                    reusable = true;
+                    return;
+                }
+            } catch (IOException e) {
+                conn.close();
+                return;
+            }
+        }
+        quit();
     }
 
     private void quit() {

@@ -43,6 +43,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final Clock clock;
     private final DeliveryLog log;
     private final Prober prober;
+    private final SmtpClient client;
     private final Schedule schedule = new Schedule();
     private final MessageAttempt attempts;
     private final Semaphore overall;
@@ -59,8 +60,9 @@ public final class DeliveryScheduler implements AutoCloseable {
         this.clock = clock;
         this.log = new DeliveryLog(mailLog);
         RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
-        Courier courier = new Courier(planner, new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls()),
-                settings);
+        this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
+                settings.connectionReuseTime());
+        Courier courier = new Courier(planner, client, settings);
         BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
                 clock);
         this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,
@@ -221,5 +223,6 @@ public final class DeliveryScheduler implements AutoCloseable {
             loop.interrupt();
         }
         workers.shutdownNow();
+        client.close();
     }
 }

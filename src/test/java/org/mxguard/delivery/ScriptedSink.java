@@ -46,6 +46,8 @@ final class ScriptedSink implements AutoCloseable {
     volatile String dropAt;
     /** With a context, STARTTLS works (list it in {@link #extensions}); without, it is refused with 454. */
     volatile SSLContext tls;
+    /** Hang up right after answering RSET, as a server whose idle timer fired. */
+    volatile boolean closeAfterRset;
     /** Answer STARTTLS with 220, then hang up instead of a handshake. */
     volatile boolean brokenTls;
 
@@ -205,7 +207,12 @@ final class ScriptedSink implements AutoCloseable {
                                     Map.copyOf(xforward), helo, secure));
                         }
                     }
-                    case "RSET" -> reply(out, "250 2.0.0 Ok");
+                    case "RSET" -> {
+                        reply(out, "250 2.0.0 Ok");
+                        if (closeAfterRset) {
+                            return;
+                        }
+                    }
                     case "STARTTLS" -> {
                         SSLContext context = tls;
                         if (brokenTls) {

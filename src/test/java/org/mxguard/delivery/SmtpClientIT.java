@@ -214,6 +214,36 @@ class SmtpClientIT {
         assertThat(sink.received).isEmpty();
     }
 
+    @Test
+    void nextMessageToTheSameAddressReusesTheConnection() {
+        try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
+                Duration.ofSeconds(30))) {
+            assertThat(reusing.deliver(target(), tx("one@protected.test"))).isInstanceOf(SessionResult.Completed.class);
+            assertThat(reusing.deliver(target(), tx("two@protected.test"))).isInstanceOf(SessionResult.Completed.class);
+        }
+        assertThat(sink.received).extracting(r -> r.recipients().getFirst())
+                .containsExactly("one@protected.test", "two@protected.test");
+        assertThat(sink.connections.get()).isEqualTo(1);
+        assertThat(sink.commands).filteredOn(c -> c.startsWith("EHLO")).hasSize(1);
+        assertThat(sink.commands).filteredOn(c -> c.equals("RSET")).hasSize(2);
+        // The second message still carries its own client's XFORWARD attributes.
+        assertThat(sink.commands).filteredOn(c -> c.startsWith("XFORWARD")).hasSize(2);
+    }
+
+    @Test
+    void aCachedConnectionTheServerClosedIsReplacedWithoutLosingTheMessage() {
+        sink.closeAfterRset = true;
+        try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
+                Duration.ofSeconds(30))) {
+            reusing.deliver(target(), tx("one@protected.test"));
+            SessionResult second = reusing.deliver(target(), tx("two@protected.test"));
+            assertThat(((SessionResult.Completed) second).results().getFirst())
+                    .isInstanceOf(DeliveryResult.Delivered.class);
+        }
+        assertThat(sink.received).hasSize(2);
+        assertThat(sink.connections.get()).isEqualTo(2);
+    }
+
     private Target target() {
         return new Target("sink.test", sink.address(), sink.port());
     }
