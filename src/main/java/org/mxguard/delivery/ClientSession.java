@@ -28,6 +28,8 @@ import org.mxguard.mail.Reply;
  */
 final class ClientSession {
 
+    private static final String STARTTLS_STAGE = "performing the STARTTLS handshake";
+
     private final SmtpConnection conn;
     private final Target target;
     private final Transaction tx;
@@ -76,6 +78,11 @@ final class ClientSession {
         try {
             return converse();
         } catch (SSLException e) {
+            if (!stage.equals(STARTTLS_STAGE)) {
+                // A TLS error after the handshake is a lost connection: retrying in plain text could
+                // deliver the message twice.
+                return failed("lost connection with " + target.host() + " while " + stage + ": " + e.getMessage());
+            }
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.7.5"),
                     "TLS handshake with " + target.host() + " failed: " + e.getMessage(), true);
         } catch (SocketTimeoutException e) {
@@ -104,7 +111,7 @@ final class ClientSession {
             return hostSaid(hello);
         }
         if (tls != TlsMode.NONE && extensions.containsKey("STARTTLS")) {
-            stage = "performing the STARTTLS handshake";
+            stage = STARTTLS_STAGE;
             send("STARTTLS");
             Reply reply = conn.read(timeouts.command());
             if (reply.code() == 220) {
