@@ -244,6 +244,24 @@ class SmtpClientIT {
         assertThat(sink.connections.get()).isEqualTo(2);
     }
 
+    @Test
+    void deliversOverIpv6() throws Exception {
+        ScriptedSink bound;
+        try {
+            bound = new ScriptedSink(InetAddress.getByName("::1"), 0);
+        } catch (java.io.IOException e) {
+            // Some containers run without IPv6; the rest of the client is the same code.
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+            return;
+        }
+        try (ScriptedSink v6 = bound) {
+            Target target = new Target("v6.sink.test", v6.address(), v6.port());
+            SessionResult.Completed result = (SessionResult.Completed) client.deliver(target, tx("ok@protected.test"));
+            assertThat(result.results().getFirst().relay()).isEqualTo("v6.sink.test[::1]:" + v6.port());
+            assertThat(v6.received).hasSize(1);
+        }
+    }
+
     private Target target() {
         return new Target("sink.test", sink.address(), sink.port());
     }
