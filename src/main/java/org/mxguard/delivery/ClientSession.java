@@ -2,7 +2,6 @@ package org.mxguard.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet6Address;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,8 @@ import org.mxguard.mail.Reply;
  */
 final class ClientSession {
 
+    private static final String STARTTLS_STAGE = "performing the STARTTLS handshake";
+
     private final SmtpConnection conn;
     private final Target target;
     private final Transaction tx;
@@ -36,6 +37,9 @@ final class ClientSession {
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
     private final long started;
+    private final Map<String, String> knownExtensions;
+    private final boolean keepOpen;
+    private boolean reusable;
     private long transactionStarted;
     private String stage = "receiving the initial server greeting";
     private String lastCommand = "";
@@ -43,8 +47,13 @@ final class ClientSession {
     private final Map<MailAddress, DeliveryResult> results = new LinkedHashMap<>();
     private Map<String, String> extensions = Map.of();
 
+    /**
+     * @param knownExtensions the EHLO keywords of a reused connection (greeting, EHLO and TLS are
+     *     then already done), or null for a fresh connection
+     * @param keepOpen end a finished transaction with RSET instead of QUIT, so the connection can be reused
+     */
     ClientSession(SmtpConnection conn, Target target, Transaction tx, String heloName, SmtpTimeouts timeouts,
-            TlsMode tls, long started) {
+            TlsMode tls, long started, Map<String, String> knownExtensions, boolean keepOpen) {
         this.conn = conn;
         this.target = target;
         this.tx = tx;
@@ -52,12 +61,28 @@ final class ClientSession {
         this.timeouts = timeouts;
         this.tls = tls;
         this.started = started;
+        this.knownExtensions = knownExtensions;
+        this.keepOpen = keepOpen;
+    }
+
+    /** True when the session ended with a clean RSET: the connection may carry the next message. */
+    boolean reusable() {
+        return reusable;
+    }
+
+    Map<String, String> extensions() {
+        return extensions;
     }
 
     SessionResult run() {
         try {
             return converse();
         } catch (SSLException e) {
+            if (!stage.equals(STARTTLS_STAGE)) {
+                // A TLS error after the handshake is a lost connection: retrying in plain text could
+                // deliver the message twice.
+                return failed("lost connection with " + target.host() + " while " + stage + ": " + e.getMessage());
+            }
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.7.5"),
                     "TLS handshake with " + target.host() + " failed: " + e.getMessage(), true);
         } catch (SocketTimeoutException e) {
@@ -70,6 +95,10 @@ final class ClientSession {
     }
 
     private SessionResult converse() throws IOException {
+        if (knownExtensions != null) {
+            extensions = knownExtensions;
+            return transaction();
+        }
         Reply banner = conn.read(timeouts.greeting());
         if (banner.code() != 220) {
             // Postfix smtp_skip_5xx_greeting: a server that will not talk is skipped, never a bounce.
@@ -82,7 +111,7 @@ final class ClientSession {
             return hostSaid(hello);
         }
         if (tls != TlsMode.NONE && extensions.containsKey("STARTTLS")) {
-            stage = "performing the STARTTLS handshake";
+            stage = STARTTLS_STAGE;
             send("STARTTLS");
             Reply reply = conn.read(timeouts.command());
             if (reply.code() == 220) {
@@ -100,6 +129,10 @@ final class ClientSession {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.7.4"),
                     "TLS is required, but was not offered by host " + target.host(), false);
         }
+        return transaction();
+    }
+
+    private SessionResult transaction() throws IOException {
         if (extensions.containsKey("XFORWARD") && tx.client() != null) {
             stage = "sending XFORWARD";
             xforward(tx.client());
@@ -114,7 +147,7 @@ final class ClientSession {
             for (MailAddress rcpt : tx.recipients()) {
                 bounced.add(new DeliveryResult.Bounced(rcpt, target.relay(), EnhancedStatus.parse("5.3.4"), reason, null));
             }
-            quit();
+            endTransaction();
             return new SessionResult.Completed(bounced, setup, Duration.ZERO);
         }
         return extensions.containsKey("PIPELINING") ? pipelined() : lockstep();
@@ -139,10 +172,11 @@ final class ClientSession {
             send("RCPT TO:" + rcpt.bracketed(), false);
         }
         send("DATA", false);
-        recipientsSent = true;
         conn.flush(timeouts.command());
         lastCommand = "MAIL FROM";
         Reply mail = conn.read(timeouts.command());
+        // Until the MAIL reply arrived the server accepted nothing: a failure before it is the host's.
+        recipientsSent = true;
         List<MailAddress> accepted = new ArrayList<>();
         stage = "sending RCPT TO";
         lastCommand = "RCPT TO";
@@ -182,7 +216,7 @@ final class ClientSession {
             recipientReply(rcpt, conn.read(timeouts.command()), accepted);
         }
         if (accepted.isEmpty()) {
-            quit();
+            endTransaction();
             return completed();
         }
         stage = "sending DATA command";
@@ -198,14 +232,14 @@ final class ClientSession {
                 conn.close();
                 return completed();
             }
-            quit();
+            endTransaction();
             return completed();
         }
         if (data.code() != 354) {
             for (MailAddress rcpt : accepted) {
                 results.put(rcpt, fromReply(rcpt, data));
             }
-            quit();
+            endTransaction();
             return completed();
         }
         stage = "sending message body";
@@ -222,7 +256,7 @@ final class ClientSession {
             results.put(rcpt, done.isPositive() ? new DeliveryResult.Delivered(rcpt, target.relay(), done)
                     : fromReply(rcpt, done));
         }
-        quit();
+        endTransaction();
         return completed();
     }
 
@@ -239,10 +273,9 @@ final class ClientSession {
             for (MailAddress rcpt : tx.recipients()) {
                 results.put(rcpt, fromReply(rcpt, mail));
             }
-            quit();
+            endTransaction();
             return completed();
         }
-        quit();
         return hostSaid(mail);
     }
 
@@ -290,6 +323,23 @@ final class ClientSession {
         return new SessionResult.Completed(all, Duration.ofNanos(txStart - started), Duration.ofNanos(now - txStart));
     }
 
+    /** Ends a finished transaction: RSET to keep the connection for the next message, else QUIT. */
+    private void endTransaction() {
+        if (keepOpen) {
+            try {
+                send("RSET");
+                if (conn.read(timeouts.command()).code() == 250) {
+                    reusable = true;
+                    return;
+                }
+            } catch (IOException e) {
+                conn.close();
+                return;
+            }
+        }
+        quit();
+    }
+
     private void quit() {
         try {
             send("QUIT");
@@ -323,52 +373,13 @@ final class ClientSession {
         }
     }
 
-    /**
-     * Postfix XFORWARD (XFORWARD_README): hands the original client's identity to the primary, so its
-     * logs and policy see the real source, not this backup. Only attributes the server offers are sent,
-     * packed into commands that fit RFC 5321's 512-octet command line.
-     */
     private void xforward(ClientInfo client) throws IOException {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("NAME", client.nameVerified() ? client.name() : "[UNAVAILABLE]");
-        attributes.put("ADDR", (client.address() instanceof Inet6Address ? "IPV6:" : "") + client.addressText());
-        attributes.put("PORT", Integer.toString(client.port()));
-        attributes.put("HELO", client.helo() == null ? "[UNAVAILABLE]" : client.helo());
-        attributes.put("PROTO", client.protocol() == null ? "[UNAVAILABLE]" : client.protocol());
-        List<String> offered = List.of(extensions.get("XFORWARD").toUpperCase(Locale.ROOT).split(" "));
-        StringBuilder cmd = new StringBuilder("XFORWARD");
         lastCommand = "XFORWARD";
-        for (Map.Entry<String, String> attribute : attributes.entrySet()) {
-            if (!offered.contains(attribute.getKey())) {
-                continue;
-            }
-            String item = " " + attribute.getKey() + "=" + xtext(attribute.getValue());
-            if (cmd.length() + item.length() > 510 && cmd.length() > "XFORWARD".length()) {
-                send(cmd.toString());
-                conn.read(timeouts.command());
-                cmd = new StringBuilder("XFORWARD");
-            }
-            cmd.append(item);
-        }
-        if (cmd.length() > "XFORWARD".length()) {
-            send(cmd.toString());
+        for (String command : Xforward.commands(client, extensions.get("XFORWARD"))) {
+            send(command);
             // A refused XFORWARD costs only the forwarded identity; the mail still goes.
             conn.read(timeouts.command());
         }
-    }
-
-    /** RFC 3461 §4 xtext: "+", "=", controls, space and non-ASCII as +HH. */
-    static String xtext(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                out.append('+').append(String.format("%02X", c));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.length() > 255 ? out.substring(0, 255) : out.toString();
     }
 
     private void send(String line) throws IOException {

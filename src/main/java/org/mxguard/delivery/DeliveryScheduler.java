@@ -2,26 +2,16 @@ package org.mxguard.delivery;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
@@ -34,13 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue manager: decides which queued message is tried when, runs the attempts, and applies
- * their results through the {@link Spool} (delivered: remove; temporary: new state with the next
- * attempt; permanent or expired: a DSN, then the new state).
+ * The queue manager: decides which queued message is tried when and runs the attempts (each a
+ * {@link MessageAttempt} on a virtual thread, at most {@code max_concurrency} at once).
  *
- * <p>Invariant: only ids and due times are held in memory (plus, for flushes, which domains a
- * deferred id waits for); everything else is read from the spool when an attempt starts, so the
- * schedule can always be rebuilt from the spool alone.
+ * <p>Invariant: only ids and due times are held in memory (in a {@link Schedule}); everything else
+ * is read from the spool when an attempt starts, so the schedule can always be rebuilt from the
+ * spool alone.
  *
  * <p>Time comes from the injected {@link Clock}. Tests call {@link #runDue()} after moving a test
  * clock; production calls {@link #start()}, whose loop thread does the same when something is due.
@@ -52,21 +41,12 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final Spool spool;
     private final DeliverySettings settings;
     private final Clock clock;
-    private final Courier courier;
-    private final RetryPolicy retry;
-    private final BounceWriter bounces;
     private final DeliveryLog log;
     private final Prober prober;
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final PriorityQueue<Due> queue = new PriorityQueue<>();
-    private final Map<QueueId, Instant> dueTimes = new HashMap<>();
-    private final Set<QueueId> running = new HashSet<>();
-    private final Map<Domain, Set<QueueId>> waitingFor = new HashMap<>();
-    private final Map<QueueId, Set<Domain>> domainsOf = new HashMap<>();
+    private final SmtpClient client;
+    private final Schedule schedule = new Schedule();
+    private final MessageAttempt attempts;
     private final Semaphore overall;
-    private final Map<Domain, Semaphore> perDestination = new HashMap<>();
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("delivery-", 1).factory());
     private Thread loop;
@@ -80,10 +60,13 @@ public final class DeliveryScheduler implements AutoCloseable {
         this.clock = clock;
         this.log = new DeliveryLog(mailLog);
         RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
-        this.courier = new Courier(planner, new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls()),
-                settings);
-        this.retry = new RetryPolicy(settings, random);
-        this.bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(), clock);
+        this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
+                settings.connectionReuseTime());
+        Courier courier = new Courier(planner, client, settings);
+        BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
+                clock);
+        this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,
+                log, schedule);
         this.prober = new Prober(planner, settings.timeouts(), log);
         this.overall = new Semaphore(settings.maxConcurrency(), true);
         this.nextProbe = clock.instant().plus(settings.probeInterval());
@@ -100,14 +83,9 @@ public final class DeliveryScheduler implements AutoCloseable {
                 continue;
             }
             DeliveryState state = message.get().state();
-            lock.lock();
-            try {
-                schedule(id, state.nextAttempt());
-                if (state.attempts() > 0) {
-                    index(id, state.pending());
-                }
-            } finally {
-                lock.unlock();
+            schedule.at(id, state.nextAttempt());
+            if (state.attempts() > 0) {
+                schedule.waiting(id, state.pending().stream().map(MailAddress::domain).toList());
             }
         }
     }
@@ -120,46 +98,20 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     /** A message was just committed to the spool: try it now. */
     public void queued(QueueId id) {
-        lock.lock();
-        try {
-            schedule(id, clock.instant());
-        } finally {
-            lock.unlock();
-        }
+        schedule.at(id, clock.instant());
     }
 
     /**
-     * Tries everything deferred for a domain now (RFC 1985 ETRN; also called when the domain's
+     * Tries everything deferred for a domain now (RFC 1985 ETRN; also done when the domain's
      * primary answers again). Per-destination concurrency still applies.
      */
     public void flush(Domain domain) {
-        lock.lock();
-        try {
-            Set<QueueId> ids = waitingFor.get(domain);
-            if (ids != null) {
-                Instant now = clock.instant();
-                for (QueueId id : List.copyOf(ids)) {
-                    if (dueTimes.containsKey(id)) {
-                        schedule(id, now);
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        schedule.dueNow(domain, clock.instant());
     }
 
     /** Tries every queued message that is not held now. */
     public void flushAll() {
-        lock.lock();
-        try {
-            Instant now = clock.instant();
-            for (QueueId id : List.copyOf(dueTimes.keySet())) {
-                schedule(id, now);
-            }
-        } finally {
-            lock.unlock();
-        }
+        schedule.allDueNow(clock.instant());
     }
 
     /**
@@ -167,19 +119,19 @@ public final class DeliveryScheduler implements AutoCloseable {
      * returns when they are all done. Returns how many attempts were made.
      */
     public int runDue() {
-        int attempts = 0;
+        int made = 0;
         while (true) {
             List<Future<?>> batch = dispatch();
             if (batch.isEmpty()) {
-                return attempts;
+                return made;
             }
-            attempts += batch.size();
+            made += batch.size();
             for (Future<?> f : batch) {
                 try {
                     f.get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return attempts;
+                    return made;
                 } catch (ExecutionException e) {
                     LOG.error("delivery attempt failed unexpectedly", e.getCause());
                 }
@@ -189,12 +141,7 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     /** When the next attempt is due, if any message is scheduled. */
     public Optional<Instant> nextDue() {
-        lock.lock();
-        try {
-            return dueTimes.values().stream().min(Instant::compareTo);
-        } finally {
-            lock.unlock();
-        }
+        return schedule.nextDue();
     }
 
     /**
@@ -202,15 +149,8 @@ public final class DeliveryScheduler implements AutoCloseable {
      * answer. Returns the domains flushed.
      */
     public List<Domain> probe() {
-        List<Domain> domains;
-        lock.lock();
-        try {
-            domains = List.copyOf(waitingFor.keySet());
-        } finally {
-            lock.unlock();
-        }
         List<Domain> flushed = new ArrayList<>();
-        for (Domain domain : domains) {
+        for (Domain domain : schedule.waitingDomains()) {
             if (prober.answers(domain)) {
                 flush(domain);
                 flushed.add(domain);
@@ -221,49 +161,12 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     /** Forgets a message (held or deleted by the postmaster): it is not tried until queued again. */
     void forget(QueueId id) {
-        lock.lock();
-        try {
-            dueTimes.remove(id);
-            unindex(id);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void schedule(QueueId id, Instant due) {
-        dueTimes.put(id, due);
-        queue.add(new Due(due, id));
-        changed.signalAll();
+        schedule.forget(id);
     }
 
     private List<Future<?>> dispatch() {
-        List<QueueId> due = new ArrayList<>();
-        List<Due> postponed = new ArrayList<>();
-        lock.lock();
-        try {
-            Instant now = clock.instant();
-            while (!queue.isEmpty() && !queue.peek().time().isAfter(now)) {
-                Due next = queue.poll();
-                Instant current = dueTimes.get(next.id());
-                // Stale entries (rescheduled or forgotten since) are skipped, not removed eagerly.
-                if (current == null || !current.equals(next.time())) {
-                    continue;
-                }
-                if (running.contains(next.id())) {
-                    postponed.add(next);
-                    continue;
-                }
-                dueTimes.remove(next.id());
-                running.add(next.id());
-                due.add(next.id());
-            }
-            // An attempt for these is still running; they are dispatched once it has finished.
-            queue.addAll(postponed);
-        } finally {
-            lock.unlock();
-        }
         List<Future<?>> futures = new ArrayList<>();
-        for (QueueId id : due) {
+        for (QueueId id : schedule.takeDue(clock.instant())) {
             futures.add(workers.submit(() -> attempt(id)));
         }
         return futures;
@@ -272,199 +175,26 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void attempt(QueueId id) {
         try {
             overall.acquire();
+            List<Domain> answered;
             try {
-                deliver(id);
+                answered = attempts.run(id);
             } finally {
                 overall.release();
             }
+            // RFC 5321 §4.5.4.1: a destination that took mail again gets the rest of its mail now.
+            for (Domain domain : answered) {
+                flush(domain);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            retryLater(id);
+            schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } catch (IOException | RuntimeException e) {
             // The message is still in the spool: nothing is lost, it is only tried again later.
             LOG.error("{}: delivery attempt failed, will retry: {}", id, e.toString(), e);
             log.warning(id + ": delivery attempt failed: " + e);
-            retryLater(id);
+            schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } finally {
-            lock.lock();
-            try {
-                running.remove(id);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    private void retryLater(QueueId id) {
-        lock.lock();
-        try {
-            if (!dueTimes.containsKey(id)) {
-                schedule(id, clock.instant().plus(settings.minBackoff()));
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void deliver(QueueId id) throws IOException, InterruptedException {
-        Optional<QueuedMessage> loaded = spool.load(id);
-        if (loaded.isEmpty() || loaded.get().state().held()) {
-            forget(id);
-            return;
-        }
-        QueuedMessage message = loaded.get();
-        DeliveryState state = message.state();
-        if (state.pending().isEmpty()) {
-            finish(id);
-            return;
-        }
-        Instant attemptStart = clock.instant();
-        log.active(message);
-        Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
-        for (MailAddress rcpt : state.pending()) {
-            byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
-        }
-        List<DeliveryResult> results = new ArrayList<>();
-        List<Domain> answered = new ArrayList<>();
-        for (Map.Entry<Domain, List<MailAddress>> group : byDomain.entrySet()) {
-            Semaphore destination = destination(group.getKey());
-            destination.acquire();
-            Attempt attempt;
-            try {
-                attempt = courier.deliver(message, group.getKey(), group.getValue(), () -> spool.openContent(id));
-            } finally {
-                destination.release();
-            }
-            Instant now = clock.instant();
-            for (DeliveryResult r : attempt.results()) {
-                log.result(id, r, message.envelope().received(), attemptStart, attempt, now);
-            }
-            results.addAll(attempt.results());
-            if (attempt.anyDelivered()) {
-                answered.add(group.getKey());
-            }
-        }
-        apply(message, results);
-        // RFC 5321 §4.5.4.1: a destination that took mail again gets the rest of its mail now.
-        for (Domain domain : answered) {
-            flush(domain);
-        }
-    }
-
-    private void apply(QueuedMessage message, List<DeliveryResult> results) throws IOException {
-        QueueId id = message.id();
-        Instant now = clock.instant();
-        Instant received = message.envelope().received();
-        MailAddress sender = message.envelope().sender();
-        List<DeliveryResult> failed = new ArrayList<>();
-        List<DeliveryResult> deferred = new ArrayList<>();
-        for (DeliveryResult r : results) {
-            switch (r) {
-                case DeliveryResult.Delivered d -> { }
-                case DeliveryResult.Bounced b -> failed.add(b);
-                case DeliveryResult.Deferred d -> deferred.add(d);
-            }
-        }
-        if (!deferred.isEmpty() && retry.expired(received, now)) {
-            log.expired(id, sender);
-            failed.addAll(deferred);
-            deferred.clear();
-        }
-        if (!failed.isEmpty()) {
-            notifyFailure(message, failed);
-        }
-        boolean warned = message.state().warned();
-        if (!deferred.isEmpty() && !warned && settings.delayWarning() != null
-                && !now.isBefore(received.plus(settings.delayWarning()))) {
-            if (!sender.isNullSender()) {
-                QueueId notice = bounces.write(message, sender, deferred, DsnComposer.Kind.DELAYED,
-                        received.plus(settings.lifetime()));
-                log.delayed(id, notice);
-                queued(notice);
-            }
-            warned = true;
-        }
-        if (deferred.isEmpty()) {
-            finish(id);
-            return;
-        }
-        List<MailAddress> pending = deferred.stream().map(DeliveryResult::recipient).toList();
-        String lastError = ((DeliveryResult.Deferred) deferred.getLast()).reason();
-        Instant next = retry.nextAttempt(received, now);
-        // The postmaster may have held or deleted the message while it was being delivered.
-        Optional<QueuedMessage> current = spool.load(id);
-        if (current.isEmpty()) {
-            forget(id);
-            return;
-        }
-        boolean held = current.get().state().held();
-        spool.saveState(id, new DeliveryState(pending, message.state().attempts() + 1, next, lastError, held, warned));
-        lock.lock();
-        try {
-            unindex(id);
-            index(id, pending);
-            if (!held) {
-                schedule(id, next);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void notifyFailure(QueuedMessage message, List<DeliveryResult> failed) throws IOException {
-        QueueId id = message.id();
-        if (message.envelope().sender().isNullSender()) {
-            log.nullSenderDropped(id, failed.size());
-            if (settings.postmasterCopy() != null) {
-                QueueId copy = bounces.write(message, settings.postmasterCopy(), failed, DsnComposer.Kind.FAILED, null);
-                log.postmaster(id, copy);
-                queued(copy);
-            }
-            return;
-        }
-        QueueId notice = bounces.write(message, message.envelope().sender(), failed, DsnComposer.Kind.FAILED, null);
-        log.nonDelivery(id, notice);
-        queued(notice);
-    }
-
-    private void finish(QueueId id) throws IOException {
-        spool.remove(id);
-        log.removed(id);
-        forget(id);
-    }
-
-    private void index(QueueId id, List<MailAddress> pending) {
-        Set<Domain> domains = new HashSet<>();
-        for (MailAddress rcpt : pending) {
-            domains.add(rcpt.domain());
-            waitingFor.computeIfAbsent(rcpt.domain(), d -> new HashSet<>()).add(id);
-        }
-        domainsOf.put(id, domains);
-    }
-
-    private void unindex(QueueId id) {
-        Set<Domain> domains = domainsOf.remove(id);
-        if (domains == null) {
-            return;
-        }
-        for (Domain d : domains) {
-            Set<QueueId> ids = waitingFor.get(d);
-            if (ids != null) {
-                ids.remove(id);
-                if (ids.isEmpty()) {
-                    waitingFor.remove(d);
-                }
-            }
-        }
-    }
-
-    private Semaphore destination(Domain domain) {
-        lock.lock();
-        try {
-            return perDestination.computeIfAbsent(domain, d -> new Semaphore(settings.destinationConcurrency(), true));
-        } finally {
-            lock.unlock();
+            schedule.finished(id);
         }
     }
 
@@ -477,18 +207,7 @@ public final class DeliveryScheduler implements AutoCloseable {
                     nextProbe = now.plus(settings.probeInterval());
                     workers.submit(this::probe);
                 }
-                lock.lock();
-                try {
-                    Instant wake = nextProbe;
-                    Due head = queue.peek();
-                    if (head != null && head.time().isBefore(wake)) {
-                        wake = head.time();
-                    }
-                    long millis = Math.max(1, Duration.between(clock.instant(), wake).toMillis());
-                    changed.await(Math.min(millis, 60_000), TimeUnit.MILLISECONDS);
-                } finally {
-                    lock.unlock();
-                }
+                schedule.awaitChange(clock.instant(), nextProbe);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -504,13 +223,6 @@ public final class DeliveryScheduler implements AutoCloseable {
             loop.interrupt();
         }
         workers.shutdownNow();
-    }
-
-    private record Due(Instant time, QueueId id) implements Comparable<Due> {
-        @Override
-        public int compareTo(Due other) {
-            int c = time.compareTo(other.time);
-            return c != 0 ? c : id.compareTo(other.id);
-        }
+        client.close();
     }
 }

@@ -29,12 +29,14 @@ import org.mxguard.mail.MailAddress;
  * @param tls STARTTLS use
  * @param probeInterval how often a destination with deferred mail has its SMTP banner checked
  * @param postmasterCopy where undeliverable mail from {@code <>} is reported, or null to only log it
+ * @param connectionReuseTime how long an idle SMTP connection is kept for the next message to the
+ *     same address (2 s, Postfix smtp_connection_cache_time_limit); zero turns reuse off
  */
 public record DeliverySettings(String hostname, List<String> ownNames, List<InetAddress> ownAddresses,
         boolean interfaceAddresses, Map<Domain, StaticRoute> routes, int smtpPort, Duration minBackoff,
         Duration maxBackoff, double jitter, Duration lifetime, Duration delayWarning, int maxConcurrency,
         int destinationConcurrency, int recipientsPerTransaction, int mxAddressLimit, SmtpTimeouts timeouts,
-        TlsMode tls, Duration probeInterval, MailAddress postmasterCopy) {
+        TlsMode tls, Duration probeInterval, MailAddress postmasterCopy, Duration connectionReuseTime) {
 
     public DeliverySettings {
         if (hostname == null || hostname.isBlank()) {
@@ -63,6 +65,10 @@ public record DeliverySettings(String hostname, List<String> ownNames, List<Inet
         if (maxConcurrency < 1 || destinationConcurrency < 1 || recipientsPerTransaction < 1 || mxAddressLimit < 1) {
             throw new IllegalArgumentException("delivery concurrency, recipient and address limits must be at least 1");
         }
+        if (connectionReuseTime == null || connectionReuseTime.isNegative()) {
+            throw new IllegalArgumentException("delivery.connection_reuse_time must be zero or positive: "
+                    + connectionReuseTime);
+        }
         if (timeouts == null || tls == null) {
             throw new IllegalArgumentException("delivery.timeouts and delivery.tls must be set");
         }
@@ -72,55 +78,61 @@ public record DeliverySettings(String hostname, List<String> ownNames, List<Inet
     public static DeliverySettings defaults(String hostname) {
         return new DeliverySettings(hostname, List.of(), List.of(), true, Map.of(), 25, Duration.ofSeconds(300),
                 Duration.ofSeconds(4000), 0.1, Duration.ofDays(5), null, 100, 20, 50, 5, SmtpTimeouts.DEFAULTS,
-                TlsMode.MAY, Duration.ofSeconds(300), null);
+                TlsMode.MAY, Duration.ofSeconds(300), null, Duration.ofSeconds(2));
     }
 
     public DeliverySettings withRoutes(Map<Domain, StaticRoute> newRoutes) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, newRoutes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withIdentity(List<String> names, List<InetAddress> addresses, boolean interfaces) {
         return new DeliverySettings(hostname, names, addresses, interfaces, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withSmtpPort(int port) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, port,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withRetry(Duration min, Duration max, double newJitter, Duration newLifetime) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 min, max, newJitter, newLifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withDelayWarning(Duration warning) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, warning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withConcurrency(int overall, int perDestination) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, overall, perDestination,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withSmtp(SmtpTimeouts newTimeouts, TlsMode newTls, int recipientsLimit) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsLimit, mxAddressLimit, newTimeouts, newTls, probeInterval, postmasterCopy);
+                recipientsLimit, mxAddressLimit, newTimeouts, newTls, probeInterval, postmasterCopy, connectionReuseTime);
     }
 
     public DeliverySettings withPostmasterCopy(MailAddress postmaster) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmaster);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmaster, connectionReuseTime);
+    }
+
+    public DeliverySettings withConnectionReuseTime(Duration reuse) {
+        return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
+                minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, reuse);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -79,7 +79,6 @@ final class DsnComposer {
             // RFC 3464 §2.3: one block of per-recipient fields each.
             m.append("\r\n");
             header(m, "Final-Recipient", "rfc822; " + r.recipient().address());
-            header(m, "Original-Recipient", "rfc822; " + r.recipient().address());
             header(m, "Action", kind == Kind.FAILED ? "failed" : "delayed");
             header(m, "Status", r.status().toString());
             String relay = r.relay();

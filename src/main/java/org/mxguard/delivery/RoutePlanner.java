@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ final class RoutePlanner {
         if (isLiteral(host)) {
             try {
                 InetAddress address = InetAddress.ofLiteral(host);
-                return new Route.Targets(List.of(new Target(address.getHostAddress(), address, fixed.port())));
+                return new Route.Targets(List.of(new Target(InetAddresses.toAddrString(address), address, fixed.port())));
             } catch (IllegalArgumentException e) {
                 return new Route.Defer(EnhancedStatus.parse("4.3.5"), "bad static route address: " + host);
             }

@@ -5,25 +5,47 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import org.mxguard.mail.EnhancedStatus;
 
 /**
- * Delivers one transaction to one address over a blocking socket. In {@link TlsMode#MAY} a failed
- * TLS handshake is retried once in plain text, as Postfix does for opportunistic TLS.
+ * Delivers one transaction to one address over a blocking socket, reusing an idle connection to
+ * that address when one is cached. In {@link TlsMode#MAY} a failed TLS handshake is retried once in
+ * plain text, as Postfix does for opportunistic TLS.
  */
-final class SmtpClient {
+final class SmtpClient implements AutoCloseable {
 
     private final String heloName;
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
+    private final ConnectionCache cache;
 
     SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls) {
+        this(heloName, timeouts, tls, Duration.ZERO);
+    }
+
+    SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime) {
         this.heloName = heloName;
         this.timeouts = timeouts;
         this.tls = tls;
+        this.cache = new ConnectionCache(connectionReuseTime);
     }
 
     SessionResult deliver(Target target, Transaction tx) {
+        if (cache.enabled()) {
+            ConnectionCache.Idle idle = cache.take(target);
+            if (idle != null) {
+                ClientSession session = new ClientSession(idle.connection(), target, tx, heloName, timeouts, tls,
+                        System.nanoTime(), idle.extensions(), true);
+                SessionResult result = session.run();
+                if (!(result instanceof SessionResult.HostFailed)) {
+                    release(target, idle.connection(), session);
+                    return result;
+                }
+                // Nothing was accepted on the old connection (the server may have closed it): start afresh.
+                idle.connection().close();
+            }
+        }
         SessionResult result = deliver(target, tx, tls);
         if (tls == TlsMode.MAY && result instanceof SessionResult.HostFailed failed && failed.tlsFailed()) {
             return deliver(target, tx, TlsMode.NONE);
@@ -41,12 +63,26 @@ final class SmtpClient {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.1"),
                     "connect to " + target.relay() + ": " + describe(e), false);
         }
-        try (SmtpConnection conn = new SmtpConnection(socket)) {
-            return new ClientSession(conn, target, tx, heloName, timeouts, mode, started).run();
+        SmtpConnection conn;
+        try {
+            conn = new SmtpConnection(socket);
         } catch (IOException e) {
             closeQuietly(socket);
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.2"),
                     "lost connection with " + target.host() + ": " + describe(e), false);
+        }
+        ClientSession session = new ClientSession(conn, target, tx, heloName, timeouts, mode, started, null,
+                cache.enabled());
+        SessionResult result = session.run();
+        release(target, conn, session);
+        return result;
+    }
+
+    private void release(Target target, SmtpConnection conn, ClientSession session) {
+        if (session.reusable()) {
+            cache.park(target, conn, session.extensions());
+        } else {
+            conn.close();
         }
     }
 
@@ -65,5 +101,10 @@ final class SmtpClient {
         } catch (IOException ignored) {
             // Nothing was sent on it.
         }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
     }
 }

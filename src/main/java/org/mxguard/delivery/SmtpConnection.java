@@ -41,7 +41,6 @@ final class SmtpConnection implements Closeable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
-    private final List<String> transcript = new ArrayList<>();
 
     SmtpConnection(Socket socket) throws IOException {
         attach(socket);
@@ -55,7 +54,6 @@ final class SmtpConnection implements Closeable {
 
     /** Queues a command line; nothing is sent until {@link #flush}. */
     void command(String line) throws IOException {
-        transcript.add("> " + line);
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -90,7 +88,6 @@ final class SmtpConnection implements Closeable {
         int code = -1;
         while (true) {
             String line = readLine();
-            transcript.add("< " + line);
             if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
                     || !Character.isDigit(line.charAt(2))
                     || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
@@ -145,11 +142,6 @@ final class SmtpConnection implements Closeable {
         tls.setUseClientMode(true);
         tls.startHandshake();
         attach(tls);
-        transcript.add("= TLS " + tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
-    }
-
-    List<String> transcript() {
-        return List.copyOf(transcript);
     }
 
     private String readLine() throws IOException {

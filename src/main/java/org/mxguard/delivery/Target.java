@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -18,11 +19,12 @@ record Target(String hostName, InetAddress address, int port) {
 
     /** "mx.example[192.0.2.1]:25" as Postfix's relay= field. */
     String relay() {
-        return hostName + "[" + address.getHostAddress() + "]:" + port;
+        return host() + ":" + port;
     }
 
     /** "mx.example[192.0.2.1]" as Postfix's reasons name a host. */
     String host() {
-        return hostName + "[" + address.getHostAddress() + "]";
+        // Compressed IPv6 text (RFC 5952), as Postfix writes it: [2001:db8::1].
+        return hostName + "[" + InetAddresses.toAddrString(address) + "]";
     }
 }

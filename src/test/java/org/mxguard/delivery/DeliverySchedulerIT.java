@@ -173,6 +173,22 @@ class DeliverySchedulerIT {
     }
 
     @Test
+    void undeliverableMailFromTheNullSenderGoesToThePostmasterCopyWhenConfigured() throws Exception {
+        scheduler.close();
+        scheduler = scheduler(settings().withPostmasterCopy(MailAddress.of("postmaster", "sender.test")));
+        primary.banner = "220 primary ESMTP";
+        primary.rcptReply = rcpt -> "550 5.1.1 no such user";
+        QueueId id = accept(MailAddress.NULL_SENDER, "gone");
+        assertThat(spool.list()).isEmpty();
+        assertThat(senders.received).singleElement().satisfies(copy -> {
+            assertThat(copy.mailFrom()).startsWith("<>");
+            assertThat(copy.recipients()).containsExactly("postmaster@sender.test");
+            assertThat(copy.content()).contains("Final-Recipient: rfc822; gone@protected.test");
+        });
+        assertThat(log).anyMatch(l -> l.contains(id + ": postmaster non-delivery notification: "));
+    }
+
+    @Test
     void permanentAndTemporaryRecipientFailuresAreHandledPerRecipient() throws Exception {
         primary.banner = "220 primary ESMTP";
         primary.rcptReply = rcpt -> switch (rcpt) {
@@ -184,6 +200,8 @@ class DeliverySchedulerIT {
         scheduler.runDue();
 
         assertThat(primary.received.getFirst().recipients()).containsExactly("ok@protected.test");
+        // The delivery to ok@ flushes protected.test, but not the message that just got its answer for full@.
+        assertThat(primary.commands).filteredOn(c -> c.equals("RCPT TO:<full@protected.test>")).hasSize(1);
         assertThat(spool.load(id).orElseThrow().state().pending()).containsExactly(MailAddress.of("full", "protected.test"));
         assertThat(spool.load(id).orElseThrow().state().lastError()).contains("452 4.2.2 Mailbox full");
         assertThat(senders.received).singleElement().satisfies(dsn -> {
@@ -299,6 +317,33 @@ class DeliverySchedulerIT {
         assertThat(removed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(spool.list()).isEmpty();
         assertThat(primary.received).hasSize(1);
+    }
+
+    @Test
+    void flushedMailRespectsTheDestinationConcurrencyLimit() throws Exception {
+        scheduler.close();
+        scheduler = scheduler(settings().withConcurrency(100, 2));
+        List<QueueId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(accept(MailAddress.of("alice", "sender.test"), "user" + i));
+        }
+        primary.banner = "220 primary ESMTP";
+        primary.endGate = new java.util.concurrent.Semaphore(0);
+        scheduler.flush(Domain.parse("protected.test"));
+        Thread run = Thread.ofVirtual().start(scheduler::runDue);
+        // Two sessions reach the end of their data and wait there: the limit is reached, not exceeded.
+        assertThat(primary.endArrived.tryAcquire(2, 10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 6; i++) {
+            primary.endGate.release();
+            if (i < 4) {
+                assertThat(primary.endArrived.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        run.join(Duration.ofSeconds(30));
+        assertThat(run.isAlive()).isFalse();
+        assertThat(spool.list()).isEmpty();
+        assertThat(primary.received).hasSize(6);
+        assertThat(primary.maxActive.get()).isEqualTo(2);
     }
 
     private QueueId accept(MailAddress sender, String... localParts) throws IOException {

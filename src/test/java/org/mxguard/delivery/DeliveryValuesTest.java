@@ -71,8 +71,20 @@ class DeliveryValuesTest {
     }
 
     @Test
+    void longXforwardAttributesAreSplitIntoCommandsThatFit() throws Exception {
+        String longName = "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + "." + "d".repeat(60) + ".example";
+        org.mxguard.mail.ClientInfo client = new org.mxguard.mail.ClientInfo(
+                java.net.InetAddress.getByName("192.0.2.1"), 25, longName, longName, "ESMTP", null);
+        List<String> commands = Xforward.commands(client, "NAME ADDR PORT PROTO HELO");
+        assertThat(commands).hasSize(2);
+        assertThat(commands).allSatisfy(c -> assertThat(c.length()).isLessThanOrEqualTo(510));
+        assertThat(String.join(" ", commands)).contains("NAME=" + longName, "ADDR=192.0.2.1", "PORT=25",
+                "HELO=" + longName, "PROTO=ESMTP");
+    }
+
+    @Test
     void xforwardValuesAreXtext() {
-        assertThat(ClientSession.xtext("host.example")).isEqualTo("host.example");
-        assertThat(ClientSession.xtext("a b+c=d")).isEqualTo("a+20b+2Bc+3Dd");
+        assertThat(Xforward.xtext("host.example")).isEqualTo("host.example");
+        assertThat(Xforward.xtext("a b+c=d")).isEqualTo("a+20b+2Bc+3Dd");
     }
 }

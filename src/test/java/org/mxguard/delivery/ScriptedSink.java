@@ -46,12 +46,21 @@ final class ScriptedSink implements AutoCloseable {
     volatile String dropAt;
     /** With a context, STARTTLS works (list it in {@link #extensions}); without, it is refused with 454. */
     volatile SSLContext tls;
+    /** Hang up right after answering RSET, as a server whose idle timer fired. */
+    volatile boolean closeAfterRset;
     /** Answer STARTTLS with 220, then hang up instead of a handshake. */
     volatile boolean brokenTls;
 
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger connections = new AtomicInteger();
+    /** Sessions open right now, and the most there ever were at once. */
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger maxActive = new AtomicInteger();
+    /** Releases the reply to the final dot; null answers at once. Lets a test keep sessions open. */
+    volatile java.util.concurrent.Semaphore endGate;
+    /** Released once each time a session reaches the end gate. */
+    final java.util.concurrent.Semaphore endArrived = new java.util.concurrent.Semaphore(0);
 
     private final ServerSocket server;
     private final Thread acceptor;
@@ -95,6 +104,15 @@ final class ScriptedSink implements AutoCloseable {
     }
 
     private void session(Socket plain) {
+        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+        try {
+            converse(plain);
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    private void converse(Socket plain) {
         Socket socket = plain;
         boolean secure = false;
         try (plain) {
@@ -178,13 +196,23 @@ final class ScriptedSink implements AutoCloseable {
                         if (stop("END", socket)) {
                             return;
                         }
+                        java.util.concurrent.Semaphore gate = endGate;
+                        if (gate != null) {
+                            endArrived.release();
+                            gate.acquireUninterruptibly();
+                        }
                         reply(out, endReply);
                         if (endReply.startsWith("2")) {
                             received.add(new Received(mailFrom, List.copyOf(rcpts), content.toString(),
                                     Map.copyOf(xforward), helo, secure));
                         }
                     }
-                    case "RSET" -> reply(out, "250 2.0.0 Ok");
+                    case "RSET" -> {
+                        reply(out, "250 2.0.0 Ok");
+                        if (closeAfterRset) {
+                            return;
+                        }
+                    }
                     case "STARTTLS" -> {
                         SSLContext context = tls;
                         if (brokenTls) {

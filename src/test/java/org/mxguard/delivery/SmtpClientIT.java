@@ -214,6 +214,54 @@ class SmtpClientIT {
         assertThat(sink.received).isEmpty();
     }
 
+    @Test
+    void nextMessageToTheSameAddressReusesTheConnection() {
+        try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
+                Duration.ofSeconds(30))) {
+            assertThat(reusing.deliver(target(), tx("one@protected.test"))).isInstanceOf(SessionResult.Completed.class);
+            assertThat(reusing.deliver(target(), tx("two@protected.test"))).isInstanceOf(SessionResult.Completed.class);
+        }
+        assertThat(sink.received).extracting(r -> r.recipients().getFirst())
+                .containsExactly("one@protected.test", "two@protected.test");
+        assertThat(sink.connections.get()).isEqualTo(1);
+        assertThat(sink.commands).filteredOn(c -> c.startsWith("EHLO")).hasSize(1);
+        assertThat(sink.commands).filteredOn(c -> c.equals("RSET")).hasSize(2);
+        // The second message still carries its own client's XFORWARD attributes.
+        assertThat(sink.commands).filteredOn(c -> c.startsWith("XFORWARD")).hasSize(2);
+    }
+
+    @Test
+    void aCachedConnectionTheServerClosedIsReplacedWithoutLosingTheMessage() {
+        sink.closeAfterRset = true;
+        try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
+                Duration.ofSeconds(30))) {
+            reusing.deliver(target(), tx("one@protected.test"));
+            SessionResult second = reusing.deliver(target(), tx("two@protected.test"));
+            assertThat(((SessionResult.Completed) second).results().getFirst())
+                    .isInstanceOf(DeliveryResult.Delivered.class);
+        }
+        assertThat(sink.received).hasSize(2);
+        assertThat(sink.connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void deliversOverIpv6() throws Exception {
+        ScriptedSink bound;
+        try {
+            bound = new ScriptedSink(InetAddress.getByName("::1"), 0);
+        } catch (java.io.IOException e) {
+            // Some containers run without IPv6; the rest of the client is the same code.
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+            return;
+        }
+        try (ScriptedSink v6 = bound) {
+            Target target = new Target("v6.sink.test", v6.address(), v6.port());
+            SessionResult.Completed result = (SessionResult.Completed) client.deliver(target, tx("ok@protected.test"));
+            assertThat(result.results().getFirst().relay()).isEqualTo("v6.sink.test[::1]:" + v6.port());
+            assertThat(v6.received).hasSize(1);
+        }
+    }
+
     private Target target() {
         return new Target("sink.test", sink.address(), sink.port());
     }

@@ -1,0 +1,191 @@
+package org.mxguard.delivery;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.mxguard.mail.Domain;
+import org.mxguard.mail.MailAddress;
+import org.mxguard.mail.QueueId;
+import org.mxguard.spool.DeliveryState;
+import org.mxguard.spool.QueuedMessage;
+import org.mxguard.spool.Spool;
+
+/**
+ * One delivery attempt of one queued message, and the application of its results through the
+ * spool: delivered recipients leave, bounced ones get a DSN (never to {@code <>}), deferred ones
+ * stay with the next attempt time; once the lifetime is over, deferred counts as bounced.
+ *
+ * <p>Order matters for durability: a DSN is committed to the spool before the message's new state
+ * is saved, so a crash in between repeats the DSN but never loses it.
+ */
+final class MessageAttempt {
+
+    private final Spool spool;
+    private final DeliverySettings settings;
+    private final Clock clock;
+    private final Courier courier;
+    private final RetryPolicy retry;
+    private final BounceWriter bounces;
+    private final DeliveryLog log;
+    private final Schedule schedule;
+    private final Map<Domain, Semaphore> perDestination = new HashMap<>();
+
+    MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
+            BounceWriter bounces, DeliveryLog log, Schedule schedule) {
+        this.spool = spool;
+        this.settings = settings;
+        this.clock = clock;
+        this.courier = courier;
+        this.retry = retry;
+        this.bounces = bounces;
+        this.log = log;
+        this.schedule = schedule;
+    }
+
+    /** Tries the message once. Returns the domains whose servers took mail in this attempt. */
+    List<Domain> run(QueueId id) throws IOException, InterruptedException {
+        Optional<QueuedMessage> loaded = spool.load(id);
+        if (loaded.isEmpty() || loaded.get().state().held()) {
+            schedule.forget(id);
+            return List.of();
+        }
+        QueuedMessage message = loaded.get();
+        if (message.state().pending().isEmpty()) {
+            finish(id);
+            return List.of();
+        }
+        Instant attemptStart = clock.instant();
+        log.active(message);
+        Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
+        for (MailAddress rcpt : message.state().pending()) {
+            byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
+        }
+        List<DeliveryResult> results = new ArrayList<>();
+        List<Domain> answered = new ArrayList<>();
+        for (Map.Entry<Domain, List<MailAddress>> group : byDomain.entrySet()) {
+            Semaphore destination = destination(group.getKey());
+            destination.acquire();
+            Attempt attempt;
+            try {
+                attempt = courier.deliver(message, group.getKey(), group.getValue(), () -> spool.openContent(id));
+            } finally {
+                destination.release();
+            }
+            Instant now = clock.instant();
+            for (DeliveryResult r : attempt.results()) {
+                log.result(id, r, message.envelope().received(), attemptStart, attempt, now);
+            }
+            results.addAll(attempt.results());
+            if (attempt.anyDelivered()) {
+                answered.add(group.getKey());
+            }
+        }
+        apply(message, results);
+        return answered;
+    }
+
+    private void apply(QueuedMessage message, List<DeliveryResult> results) throws IOException {
+        QueueId id = message.id();
+        Instant now = clock.instant();
+        Instant received = message.envelope().received();
+        MailAddress sender = message.envelope().sender();
+        List<DeliveryResult> failed = new ArrayList<>();
+        List<DeliveryResult> deferred = new ArrayList<>();
+        for (DeliveryResult r : results) {
+            switch (r) {
+                case DeliveryResult.Delivered d -> { }
+                case DeliveryResult.Bounced b -> failed.add(b);
+                case DeliveryResult.Deferred d -> deferred.add(d);
+            }
+        }
+        if (!deferred.isEmpty() && retry.expired(received, now)) {
+            log.expired(id, sender);
+            failed.addAll(deferred);
+            deferred.clear();
+        }
+        String dsnError = null;
+        if (!failed.isEmpty()) {
+            try {
+                notifyFailure(message, failed);
+            } catch (IOException e) {
+                // No DSN could be written (spool full?): keep those recipients queued rather than lose
+                // the failure report, and keep the delivered ones out of the next attempt.
+                dsnError = "cannot write the delivery status notification: " + e.getMessage();
+                log.warning(id + ": " + dsnError);
+                deferred.addAll(failed);
+            }
+        }
+        boolean warned = message.state().warned();
+        if (!deferred.isEmpty() && !warned && settings.delayWarning() != null
+                && !now.isBefore(received.plus(settings.delayWarning()))) {
+            if (!sender.isNullSender()) {
+                QueueId notice = bounces.write(message, sender, deferred, DsnComposer.Kind.DELAYED,
+                        received.plus(settings.lifetime()));
+                log.delayed(id, notice);
+                schedule.at(notice, now);
+            }
+            warned = true;
+        }
+        if (deferred.isEmpty()) {
+            finish(id);
+            return;
+        }
+        List<MailAddress> pending = deferred.stream().map(DeliveryResult::recipient).toList();
+        String lastError = dsnError != null ? dsnError : reason(deferred.getLast());
+        Instant next = retry.nextAttempt(received, now);
+        // The postmaster may have held or deleted the message while it was being delivered.
+        Optional<QueuedMessage> current = spool.load(id);
+        if (current.isEmpty()) {
+            schedule.forget(id);
+            return;
+        }
+        boolean held = current.get().state().held();
+        spool.saveState(id, new DeliveryState(pending, message.state().attempts() + 1, next, lastError, held, warned));
+        schedule.waiting(id, pending.stream().map(MailAddress::domain).toList());
+        if (!held) {
+            schedule.at(id, next);
+        }
+    }
+
+    private void notifyFailure(QueuedMessage message, List<DeliveryResult> failed) throws IOException {
+        QueueId id = message.id();
+        Instant now = clock.instant();
+        if (message.envelope().sender().isNullSender()) {
+            log.nullSenderDropped(id, failed.size());
+            if (settings.postmasterCopy() != null) {
+                QueueId copy = bounces.write(message, settings.postmasterCopy(), failed, DsnComposer.Kind.FAILED, null);
+                log.postmaster(id, copy);
+                schedule.at(copy, now);
+            }
+            return;
+        }
+        QueueId notice = bounces.write(message, message.envelope().sender(), failed, DsnComposer.Kind.FAILED, null);
+        log.nonDelivery(id, notice);
+        schedule.at(notice, now);
+    }
+
+    private void finish(QueueId id) throws IOException {
+        spool.remove(id);
+        log.removed(id);
+        schedule.forget(id);
+    }
+
+    private synchronized Semaphore destination(Domain domain) {
+        return perDestination.computeIfAbsent(domain, d -> new Semaphore(settings.destinationConcurrency(), true));
+    }
+
+    private static String reason(DeliveryResult result) {
+        return switch (result) {
+            case DeliveryResult.Deferred d -> d.reason();
+            case DeliveryResult.Bounced b -> b.reason();
+            case DeliveryResult.Delivered d -> d.reply().toString();
+        };
+    }
+}
