@@ -54,10 +54,11 @@ public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
         TlsMode tls = s.value("tls", d.tls(), DeliveryConfig::tlsMode);
         Duration probe = ConfigLoader.positive(s, "probe-interval", d.probeInterval());
         MailAddress postmasterCopy = s.value("postmaster-copy", d.postmasterCopy(), DeliveryConfig::mailbox);
+        Duration reuse = s.duration("connection-reuse-time", d.connectionReuseTime());
         s.finish();
         DeliverySettings settings = new DeliverySettings(hostname, ownNames, ownAddresses, interfaces, routes,
                 smtpPort, minBackoff, maxBackoff, d.jitter(), lifetime, delayWarning.isZero() ? null : delayWarning,
-                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy);
+                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse);
         return new DeliveryConfig(enabled, settings);
     }
 

@@ -46,7 +46,7 @@ public final class RuleRenderer {
     private static String mxguard(Proposal p, LocalDate expires) {
         String match = p.kind() == Proposal.Kind.NAME ? "client-name " + p.target() : "client " + p.target();
         String reason = "null-sender mail via backup MX from dial-up style source, score " + p.score().value();
-        return "tempfail " + match + " sender <> expires " + expires + " reason \"" + reason.replace("\"", "'") + "\"";
+        return "tempfail from <> " + match + " until " + expires + " because \"" + reason.replace("\"", "'") + "\"";
     }
 
     private static String sendmail(Proposal p) {

@@ -22,8 +22,17 @@ class RuleRendererTest {
                 proposal(Proposal.Kind.NAME, ".mix1.willowsprings.mci.net")), EXPIRES);
         assertThat(out).contains("# score 87: 3 clients, 9 of 9 transactions null-sender, never contacted the "
                 + "primary MX, e.g. usr1-dialup2.mix1.willowsprings.mci.net [166.55.38.53]; expires 2026-12-26\n"
-                + "tempfail client 192.0.2.0/24 sender <> expires 2026-12-26 reason \"");
-        assertThat(out).contains("tempfail client-name .mix1.willowsprings.mci.net sender <> expires 2026-12-26");
+                + "tempfail from <> client 192.0.2.0/24 until 2026-12-26 because \"");
+        assertThat(out).contains("tempfail from <> client-name .mix1.willowsprings.mci.net until 2026-12-26");
+    }
+
+    @Test
+    void emittedRulesLoadIntoThePolicyEngineAndActOnlyOnTheNullSender() throws Exception {
+        String out = RuleRenderer.render(RuleRenderer.Format.MXGUARD, List.of(
+                proposal(Proposal.Kind.NETWORK, "192.0.2.0/24"),
+                proposal(Proposal.Kind.NAME, ".mix1.willowsprings.mci.net")), EXPIRES);
+        List<org.mxguard.policy.Rule> rules = org.mxguard.policy.RuleFileReader.parse("emitted.rules", out);
+        assertThat(rules).hasSize(2);
     }
 
     @Test
