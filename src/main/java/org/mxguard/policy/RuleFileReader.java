@@ -160,6 +160,10 @@ public final class RuleFileReader {
             return;
         }
         Path target = dir.resolve(tokens.get(1).text());
+        if (including.contains(target.toAbsolutePath().normalize())) {
+            error(name, lineNo, tokens.get(1).column(), "include loop: " + target + " is already being read");
+            return;
+        }
         if (!Files.isReadable(target)) {
             error(name, lineNo, tokens.get(1).column(), "cannot read included file " + target);
             return;

@@ -56,7 +56,7 @@ class FileRuleSourceIT {
         write("a.rules", "include b.rules\n", 1);
         write("b.rules", "include a.rules\n", 1);
         assertThatThrownBy(() -> RuleSet.load(dir.resolve("a.rules"), PolicySettings.DEFAULTS))
-                .hasMessageContaining("include loop");
+                .hasMessageContaining(dir.resolve("b.rules") + ":1:9: include loop: " + dir.resolve("a.rules"));
     }
 
     @Test
