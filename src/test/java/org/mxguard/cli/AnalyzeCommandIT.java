@@ -60,8 +60,9 @@ class AnalyzeCommandIT {
                 "--emit-rules", rules.toString(), "--emit-sendmail", access.toString(), "--emit-postfix-cidr",
                 cidr.toString(), "--no-progress");
         assertThat(table).contains("Proposed rules").contains("198.18.10.0/24").contains("never contacted the primary");
-        assertThat(Files.readString(rules)).contains("tempfail client 198.18.10.0/24 sender <> expires 2026-12-26")
-                .contains("tempfail client-name .pool.cablenet.example sender <> expires 2026-12-26");
+        assertThat(Files.readString(rules)).contains("tempfail from <> client 198.18.10.0/24 until 2026-12-26")
+                .contains("tempfail from <> client-name .pool.cablenet.example until 2026-12-26");
+        assertThat(org.mxguard.policy.RuleFileReader.read(rules)).as("the emitted rules load").isNotEmpty();
         assertThat(Files.readString(access)).contains("Connect:198.18.10\tERROR:\"451 4.7.1 Relaying Denied\"");
         assertThat(Files.readString(cidr)).contains("198.19.200.0/24\t451 4.7.1 Relaying Denied");
     }
