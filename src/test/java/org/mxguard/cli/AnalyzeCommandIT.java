@@ -51,7 +51,7 @@ class AnalyzeCommandIT {
     }
 
     @Test
-    void tableReportAndAllThreeRuleFiles() throws IOException {
+    void tableReportAndAllThreeRuleFiles() throws Exception {
         generate();
         Path rules = dir.resolve("rules.mxg");
         Path access = dir.resolve("access");
