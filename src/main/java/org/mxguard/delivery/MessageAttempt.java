@@ -62,7 +62,11 @@ final class MessageAttempt {
             return List.of();
         }
         Instant attemptStart = clock.instant();
-        log.active(message);
+        // The SMTP server logs a received message's first "queue active" line when it queues it;
+        // Postfix logs one again each time a deferred message comes back, and one for each bounce.
+        if (message.state().attempts() > 0 || "local".equals(message.envelope().client().protocol())) {
+            log.active(message);
+        }
         Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
         for (MailAddress rcpt : message.state().pending()) {
             byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
