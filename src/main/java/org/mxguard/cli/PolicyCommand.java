@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code mxguard policy}: test, import and export access rules. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Check which rule decides a connection, import sendmail/Postfix access tables, export rules.",
-        subcommands = {PolicyCheckCommand.class, PolicyImportCommand.class, PolicyExportCommand.class})
+        subcommands = {PolicyCheckCommand.class, PolicyImportCommand.class, PolicyExportCommand.class,
+            PolicyReloadCommand.class})
 final class PolicyCommand implements Runnable {
 
     @Spec

@@ -81,7 +81,7 @@ final class Server implements AutoCloseable {
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
-            control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy())));
+            control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
