@@ -29,7 +29,14 @@ public final class ConfigLoader {
     public static MxguardConfig load(Path file) throws ConfigException {
         List<String> problems = new ArrayList<>();
         Section root = ConfigFile.read(file, problems);
-        MxguardConfig config = bind(file, root, problems);
+        MxguardConfig config;
+        try {
+            config = bind(file, root, problems);
+        } catch (IllegalArgumentException e) {
+            // A settings record refused a combination the key-by-key checks let through.
+            problems.add(file + ": " + e.getMessage());
+            config = null;
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -45,28 +45,28 @@ public record DeliverySettings(String hostname, List<String> ownNames, List<Inet
         ownNames = List.copyOf(ownNames);
         ownAddresses = List.copyOf(ownAddresses);
         routes = Map.copyOf(routes);
-        requirePositive("delivery.min_backoff", minBackoff);
-        requirePositive("delivery.max_backoff", maxBackoff);
-        requirePositive("delivery.lifetime", lifetime);
-        requirePositive("delivery.probe_interval", probeInterval);
+        requirePositive("delivery.min-backoff", minBackoff);
+        requirePositive("delivery.max-backoff", maxBackoff);
+        requirePositive("delivery.queue-lifetime", lifetime);
+        requirePositive("delivery.probe-interval", probeInterval);
         if (delayWarning != null) {
-            requirePositive("delivery.delay_warning", delayWarning);
+            requirePositive("delivery.delay-warning", delayWarning);
         }
         if (maxBackoff.compareTo(minBackoff) < 0) {
-            throw new IllegalArgumentException("delivery.max_backoff " + maxBackoff + " is below delivery.min_backoff "
+            throw new IllegalArgumentException("delivery.max-backoff " + maxBackoff + " is below delivery.min-backoff "
                     + minBackoff);
         }
         if (jitter < 0 || jitter >= 1) {
             throw new IllegalArgumentException("delivery.jitter must be in [0, 1): " + jitter);
         }
         if (smtpPort < 1 || smtpPort > 65535) {
-            throw new IllegalArgumentException("delivery.smtp_port out of range: " + smtpPort);
+            throw new IllegalArgumentException("delivery.smtp-port out of range: " + smtpPort);
         }
         if (maxConcurrency < 1 || destinationConcurrency < 1 || recipientsPerTransaction < 1 || mxAddressLimit < 1) {
             throw new IllegalArgumentException("delivery concurrency, recipient and address limits must be at least 1");
         }
         if (connectionReuseTime == null || connectionReuseTime.isNegative()) {
-            throw new IllegalArgumentException("delivery.connection_reuse_time must be zero or positive: "
+            throw new IllegalArgumentException("delivery.connection-reuse-time must be zero or positive: "
                     + connectionReuseTime);
         }
         if (timeouts == null || tls == null) {
