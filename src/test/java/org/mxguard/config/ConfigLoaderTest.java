@@ -1,0 +1,83 @@
+package org.mxguard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mxguard.mail.Domain;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedExampleLoads() throws ConfigException {
+        MxguardConfig config = ConfigLoader.load(Path.of("examples/backup-mx.yaml"));
+        assertThat(config.smtp().protectedDomains()).containsExactly("example.org", ".example.org");
+        assertThat(config.smtp().listen().getFirst().getPort()).isEqualTo(2525);
+        assertThat(config.policy().rulesFile()).isEqualTo(Path.of("examples/access.rules"));
+        assertThat(config.log().file()).isNull();
+        assertThat(config.controlSocket()).isEqualTo(Path.of("var/spool/control.sock"));
+    }
+
+    @Test
+    void defaultsFollowPostfix() throws Exception {
+        Path file = dir.resolve("min.yaml");
+        Files.writeString(file, "protected-domains: [example.org]\n");
+        MxguardConfig config = ConfigLoader.load(file);
+        assertThat(config.smtp().maxRecipients()).isEqualTo(100);
+        assertThat(config.smtp().relayDeniedCode()).isEqualTo(550);
+        assertThat(config.delivery().enabled()).isTrue();
+        assertThat(config.delivery().settings().lifetime()).isEqualTo(Duration.ofDays(5));
+        assertThat(config.delivery().settings().minBackoff()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(config.log().syslogName()).isEqualTo("postfix-mxguard");
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileLineAndKey() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, """
+                protected-domains: [example.org]
+                smtp:
+                  relay-denied-code: 500
+                delivery:
+                  min-backoff: 1h
+                  max-backoff: 5m
+                  routes:
+                    example.org: "[127.0.0.1]:notaport"
+                  tls: sometimes
+                policy:
+                  tempfail-reply: 550 5.7.1 No
+                unknown-section: {}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        file + ":3: smtp.relay-denied-code: must be 550 (refuse) or 454 (try later), not 500",
+                        file + ":6: delivery.max-backoff: is shorter than min-backoff",
+                        file + ":8: delivery.routes: example.org: static route: bad port in [127.0.0.1]:notaport",
+                        file + ":9: delivery.tls: must be one of [none, may, verify], not 'sometimes'",
+                        file + ":11: policy.tempfail-reply: must be a 4xx reply, not 550",
+                        file + ":12: unknown-section: unknown key (known keys: control, delivery, dns, hostname, log, "
+                                + "policy, protected-domains, smtp, spool)"));
+    }
+
+    @Test
+    void protectedDomainsAreRequired() throws Exception {
+        Path file = dir.resolve("none.yaml");
+        Files.writeString(file, "hostname: mx2.example\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessageContaining(
+                "protected-domains: required: the domains this backup MX accepts mail for");
+        assertThat(Domain.parse("example.org")).isNotNull();
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml")))
+                .hasMessage(dir.resolve("absent.yaml") + ": no such file");
+    }
+}
