@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
@@ -38,6 +39,7 @@ public final class ConfigLoader {
             config = null;
         }
         if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparingInt(problem -> lineOf(file.toString(), problem)));
             throw new ConfigException(problems);
         }
         return config;
@@ -159,6 +161,19 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("reply code is not a number: '" + parts[0] + "'", e);
         }
+    }
+
+    /** The line a problem names ("file:12: ..."), so problems are listed in file order. */
+    private static int lineOf(String file, String problem) {
+        if (!problem.startsWith(file + ":")) {
+            return 0;
+        }
+        int start = file.length() + 1;
+        int end = start;
+        while (end < problem.length() && Character.isDigit(problem.charAt(end))) {
+            end++;
+        }
+        return end == start ? 0 : Integer.parseInt(problem.substring(start, end));
     }
 
     static Duration positive(Section s, String key, Duration fallback) {
