@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 messages=${1:-5000}
 runs=${2:-3}
 sessions=${3:-10}
+sizes=${SIZES:-1024 51200}
 work=$(mktemp -d /tmp/mxguard-bench-relay.XXXXXX)
 chmod 755 "$work"   # Postfix daemons run as user postfix
 sink_pid=
@@ -30,7 +31,8 @@ sink_pid=$!
 sleep 0.5
 
 queue_count_postfix() { find "$work/postfix/queue/incoming" "$work/postfix/queue/active" "$work/postfix/queue/deferred" -type f 2>/dev/null | wc -l; }
-queue_count_mxguard() { "$root/mxguard" queue list --config "$work/mx/mxguard.yaml" --count 2>/dev/null || echo 1; }
+# Committed messages are queue/ID.msg (docs/spool-format.md); counting files costs no JVM start per poll.
+queue_count_mxguard() { find "$work/mx/spool/queue" -name "*.msg" 2>/dev/null | wc -l; }
 
 wait_empty() { # $1 = function printing the queue size
   for _ in $(seq 1 6000); do
@@ -80,6 +82,10 @@ run_once() { # $1 server, $2 size -> "rate cpu_per_1000"
     mxguard)
       start_mxguard; port=$mx_port; pattern="mxguard.jar serve"; counter=queue_count_mxguard ;;
   esac
+  # Warm-up, not measured: a JVM compiles its hot paths in the first seconds; Postfix gets the same.
+  smtp-source -s "$sessions" -m "${WARMUP:-1000}" -l "$size" -f warmup@client.test -t user@protected.test \
+    "127.0.0.1:$port" >/dev/null
+  [ -n "$counter" ] && wait_empty "$counter"
   cpu0=$(cpu_seconds_of "$pattern")
   t0=$(date +%s.%N)
   smtp-source -s "$sessions" -m "$messages" -l "$size" -f bench@client.test -t user@protected.test \
@@ -98,7 +104,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-8s %7s %12s %14s\n' relay size "msgs/s" "cpu_s/1000msg"
 declare -A rate
-for size in 1024 51200; do
+for size in $sizes; do
   for server in sink postfix mxguard; do
     rates=(); cpus=()
     for _ in $(seq 1 "$runs"); do
@@ -112,6 +118,6 @@ for size in 1024 51200; do
 done
 echo
 echo "end to end, $sessions sessions, median of $runs runs of $messages messages:"
-for size in 1024 51200; do
+for size in $sizes; do
   printf '  %6s B: mxguard/postfix %s\n' "$size" "$(echo "scale=2; ${rate[mxguard-$size]} / ${rate[postfix-$size]}" | bc)"
 done

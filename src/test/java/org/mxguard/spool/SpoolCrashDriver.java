@@ -1,6 +1,8 @@
 package org.mxguard.spool;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +31,12 @@ public final class SpoolCrashDriver {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+        // Each line also goes to a journal file, written before the next spool call: the test reads
+        // it after the kill, when the pipe may have lost what the child wrote last.
+        PrintStream out = args.length > 2
+                ? new PrintStream(new TeeOutputStream(System.out, new FileOutputStream(args[2], true)), false,
+                        StandardCharsets.US_ASCII)
+                : new PrintStream(System.out, false, StandardCharsets.US_ASCII);
         FileSpool spool = FileSpool.open(SpoolSettings.defaults(dir).withMinFreeBytes(0), Clock.systemUTC());
         spool.recover();
         out.println("ready");
@@ -61,6 +68,34 @@ public final class SpoolCrashDriver {
                 spool.remove(id);
                 print(out, "removed " + id);
             }
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            second.write(b, off, len);
+            first.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            second.flush();
+            first.flush();
         }
     }
 

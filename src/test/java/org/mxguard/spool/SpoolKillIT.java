@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
@@ -36,8 +37,11 @@ class SpoolKillIT {
     }
 
     private void killAndCheck(int acknowledgements) throws Exception {
+        Path journal = dir.resolveSibling(dir.getFileName() + ".journal");
+        Files.deleteIfExists(journal);
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), SpoolCrashDriver.class.getName(), dir.toString(), "10")
+                "-cp", System.getProperty("java.class.path"), SpoolCrashDriver.class.getName(), dir.toString(), "10",
+                journal.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         Set<QueueId> queued = new HashSet<>();
@@ -48,23 +52,19 @@ class SpoolKillIT {
                 StandardCharsets.US_ASCII))) {
             assertThat(in.readLine()).isEqualTo("ready");
             int seen = 0;
-            String line;
-            while (seen < acknowledgements && (line = in.readLine()) != null) {
-                String[] parts = line.split(" ");
-                QueueId id = new QueueId(parts[1]);
-                switch (parts[0]) {
-                    case "queued" -> queued.add(id);
-                    case "state" -> stated.add(id);
-                    case "removing" -> removing.add(id);
-                    case "removed" -> removed.add(id);
-                    default -> throw new AssertionError("unexpected output: " + line);
-                }
+            while (seen < acknowledgements && in.readLine() != null) {
                 seen++;
             }
             child.destroyForcibly();
             child.waitFor();
         } finally {
             child.destroyForcibly();
+        }
+        // The journal holds every line the child wrote before its next spool call, even the last ones.
+        for (String line : Files.readAllLines(journal, StandardCharsets.US_ASCII)) {
+            if (line.split(" ").length == 2 && QueueId.isValid(line.split(" ")[1])) {
+                record(line, queued, stated, removing, removed);
+            }
         }
         assertThat(queued).hasSizeGreaterThan(10);
 
@@ -88,6 +88,19 @@ class SpoolKillIT {
                     assertThat(message.state().attempts()).isEqualTo(1);
                 }
             }
+        }
+    }
+
+    private static void record(String line, Set<QueueId> queued, Set<QueueId> stated, Set<QueueId> removing,
+            Set<QueueId> removed) {
+        String[] parts = line.split(" ");
+        QueueId id = new QueueId(parts[1]);
+        switch (parts[0]) {
+            case "queued" -> queued.add(id);
+            case "state" -> stated.add(id);
+            case "removing" -> removing.add(id);
+            case "removed" -> removed.add(id);
+            default -> throw new AssertionError("unexpected output: " + line);
         }
     }
 }
