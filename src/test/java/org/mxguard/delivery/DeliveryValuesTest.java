@@ -45,7 +45,7 @@ class DeliveryValuesTest {
     void settingsRejectNonsenseWithTheFieldName() {
         DeliverySettings defaults = DeliverySettings.defaults("mx.test");
         assertThatThrownBy(() -> defaults.withRetry(Duration.ofSeconds(600), Duration.ofSeconds(60), 0.1,
-                Duration.ofDays(5))).hasMessageContaining("delivery.max_backoff");
+                Duration.ofDays(5))).hasMessageContaining("delivery.max-backoff");
         assertThatThrownBy(() -> defaults.withRetry(Duration.ofSeconds(60), Duration.ofSeconds(600), 1.5,
                 Duration.ofDays(5))).hasMessageContaining("delivery.jitter");
         assertThatThrownBy(() -> DeliverySettings.defaults(" ")).hasMessageContaining("delivery.hostname");
