@@ -1,7 +1,8 @@
 package org.mxguard.spool;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,11 +30,11 @@ public final class SpoolCrashDriver {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+        // One write(2) per line, so a kill never leaves half a line in the pipe.
+        FileOutputStream out = new FileOutputStream(FileDescriptor.out);
         FileSpool spool = FileSpool.open(SpoolSettings.defaults(dir).withMinFreeBytes(0), Clock.systemUTC());
         spool.recover();
-        out.println("ready");
-        out.flush();
+        print(out, "ready");
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int s = 0; s < sessions; s++) {
                 pool.submit(() -> session(spool, out));
@@ -41,7 +42,7 @@ public final class SpoolCrashDriver {
         }
     }
 
-    private static Void session(FileSpool spool, PrintStream out) throws IOException {
+    private static Void session(FileSpool spool, FileOutputStream out) throws IOException {
         for (int n = 0; ; n++) {
             QueueId id;
             try (MessageWriter writer = spool.begin(SpoolFixtures.envelope("a@protected.example",
@@ -64,10 +65,9 @@ public final class SpoolCrashDriver {
         }
     }
 
-    private static void print(PrintStream out, String line) {
+    private static void print(FileOutputStream out, String line) throws IOException {
         synchronized (out) {
-            out.println(line);
-            out.flush();
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
         }
     }
 }

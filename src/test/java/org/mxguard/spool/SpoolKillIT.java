@@ -49,7 +49,15 @@ class SpoolKillIT {
             assertThat(in.readLine()).isEqualTo("ready");
             int seen = 0;
             String line;
-            while (seen < acknowledgements && (line = in.readLine()) != null) {
+            while ((line = in.readLine()) != null) {
+                if (++seen == acknowledgements) {
+                    // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the pipe.
+                    child.toHandle().destroyForcibly();
+                }
+                // Lines already in the pipe when the child died still happened: read them all.
+                if (!line.matches("(queued|state|removing|removed) [0-9A-V]{13}")) {
+                    throw new AssertionError("unexpected output: " + line);
+                }
                 String[] parts = line.split(" ");
                 QueueId id = new QueueId(parts[1]);
                 switch (parts[0]) {
@@ -59,9 +67,7 @@ class SpoolKillIT {
                     case "removed" -> removed.add(id);
                     default -> throw new AssertionError("unexpected output: " + line);
                 }
-                seen++;
             }
-            child.destroyForcibly();
             child.waitFor();
         } finally {
             child.destroyForcibly();
