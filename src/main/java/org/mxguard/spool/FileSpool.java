@@ -185,7 +185,7 @@ public final class FileSpool implements Spool {
         checkOpen();
         MessageHeader header;
         try {
-            header = SpoolRecovery.readMessage(id, layout.message(id));
+            header = MessageHeader.readFile(id, layout.message(id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -209,7 +209,7 @@ public final class FileSpool implements Spool {
         try {
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 32 * 1024);
             MessageHeader header = MessageHeader.read(in);
-            SpoolRecovery.check(id, header, channel.size());
+            MessageHeader.check(id, header, channel.size());
             return ByteStreams.limit(in, header.size());
         } catch (SpoolFormatException e) {
             channel.close();
