@@ -153,6 +153,7 @@ public final class FileSpool implements Spool {
             syncDirectory(layout.queue());
             if (Files.isDirectory(layout.corrupt())) {
                 syncDirectory(layout.corrupt());
+                syncDirectory(layout.root());
             }
         }
         leftAlone.clear();
