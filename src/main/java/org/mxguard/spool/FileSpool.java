@@ -153,6 +153,7 @@ public final class FileSpool implements Spool {
             syncDirectory(layout.queue());
             if (Files.isDirectory(layout.corrupt())) {
                 syncDirectory(layout.corrupt());
+                syncDirectory(layout.root());
             }
         }
         leftAlone.clear();
@@ -185,7 +186,7 @@ public final class FileSpool implements Spool {
         checkOpen();
         MessageHeader header;
         try {
-            header = SpoolRecovery.readMessage(id, layout.message(id));
+            header = MessageHeader.readFile(id, layout.message(id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -209,7 +210,7 @@ public final class FileSpool implements Spool {
         try {
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 32 * 1024);
             MessageHeader header = MessageHeader.read(in);
-            SpoolRecovery.check(id, header, channel.size());
+            MessageHeader.check(id, header, channel.size());
             return ByteStreams.limit(in, header.size());
         } catch (SpoolFormatException e) {
             channel.close();
@@ -295,7 +296,7 @@ public final class FileSpool implements Spool {
      * Makes renames and unlinks in queue/ durable. Called by each committer in its own thread, with
      * no lock: concurrent fsyncs on ext4, XFS and btrfs wait for one shared journal commit (the file
      * system's group commit), so they cost one flush per batch, not per message. A user-space round
-     * that let one leader fsync for all waiters was measured 8-20% slower at 10 sessions and no
+     * that let one leader fsync for all waiters was measured 7-18% slower at 10 sessions and no
      * faster at 50 (docs/spool-format.md), as it adds a thread hand-off to every batch.
      *
      * <p>A fresh descriptor each time: a shared FileChannel would be closed for good by the first

@@ -1,10 +1,13 @@
 package org.mxguard.spool;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -115,6 +118,27 @@ record MessageHeader(QueueId id, Envelope envelope, long size, long length) {
         Envelope envelope = new Envelope(AddressField.decode(f.one("sender")), recipients, client,
                 instant(f.one("received")), f.bool("8bitmime"), f.bool("smtputf8"));
         return new MessageHeader(new QueueId(idText), envelope, f.number("size", 0), parsed.length());
+    }
+
+    /** Reads and checks a message file's header against its name and length. */
+    static MessageHeader readFile(QueueId id, Path message) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(message), 8192)) {
+            MessageHeader header = read(in);
+            check(id, header, Files.size(message));
+            return header;
+        } catch (SpoolFormatException e) {
+            throw e.in(message);
+        }
+    }
+
+    static void check(QueueId id, MessageHeader header, long fileLength) throws SpoolFormatException {
+        if (!header.id().equals(id)) {
+            throw new SpoolFormatException("header names queue id " + header.id() + ", not " + id);
+        }
+        if (header.length() + header.size() != fileLength) {
+            throw new SpoolFormatException("file is " + fileLength + " octets, header says "
+                    + (header.length() + header.size()) + " (truncated or overwritten)");
+        }
     }
 
     static Instant instant(String text) throws SpoolFormatException {

@@ -109,7 +109,7 @@ final class SpoolRecovery {
     private boolean checkMessage(QueueId id, boolean hasState) throws IOException {
         Path message = layout.message(id);
         try {
-            readMessage(id, message);
+            MessageHeader.readFile(id, message);
         } catch (SpoolFormatException e) {
             if (e.unsupportedVersion()) {
                 LOG.error("spool_unsupported_version path={} action=left_in_place reason=\"{}\"", message,
@@ -137,27 +137,6 @@ final class SpoolRecovery {
             Files.delete(state);
             changed = true;
             return true;
-        }
-    }
-
-    /** Reads and checks a message file's header against its name and length. */
-    static MessageHeader readMessage(QueueId id, Path message) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(message), 8192)) {
-            MessageHeader header = MessageHeader.read(in);
-            check(id, header, Files.size(message));
-            return header;
-        } catch (SpoolFormatException e) {
-            throw e.in(message);
-        }
-    }
-
-    static void check(QueueId id, MessageHeader header, long fileLength) throws SpoolFormatException {
-        if (!header.id().equals(id)) {
-            throw new SpoolFormatException("header names queue id " + header.id() + ", not " + id);
-        }
-        if (header.length() + header.size() != fileLength) {
-            throw new SpoolFormatException("file is " + fileLength + " octets, header says "
-                    + (header.length() + header.size()) + " (truncated or overwritten)");
         }
     }
 

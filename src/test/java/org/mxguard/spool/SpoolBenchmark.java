@@ -30,10 +30,10 @@ import org.mxguard.mail.Envelope;
  * <p>Two modes run side by side, so a noisy machine affects both alike: {@code spool} is
  * {@link FileSpool}; {@code raw} is the bare file protocol (create, write, fsync, rename, fsync the
  * directory) without header, id, free-space checks or anything else of the spool's: the most this
- * file system allows, against which the spool's own cost shows. Each configuration gets a fresh directory, a warm-up, then a measured period; messages
- * stay until the whole run ends (a backup MX queue grows), so no deletion competes with a
- * measurement. With {@code --repeat R} the whole matrix runs R times, interleaved, and a summary
- * gives each configuration's median.
+ * file system allows, against which the spool's own cost shows. Each configuration gets a fresh
+ * directory, a warm-up, then a measured period; its files are deleted afterwards and a sync(1)
+ * settles the disk before the next one starts. With {@code --repeat R} the whole matrix runs R
+ * times, interleaved, and a summary gives each configuration's median.
  *
  * <p>Arguments: {@code [--dir DIR] [--seconds S] [--warmup S] [--repeat R] [--sizes 1024,51200]
  * [--threads 1,10,50] [--fsync true,false] [--modes spool,raw]}.
@@ -101,11 +101,7 @@ public final class SpoolBenchmark {
                 }
             }
         } finally {
-            try (Stream<Path> files = Files.walk(runDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            deleteTree(runDir);
         }
         if (repeat > 1) {
             System.out.println();
@@ -128,9 +124,25 @@ public final class SpoolBenchmark {
     }
 
     private static Outcome run(Path runDir, Config config, int warmup, int seconds) throws Exception {
-        // Start each configuration with no dirty pages left over from the one before.
-        new ProcessBuilder("sync").inheritIO().start().waitFor();
         Path dir = Files.createTempDirectory(runDir, config.mode() + "-");
+        try {
+            return runIn(dir, config, warmup, seconds);
+        } finally {
+            deleteTree(dir);
+            // Start the next configuration with no dirty pages or deletions left over from this one.
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static Outcome runIn(Path dir, Config config, int warmup, int seconds) throws Exception {
         byte[] content = message(config.size());
         if (config.mode().equals("raw")) {
             return new Raw(dir, config.fsync(), content).measure(config.threads(), warmup, seconds);

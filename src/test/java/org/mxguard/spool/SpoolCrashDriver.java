@@ -1,9 +1,8 @@
 package org.mxguard.spool;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,16 +30,11 @@ public final class SpoolCrashDriver {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        // Each line also goes to a journal file, written before the next spool call: the test reads
-        // it after the kill, when the pipe may have lost what the child wrote last.
-        PrintStream out = args.length > 2
-                ? new PrintStream(new TeeOutputStream(System.out, new FileOutputStream(args[2], true)), false,
-                        StandardCharsets.US_ASCII)
-                : new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+        // One write(2) per line, so a kill never leaves half a line in the pipe.
+        FileOutputStream out = new FileOutputStream(FileDescriptor.out);
         FileSpool spool = FileSpool.open(SpoolSettings.defaults(dir).withMinFreeBytes(0), Clock.systemUTC());
         spool.recover();
-        out.println("ready");
-        out.flush();
+        print(out, "ready");
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int s = 0; s < sessions; s++) {
                 pool.submit(() -> session(spool, out));
@@ -48,7 +42,7 @@ public final class SpoolCrashDriver {
         }
     }
 
-    private static Void session(FileSpool spool, PrintStream out) throws IOException {
+    private static Void session(FileSpool spool, FileOutputStream out) throws IOException {
         for (int n = 0; ; n++) {
             QueueId id;
             try (MessageWriter writer = spool.begin(SpoolFixtures.envelope("a@protected.example",
@@ -71,38 +65,9 @@ public final class SpoolCrashDriver {
         }
     }
 
-    /** Writes to two streams. */
-    private static final class TeeOutputStream extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        TeeOutputStream(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            second.write(b, off, len);
-            first.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            second.flush();
-            first.flush();
-        }
-    }
-
-    private static void print(PrintStream out, String line) {
+    private static void print(FileOutputStream out, String line) throws IOException {
         synchronized (out) {
-            out.println(line);
-            out.flush();
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
         }
     }
 }
