@@ -260,12 +260,12 @@ public final class FileSpool implements Spool {
         try {
             // The message goes first: a crash between the two leaves an orphan state, which recovery
             // deletes, never a message without its state, which would be delivered again to everyone.
-            boolean removed = Files.deleteIfExists(layout.message(id));
-            removed |= Files.deleteIfExists(layout.state(id));
+            // No directory fsync: like Postfix's qmgr, a removal is not made durable. After a power
+            // loss a delivered message may come back and be delivered again (a duplicate, which
+            // RFC 5321 §6.1 prefers to a loss); a journal flush per delivered message is saved.
+            Files.deleteIfExists(layout.message(id));
+            Files.deleteIfExists(layout.state(id));
             leftAlone.remove(id);
-            if (removed) {
-                syncQueue();
-            }
         } finally {
             lock.unlock();
         }
