@@ -9,6 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
+. "$root/bench/lib/mxguard-instance.sh"
 messages=${1:-5000}
 runs=${2:-3}
 sizes=${SIZES:-1024 51200}
@@ -20,37 +21,9 @@ trap 'postfix_instance_stop "$work/postfix"; [ -n "${mx_pid:-}" ] && kill "$mx_p
 "$root/mxguard" version >/dev/null   # builds the jar if needed
 
 start_mxguard() {
-  mx_port=$(free_port)
-  rm -rf "$work/mx"; mkdir -p "$work/mx"
-  cat > "$work/mx/mxguard.yaml" <<CONF
-hostname: bench-mxguard.test
-protected-domains: [protected.test]
-smtp:
-  listen: [ "127.0.0.1:$mx_port" ]
-  max-connections-per-client: 0
-spool:
-  directory: $work/mx/spool
-log:
-  file: $work/mx/mail.log
-dns:
-  client-name-lookup: false
-delivery:
-  enabled: false
-CONF
-  MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
-  mx_pid=$!
-  for _ in $(seq 1 200); do
-    (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "mxguard did not start" >&2; cat "$work/mx/stdout" >&2; exit 1
+  mxguard_start "$root" "$work/mx" '  enabled: false'
 }
 
-stop_mxguard() {
-  kill "$mx_pid" 2>/dev/null || true
-  wait "$mx_pid" 2>/dev/null || true
-  mx_pid=
-}
 
 # measure NAME PORT CPU_PATTERN SIZE SESSIONS -> "rate cpu_per_1000"
 measure() {
@@ -86,7 +59,7 @@ for size in $sizes; do
         else
           start_mxguard
           read -r r c < <(measure mxguard "$mx_port" "mxguard.jar serve" "$size" "$sessions")
-          stop_mxguard
+          mxguard_stop
         fi
         rates+=("$r"); cpus+=("$c")
       done

@@ -8,6 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
+. "$root/bench/lib/mxguard-instance.sh"
 messages=${1:-5000}
 runs=${2:-3}
 sessions=${3:-10}
@@ -43,31 +44,8 @@ wait_empty() { # $1 = function printing the queue size
 }
 
 start_mxguard() {
-  mx_port=$(free_port)
-  rm -rf "$work/mx"; mkdir -p "$work/mx"
-  cat > "$work/mx/mxguard.yaml" <<CONF
-hostname: bench-mxguard.test
-protected-domains: [protected.test]
-smtp:
-  listen: [ "127.0.0.1:$mx_port" ]
-  max-connections-per-client: 0
-spool:
-  directory: $work/mx/spool
-log:
-  file: $work/mx/mail.log
-dns:
-  client-name-lookup: false
-delivery:
-  routes:
-    protected.test: "[127.0.0.1]:$sink_port"
-CONF
-  MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
-  mx_pid=$!
-  for _ in $(seq 1 200); do
-    (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "mxguard did not start" >&2; cat "$work/mx/stdout" >&2; exit 1
+  mxguard_start "$root" "$work/mx" '  routes:
+    protected.test: "[127.0.0.1]:'"$sink_port"'"'
 }
 
 run_once() { # $1 server, $2 size -> "rate cpu_per_1000"
@@ -95,7 +73,7 @@ run_once() { # $1 server, $2 size -> "rate cpu_per_1000"
   cpu1=$(cpu_seconds_of "$pattern")
   case $server in
     postfix) postfix_instance_stop "$work/postfix" ;;
-    mxguard) kill "$mx_pid"; wait "$mx_pid" 2>/dev/null || true; mx_pid= ;;
+    mxguard) mxguard_stop ;;
   esac
   echo "$(echo "scale=1; $messages / ($t1 - $t0)" | bc) $(echo "scale=3; ($cpu1 - $cpu0) * 1000 / $messages" | bc)"
 }
