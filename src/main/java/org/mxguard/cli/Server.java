@@ -16,6 +16,7 @@ import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
+import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
@@ -93,6 +94,9 @@ final class Server implements AutoCloseable {
     }
 
     private LogSink logSink() throws IOException {
+        if (config.log().syslog() != null) {
+            return new SyslogLogSink(config.log().syslog());
+        }
         return config.log().file() == null ? FileLogSink.stdout(System.out) : FileLogSink.append(config.log().file());
     }
 

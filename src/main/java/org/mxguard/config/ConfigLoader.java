@@ -63,7 +63,11 @@ public final class ConfigLoader {
         SpoolSettings spool = spool(spoolSection);
         Section logSection = root.section("log");
         String logFile = logSection.string("file", "stdout");
-        LogSettings log = new LogSettings(logFile.equals("stdout") ? null : Path.of(logFile),
+        InetSocketAddress syslog = logSection.value("syslog", null, text -> resolvedHostPort(text, 514));
+        if (syslog != null && logSection.has("file")) {
+            logSection.problem("syslog", "give either file or syslog, not both");
+        }
+        LogSettings log = new LogSettings(logFile.equals("stdout") ? null : Path.of(logFile), syslog,
                 logSection.string("syslog-name", LogSettings.DEFAULT_SYSLOG_NAME));
         logSection.finish();
         Section dnsSection = root.section("dns");
