@@ -134,8 +134,9 @@ public final class ConfigLoader {
         Path dir = s.path("directory", Path.of("/var/spool/mxguard"));
         long minFree = s.size("min-free-space", SpoolSettings.DEFAULT_MIN_FREE_BYTES, 0);
         boolean fsync = s.bool("fsync", true);
+        boolean syncDirectory = s.bool("sync-directory", false);
         s.finish();
-        return new SpoolSettings(dir, minFree, fsync);
+        return new SpoolSettings(dir, minFree, fsync, syncDirectory);
     }
 
     private static PolicySettings policy(Section s) {

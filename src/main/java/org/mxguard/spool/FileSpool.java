@@ -302,6 +302,10 @@ public final class FileSpool implements Spool {
      * <p>A fresh descriptor each time: a shared FileChannel would be closed for good by the first
      * session thread interrupted inside force().
      */
+    boolean syncsDirectory() {
+        return settings.fsync() && settings.syncDirectory();
+    }
+
     void syncQueue() throws IOException {
         if (settings.fsync()) {
             syncDirectory(layout.queue());

@@ -17,9 +17,9 @@ import org.mxguard.mail.QueueId;
  * the queue.
  *
  * <p>States: WRITING, then COMMITTED (commit returned) or DISCARDED (closed without commit, or the
- * commit failed). Commit, in this order: flush; fill in the size; check free space; fsync the file;
- * rename it into queue/; fsync queue/ (concurrent commits share journal flushes, see
- * {@link FileSpool#syncQueue()}).
+ * commit failed). Commit, in this order: flush; fill in the size; check free space; rename it into
+ * queue/; fsync the file, which makes the rename durable too; with sync-directory, fsync queue/
+ * (concurrent commits share journal flushes, see {@link FileSpool#syncQueue()}).
  * A crash before the rename leaves only a temporary file, which recovery deletes; after the rename
  * the file is complete, because its content was fsynced first.
  *
@@ -102,10 +102,6 @@ final class IncomingMessage implements MessageWriter {
                 channel.write(digits, sizeOffset + digits.position());
             }
             spool.freeSpace().require("commit of " + id);
-            if (spool.fsyncs()) {
-                channel.force(true);
-            }
-            channel.close();
             spool.committing(id, true);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -114,8 +110,19 @@ final class IncomingMessage implements MessageWriter {
             throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
         }
         try {
-            spool.syncQueue();
+            // One flush makes the content and the rename durable: on ext4, XFS and btrfs an fsync
+            // of a file commits the journal up to its last change, and the rename changed it (as
+            // Postfix relies on: its queue files are never followed by a directory fsync).
+            // sync-directory adds the portable directory fsync for other file systems.
+            if (spool.fsyncs()) {
+                channel.force(true);
+            }
+            channel.close();
+            if (spool.syncsDirectory()) {
+                spool.syncQueue();
+            }
         } catch (IOException e) {
+            closeQuietly(channel);
             // The client will be told 451 and send again; a copy left behind would be delivered twice.
             state = State.DISCARDED;
             Files.deleteIfExists(target);

@@ -11,8 +11,11 @@ import java.nio.file.Path;
  *     delivery state updates, logs and bounces
  * @param fsync make commits, state updates and removals durable with fsync; turn off only for
  *     tests and benchmarks: without it a power loss can lose accepted mail
+ * @param syncDirectory also fsync queue/ after each commit's rename; needed only on file systems
+ *     where an fsync of a file does not persist its last rename (ext4, XFS and btrfs do, and
+ *     Postfix relies on it too), at the price of a second journal flush per message
  */
-public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync) {
+public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync, boolean syncDirectory) {
 
     /**
      * 100 MB. Postfix refuses mail below 1.5 x message_size_limit (about 15 MB by default); a backup MX
@@ -32,14 +35,18 @@ public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync) {
 
     /** The defaults: 100 MB kept free, fsync on. */
     public static SpoolSettings defaults(Path directory) {
-        return new SpoolSettings(directory, DEFAULT_MIN_FREE_BYTES, true);
+        return new SpoolSettings(directory, DEFAULT_MIN_FREE_BYTES, true, false);
     }
 
     public SpoolSettings withMinFreeBytes(long bytes) {
-        return new SpoolSettings(directory, bytes, fsync);
+        return new SpoolSettings(directory, bytes, fsync, syncDirectory);
+    }
+
+    public SpoolSettings withSyncDirectory(boolean on) {
+        return new SpoolSettings(directory, minFreeBytes, fsync, on);
     }
 
     public SpoolSettings withFsync(boolean on) {
-        return new SpoolSettings(directory, minFreeBytes, on);
+        return new SpoolSettings(directory, minFreeBytes, on, syncDirectory);
     }
 }
