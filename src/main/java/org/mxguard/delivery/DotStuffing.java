@@ -19,16 +19,20 @@ final class DotStuffing {
 
     static void copy(InputStream in, OutputStream out) throws IOException {
         byte[] buffer = new byte[8192];
+        // Worst case every input byte becomes two ("\n" -> CRLF, "." at a line start -> ".."),
+        // plus a pending CRLF: the converted chunk is written with one call, not byte by byte.
+        byte[] converted = new byte[2 * buffer.length + 2];
         boolean lineStart = true;
         boolean pendingCr = false;
         int n;
         while ((n = in.read(buffer)) > 0) {
+            int o = 0;
             for (int i = 0; i < n; i++) {
-                int b = buffer[i] & 0xff;
+                byte b = buffer[i];
                 if (pendingCr) {
                     pendingCr = false;
-                    out.write('\r');
-                    out.write('\n');
+                    converted[o++] = '\r';
+                    converted[o++] = '\n';
                     lineStart = true;
                     if (b == '\n') {
                         continue;
@@ -39,24 +43,22 @@ final class DotStuffing {
                     continue;
                 }
                 if (b == '\n') {
-                    out.write('\r');
-                    out.write('\n');
+                    converted[o++] = '\r';
+                    converted[o++] = '\n';
                     lineStart = true;
                     continue;
                 }
                 if (lineStart && b == '.') {
-                    out.write('.');
+                    converted[o++] = '.';
                 }
-                out.write(b);
+                converted[o++] = b;
                 lineStart = false;
             }
+            out.write(converted, 0, o);
         }
         if (pendingCr || !lineStart) {
-            out.write('\r');
-            out.write('\n');
+            out.write(new byte[] {'\r', '\n'});
         }
-        out.write('.');
-        out.write('\r');
-        out.write('\n');
+        out.write(new byte[] {'.', '\r', '\n'});
     }
 }
