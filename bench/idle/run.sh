@@ -7,7 +7,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
 . "$root/bench/lib/mxguard-instance.sh"
 sessions=${1:-10000}
-ulimit -n $((sessions * 2 + 1000))
+want=$((sessions + 1000)); hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want=$hard; fi
+ulimit -n "$want"
 work=$(mktemp -d /tmp/mxguard-bench-idle.XXXXXX)
 trap 'mxguard_stop; rm -rf "$work"' EXIT
 "$root/mxguard" version >/dev/null
