@@ -68,6 +68,12 @@ final class DataReader {
             boolean pendingCr = false;
             // One line: everything up to CR LF.
             while (true) {
+                if (!pendingCr && length < line.length) {
+                    int plain = in.copyPlain(line, length, line.length - length);
+                    length += plain;
+                    lineOctets += plain;
+                    received += plain;
+                }
                 int b = in.read();
                 if (b < 0) {
                     throw new EOFException("connection closed in DATA after " + received + " bytes");
