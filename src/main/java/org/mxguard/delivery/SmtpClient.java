@@ -57,6 +57,9 @@ final class SmtpClient implements AutoCloseable {
         long started = System.nanoTime();
         Socket socket = new Socket();
         try {
+            // Every write is a whole command or a whole chunk of content: Nagle's algorithm would
+            // hold the final "." behind the receiver's delayed ACK (40 ms a message on Linux).
+            socket.setTcpNoDelay(true);
             socket.connect(target.socketAddress(), (int) timeouts.connect().toMillis());
         } catch (IOException e) {
             closeQuietly(socket);
