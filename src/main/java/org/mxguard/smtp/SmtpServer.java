@@ -110,6 +110,13 @@ public final class SmtpServer implements Closeable {
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
                 continue;
             }
+            try {
+                // Replies are written whole (a pipelined batch in one write): Nagle's algorithm would
+                // only hold a reply behind the client's delayed ACK.
+                socket.setTcpNoDelay(true);
+            } catch (IOException e) {
+                LOG.debug("TCP_NODELAY not set: {}", e.toString());
+            }
             InetAddress client = socket.getInetAddress();
             String refusedBecause = limits.tryAcquire(client);
             SmtpSession session = new SmtpSession(services, socket,
