@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
-import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.ProtectedDomains;
@@ -197,10 +196,6 @@ public final class ConfigLoader {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an address: '" + text + "'", e);
         }
-    }
-
-    static Domain domain(String text) {
-        return Domain.parse(text);
     }
 
     static String defaultHostname() {

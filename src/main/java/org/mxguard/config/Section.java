@@ -1,6 +1,5 @@
 package org.mxguard.config;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,10 +270,6 @@ final class Section {
             problem(key, e.getMessage());
             return fallback;
         }
-    }
-
-    InetSocketAddress listenAddress(String text, int defaultPort) {
-        return Units.parseHostPort(text, defaultPort);
     }
 
     /** Reports every key of this section that no getter asked for. Call after reading all keys. */
