@@ -52,7 +52,9 @@ final class Server implements AutoCloseable {
     /** Starts everything; on failure, stops what was started and rethrows. */
     void start() throws IOException, PolicyParseException {
         try {
-            MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, logSink());
+            LogSink sink = logSink();
+            started.add(sink);   // closed last: what the others log while stopping still gets written
+            MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, sink);
             FileSpool spool = FileSpool.open(config.spool(), clock);
             started.add(spool);
             int recovered = spool.recover().size();

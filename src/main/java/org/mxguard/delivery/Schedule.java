@@ -35,6 +35,8 @@ final class Schedule {
     private final Set<QueueId> running = new HashSet<>();
     private final Map<Domain, Set<QueueId>> waitingFor = new HashMap<>();
     private final Map<QueueId, Set<Domain>> domainsOf = new HashMap<>();
+    /** Ids that came due while their attempt was running: their end must wake the queue manager. */
+    private final Set<QueueId> dueWhileRunning = new HashSet<>();
 
     void at(QueueId id, Instant due) {
         lock.lock();
@@ -129,6 +131,7 @@ final class Schedule {
                 }
                 if (running.contains(next.id())) {
                     postponed.add(next);
+                    dueWhileRunning.add(next.id());
                     continue;
                 }
                 dueTimes.remove(next.id());
@@ -147,7 +150,11 @@ final class Schedule {
         lock.lock();
         try {
             running.remove(id);
-            changed.signalAll();
+            // Only an id that came due meanwhile needs the queue manager now; waking it after every
+            // attempt cost a thread hand-off per delivered message.
+            if (dueWhileRunning.remove(id)) {
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSession;
+import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
@@ -396,6 +397,9 @@ final class SmtpSession implements Runnable {
 
     /** The client's verified name, or "unknown" when the lookup takes longer than allowed. */
     private String lookUpName() {
+        if (services.names() == ClientNameLookup.NONE) {
+            return ClientInfo.UNKNOWN;
+        }
         FutureTask<String> lookup = new FutureTask<>(() -> services.names().verifiedName(client.address()));
         Thread.ofVirtual().name("smtp-name-lookup").start(lookup);
         try {
