@@ -28,19 +28,18 @@ start_mxguard() {
 }
 
 
-# measure NAME PORT CPU_PATTERN SIZE SESSIONS -> "rate cpu_per_1000"
+# send PORT SIZE SESSIONS COUNT: smtp-source's messages, replies not kept
+send() {
+  smtp-source -s "$3" -m "$4" -l "$2" -f bench@client.test -t user@protected.test "127.0.0.1:$1" >/dev/null
+}
+
+# measure PORT CPU_PATTERN SIZE SESSIONS -> "rate cpu_per_1000"
 measure() {
-  local port=$2 pattern=$3 size=$4 sessions=$5
+  local port=$1 pattern=$2 size=$3 sessions=$4
   local cpu0 cpu1 t0 t1
-  # Warm-up, not measured: the JIT compiles the hot paths over the first few thousand messages
-  # (1,000 left C2 still compiling through the measured run: twice the CPU per message); a server
-  # runs warm. Postfix gets the same warm-up.
-  smtp-source -s "$sessions" -m "${WARMUP:-5000}" -l "$size" -f warmup@client.test -t user@protected.test \
-    "127.0.0.1:$port" >/dev/null
   cpu0=$(cpu_seconds_of "$pattern")
   t0=$(date +%s.%N)
-  smtp-source -s "$sessions" -m "$messages" -l "$size" -f bench@client.test -t user@protected.test \
-    "127.0.0.1:$port" >/dev/null
+  send "$port" "$size" "$sessions" "$messages"
   t1=$(date +%s.%N)
   cpu1=$(cpu_seconds_of "$pattern")
   echo "$(echo "scale=1; $messages / ($t1 - $t0)" | bc) $(echo "scale=3; ($cpu1 - $cpu0) * 1000 / $messages" | bc)"
@@ -52,26 +51,32 @@ printf '%-8s %7s %8s %12s %14s\n' server size sessions "msgs/s" "cpu_s/1000msg"
 declare -A rate
 for size in $sizes; do
   for sessions in $session_counts; do
-    for server in postfix mxguard; do
-      rates=(); cpus=()
-      for run in $(seq 1 "$runs"); do
-        if [ "$server" = postfix ]; then
-          pf_dir="$work/postfix-$size-$sessions-$run"
-          pf_port=$(free_port)
-          postfix_instance_start "$pf_dir" "$pf_port" protected.test defer
-          read -r r c < <(measure postfix "$pf_port" "$pf_dir/etc|postfix/sbin" "$size" "$sessions")
-          postfix_instance_stop "$pf_dir"
-        else
-          start_mxguard "$size-$sessions-$run"
-          read -r r c < <(measure mxguard "$mx_port" "mxguard.jar serve" "$size" "$sessions")
-          mxguard_stop
-        fi
-        rates+=("$r"); cpus+=("$c")
-      done
-      r=$(printf '%s\n' "${rates[@]}" | median); c=$(printf '%s\n' "${cpus[@]}" | median)
-      rate[$server-$size-$sessions]=$r
-      printf '%-8s %7s %8s %12s %14s\n' "$server" "$size" "$sessions" "$r" "$c"
+    # Both servers run side by side for this size and session count: each is warmed up once, then
+    # the measured runs alternate between them, so a change in the machine's load hits both alike.
+    # Warm-up: the JIT compiles the hot paths over the first thousands of messages (with 1,000,
+    # C2 was still compiling through the measured run, doubling the CPU per message); a server runs
+    # warm. Postfix gets the same warm-up.
+    pf_dir="$work/postfix-$size-$sessions"
+    pf_port=$(free_port)
+    postfix_instance_start "$pf_dir" "$pf_port" protected.test defer
+    start_mxguard "$size-$sessions"
+    send "$pf_port" "$size" "$sessions" "${WARMUP:-8000}"
+    send "$mx_port" "$size" "$sessions" "${WARMUP:-8000}"
+    declare -a pf_rates=() pf_cpus=() mx_rates=() mx_cpus=()
+    for run in $(seq 1 "$runs"); do
+      read -r r c < <(measure "$pf_port" "$pf_dir/etc|postfix/sbin" "$size" "$sessions")
+      pf_rates+=("$r"); pf_cpus+=("$c")
+      read -r r c < <(measure "$mx_port" "mxguard.jar serve" "$size" "$sessions")
+      mx_rates+=("$r"); mx_cpus+=("$c")
     done
+    postfix_instance_stop "$pf_dir"
+    mxguard_stop
+    r=$(printf '%s\n' "${pf_rates[@]}" | median); c=$(printf '%s\n' "${pf_cpus[@]}" | median)
+    rate[postfix-$size-$sessions]=$r
+    printf '%-8s %7s %8s %12s %14s   runs: %s\n' postfix "$size" "$sessions" "$r" "$c" "${pf_rates[*]}"
+    r=$(printf '%s\n' "${mx_rates[@]}" | median); c=$(printf '%s\n' "${mx_cpus[@]}" | median)
+    rate[mxguard-$size-$sessions]=$r
+    printf '%-8s %7s %8s %12s %14s   runs: %s\n' mxguard "$size" "$sessions" "$r" "$c" "${mx_rates[*]}"
   done
 done
 echo

@@ -53,6 +53,11 @@ final class SmtpInput {
         return n;
     }
 
+    /** True if bytes are buffered here that nobody has read yet. */
+    boolean hasBuffered() {
+        return pos < limit;
+    }
+
     /** True if bytes have arrived that nobody has read yet, without blocking. */
     boolean hasPending() throws IOException {
         return pos < limit || in.available() > 0;
