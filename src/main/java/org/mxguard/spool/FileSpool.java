@@ -53,6 +53,13 @@ public final class FileSpool implements Spool {
     private final FileChannel lockChannel;
     private final Set<QueueId> leftAlone = ConcurrentHashMap.newKeySet();
     private final Set<QueueId> committing = ConcurrentHashMap.newKeySet();
+    /**
+     * The ids that have a state file, known once {@link #recover()} has run (only this process
+     * writes the spool, under its lock). Most messages are delivered at the first attempt and never
+     * get one; knowing that saves a failing open at each load and a failing unlink at each removal.
+     */
+    private final Set<QueueId> withState = ConcurrentHashMap.newKeySet();
+    private volatile boolean statesKnown;
     private final AtomicLong stateSerial = new AtomicLong();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private volatile boolean closed;
@@ -158,6 +165,16 @@ public final class FileSpool implements Spool {
         }
         leftAlone.clear();
         leftAlone.addAll(result.leftAlone());
+        withState.clear();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.queue(), "*" + SpoolLayout.STATE_SUFFIX)) {
+            for (Path entry : entries) {
+                SpoolLayout.QueueName name = SpoolLayout.parseQueueName(entry.getFileName().toString());
+                if (name != null && !name.message()) {
+                    withState.add(name.id());
+                }
+            }
+        }
+        statesKnown = true;
         if (result.newest() != null) {
             ids.notBefore(result.newest());
         }
@@ -190,12 +207,16 @@ public final class FileSpool implements Spool {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+        DeliveryState initial = DeliveryState.initial(header.envelope().recipients(), header.envelope().received());
+        if (statesKnown && !withState.contains(id)) {
+            return Optional.of(new QueuedMessage(id, header.envelope(), header.size(), initial));
+        }
         DeliveryState state;
         Path stateFile = layout.state(id);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(stateFile), 4096)) {
             state = StateFile.read(in);
         } catch (NoSuchFileException e) {
-            state = DeliveryState.initial(header.envelope().recipients(), header.envelope().received());
+            state = initial;
         } catch (SpoolFormatException e) {
             throw e.in(stateFile);
         }
@@ -242,6 +263,7 @@ public final class FileSpool implements Spool {
                     }
                 }
                 Files.move(temp, layout.state(id), StandardCopyOption.ATOMIC_MOVE);
+                withState.add(id);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(temp);
                 throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
@@ -264,7 +286,9 @@ public final class FileSpool implements Spool {
             // loss a delivered message may come back and be delivered again (a duplicate, which
             // RFC 5321 §6.1 prefers to a loss); a journal flush per delivered message is saved.
             Files.deleteIfExists(layout.message(id));
-            Files.deleteIfExists(layout.state(id));
+            if (withState.remove(id) || !statesKnown) {
+                Files.deleteIfExists(layout.state(id));
+            }
             leftAlone.remove(id);
         } finally {
             lock.unlock();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class FreeSpaceTest {
@@ -32,5 +34,30 @@ class FreeSpaceTest {
         assertThatThrownBy(() -> new FreeSpace(() -> 999, 1000).require("begin"))
                 .isInstanceOf(SpoolFullException.class)
                 .hasMessage("spool file system has 999 usable bytes, below the minimum of 1000 (begin)");
+    }
+
+    @Test
+    void aReadingFarAboveTheMinimumIsReusedBrieflyWhileNearTheMinimumEveryCheckAsks() throws IOException {
+        AtomicInteger asked = new AtomicInteger();
+        AtomicLong free = new AtomicLong(10L << 30);
+        AtomicLong now = new AtomicLong();
+        FreeSpace space = new FreeSpace(() -> {
+            asked.incrementAndGet();
+            return free.get();
+        }, 1L << 20, now::get);
+
+        space.require("begin");
+        now.addAndGet(FreeSpace.REUSE_NANOS / 2);
+        space.require("commit");
+        assertThat(asked).hasValue(1);
+
+        now.addAndGet(FreeSpace.REUSE_NANOS);
+        free.set((1L << 20) + FreeSpace.HEADROOM / 2);
+        space.require("begin");
+        space.require("commit");
+        assertThat(asked).hasValue(3);
+
+        free.set((1L << 20) - 1);
+        assertThatThrownBy(() -> space.require("begin")).isInstanceOf(SpoolFullException.class);
     }
 }
