@@ -134,8 +134,9 @@ public final class ConfigLoader {
         long minFree = s.size("min-free-space", SpoolSettings.DEFAULT_MIN_FREE_BYTES, 0);
         boolean fsync = s.bool("fsync", true);
         boolean syncDirectory = s.bool("sync-directory", false);
+        boolean commitJournal = s.bool("commit-journal", true);
         s.finish();
-        return new SpoolSettings(dir, minFree, fsync, syncDirectory);
+        return new SpoolSettings(dir, minFree, fsync, syncDirectory, commitJournal);
     }
 
     private static PolicySettings policy(Section s) {

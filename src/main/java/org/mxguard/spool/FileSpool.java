@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -16,7 +17,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import com.google.common.io.ByteStreams;
 import org.mxguard.mail.Envelope;
 import org.mxguard.mail.QueueId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The spool as files in one directory (layout in {@link SpoolLayout}, format in
@@ -44,6 +49,7 @@ import org.mxguard.mail.QueueId;
  */
 public final class FileSpool implements Spool {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
     private static final int STRIPES = 64;
 
     private final SpoolSettings settings;
@@ -63,9 +69,14 @@ public final class FileSpool implements Spool {
     private final AtomicLong stateSerial = new AtomicLong();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private volatile boolean closed;
+    /** The commit journal, or null when commits fsync each message file (see SpoolSettings). */
+    private final CommitJournal journal;
+    /** True once {@link #recover()} has replayed the journal: only then do commits use it. */
+    private volatile boolean journalReady;
 
     private FileSpool(SpoolSettings settings, SpoolLayout layout, QueueIdSource ids, FreeSpace freeSpace,
-            FileChannel lockChannel) {
+            FileChannel lockChannel, CommitJournal journal) {
+        this.journal = journal;
         this.settings = settings;
         this.layout = layout;
         this.ids = ids;
@@ -87,6 +98,12 @@ public final class FileSpool implements Spool {
 
     /** As {@link #open(SpoolSettings, Clock)}, with a stand-in for the file system's free space. */
     static FileSpool open(SpoolSettings settings, Clock clock, FreeSpace.Probe probe) throws IOException {
+        return open(settings, clock, probe, CommitJournal.DEFAULT_SEGMENT_SIZE);
+    }
+
+    /** As above, with journal segments of the given size. */
+    static FileSpool open(SpoolSettings settings, Clock clock, FreeSpace.Probe probe, int journalSegmentSize)
+            throws IOException {
         SpoolLayout layout = new SpoolLayout(settings.directory().toAbsolutePath());
         Files.createDirectories(layout.incoming());
         Files.createDirectories(layout.queue());
@@ -110,7 +127,12 @@ public final class FileSpool implements Spool {
             QueueIdSource ids = new QueueIdSource(clock);
             FreeSpace space = new FreeSpace(probe != null ? probe : FreeSpace.of(layout.queue()),
                     settings.minFreeBytes());
-            FileSpool spool = new FileSpool(settings, layout, ids, space, lockChannel);
+            CommitJournal journal = null;
+            if (settings.fsync() && settings.commitJournal() && FileSystemSync.available().isPresent()) {
+                journal = CommitJournal.open(layout.journal(), layout.root(), FileSystemSync.available().get(),
+                        journalSegmentSize);
+            }
+            FileSpool spool = new FileSpool(settings, layout, ids, space, lockChannel, journal);
             spool.seedIds();
             return spool;
         } catch (IOException | RuntimeException e) {
@@ -153,6 +175,11 @@ public final class FileSpool implements Spool {
     @Override
     public List<QueueId> recover() throws IOException {
         checkOpen();
+        if (journal != null && !journalReady) {
+            restoreFromJournal();
+            journal.start();
+            journalReady = true;
+        }
         SpoolRecovery recovery = new SpoolRecovery(layout);
         SpoolRecovery.Result result = recovery.run();
         if (recovery.changed() && settings.fsync()) {
@@ -285,6 +312,11 @@ public final class FileSpool implements Spool {
             // No directory fsync: like Postfix's qmgr, a removal is not made durable. After a power
             // loss a delivered message may come back and be delivered again (a duplicate, which
             // RFC 5321 §6.1 prefers to a loss); a journal flush per delivered message is saved.
+            // With the journal, the removal is noted first: after a crash in between, the replay
+            // finishes the removal instead of restoring the message without its state.
+            if (journalReady) {
+                journal.removed(id);
+            }
             Files.deleteIfExists(layout.message(id));
             if (withState.remove(id) || !statesKnown) {
                 Files.deleteIfExists(layout.state(id));
@@ -295,12 +327,57 @@ public final class FileSpool implements Spool {
         }
     }
 
+    /**
+     * Puts back every message the journal says was committed and not removed whose file did not
+     * survive whole (a power loss before the checkpoint), and deletes the files of messages it says
+     * were removed (an unlink that did not survive). Returns whether anything changed.
+     */
+    private boolean restoreFromJournal() throws IOException {
+        CommitJournal.Replay replay = journal.read();
+        boolean changed = false;
+        for (QueueId id : replay.removed()) {
+            changed |= Files.deleteIfExists(layout.message(id));
+            changed |= Files.deleteIfExists(layout.state(id));
+        }
+        for (Map.Entry<QueueId, byte[]> e : replay.committed().entrySet()) {
+            QueueId id = e.getKey();
+            if (replay.removed().contains(id)) {
+                continue;
+            }
+            Path file = layout.message(id);
+            if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), e.getValue())) {
+                continue;
+            }
+            Path temp = layout.incomingMessage(id);
+            Files.deleteIfExists(temp);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(e.getValue());
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.warn("{}: restored from the spool's commit journal", id);
+            changed = true;
+        }
+        return changed;
+    }
+
+    /** The journal to commit through, or null: not ready, or the message is too large for it. */
+    CommitJournal journalFor(long fileLength) {
+        return journalReady && fileLength <= journal.maxRecord() ? journal : null;
+    }
+
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
+        if (journal != null) {
+            journal.close();
+        }
         lockChannel.close();
     }
 
@@ -355,7 +432,7 @@ public final class FileSpool implements Spool {
         }
     }
 
-    private static void syncDirectory(Path dir) throws IOException {
+    static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -58,7 +58,8 @@ final class IncomingMessage implements MessageWriter {
         Path temp = spool.layout().incomingMessage(id);
         FileChannel channel;
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
         } catch (IOException e) {
             throw FreeSpace.classify(e);
         }
@@ -109,28 +110,56 @@ final class IncomingMessage implements MessageWriter {
             spool.committing(id, false);
             throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
         }
+        CommitJournal journal = null;
         try {
-            // One flush makes the content and the rename durable: on ext4, XFS and btrfs an fsync
-            // of a file commits the journal up to its last change, and the rename changed it (as
-            // Postfix relies on: its queue files are never followed by a directory fsync).
-            // sync-directory adds the portable directory fsync for other file systems.
-            if (spool.fsyncs()) {
-                channel.force(true);
-            }
-            channel.close();
-            if (spool.syncsDirectory()) {
-                spool.syncQueue();
+            journal = spool.fsyncs() ? spool.journalFor(channel.size()) : null;
+            if (journal != null) {
+                // Group commit: a copy in the commit journal, flushed with whatever other sessions
+                // committed meanwhile; the file itself becomes durable at the next checkpoint.
+                byte[] file = readBack();
+                channel.close();
+                journal.commit(id, file);
+            } else {
+                // One flush makes the content and the rename durable: on ext4, XFS and btrfs an
+                // fsync of a file commits the journal up to its last change, and the rename changed
+                // it (as Postfix relies on: its queue files are never followed by a directory fsync).
+                // sync-directory adds the portable directory fsync for other file systems.
+                if (spool.fsyncs()) {
+                    channel.force(true);
+                }
+                channel.close();
+                if (spool.syncsDirectory()) {
+                    spool.syncQueue();
+                }
             }
         } catch (IOException e) {
             closeQuietly(channel);
             // The client will be told 451 and send again; a copy left behind would be delivered twice.
             state = State.DISCARDED;
             Files.deleteIfExists(target);
+            if (journal != null) {
+                try {
+                    journal.removed(id);
+                } catch (IOException ignored) {
+                    // At worst the journal brings the message back after a crash: a duplicate.
+                }
+            }
             throw e;
         } finally {
             spool.committing(id, false);
         }
         state = State.COMMITTED;
+    }
+
+    /** The whole file as written, header with its final size included. */
+    private byte[] readBack() throws IOException {
+        ByteBuffer file = ByteBuffer.allocate(Math.toIntExact(channel.size()));
+        while (file.hasRemaining()) {
+            if (channel.read(file, file.position()) < 0) {
+                throw new IOException("message file " + id + " ended early while copying it to the journal");
+            }
+        }
+        return file.array();
     }
 
     @Override

@@ -28,6 +28,10 @@ record SpoolLayout(Path root) {
     private static final Pattern QUEUE_NAME = Pattern.compile("([0-9A-Z]{12,24})(\\.msg|\\.state)");
     private static final Pattern TEMP_NAME = Pattern.compile("([0-9A-Z]{12,24})\\.(msg|[0-9]{1,19}\\.state)\\.tmp");
 
+    Path journal() {
+        return root.resolve("journal");
+    }
+
     Path lockFile() {
         return root.resolve("lock");
     }

@@ -14,8 +14,11 @@ import java.nio.file.Path;
  * @param syncDirectory also fsync queue/ after each commit's rename; needed only on file systems
  *     where an fsync of a file does not persist its last rename (ext4, XFS and btrfs do, and
  *     Postfix relies on it too), at the price of a second journal flush per message
+ * @param commitJournal commit through the commit journal (group commit, docs/spool-format.md)
+ *     instead of an fsync per message file; on by default where the platform has syncfs (Linux)
  */
-public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync, boolean syncDirectory) {
+public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync, boolean syncDirectory,
+        boolean commitJournal) {
 
     /**
      * 100 MB. Postfix refuses mail below 1.5 x message_size_limit (about 15 MB by default); a backup MX
@@ -23,6 +26,10 @@ public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync, bo
      * that delivery writes.
      */
     public static final long DEFAULT_MIN_FREE_BYTES = 100L * 1024 * 1024;
+
+    public SpoolSettings(Path directory, long minFreeBytes, boolean fsync, boolean syncDirectory) {
+        this(directory, minFreeBytes, fsync, syncDirectory, true);
+    }
 
     public SpoolSettings {
         if (directory == null) {
@@ -39,14 +46,18 @@ public record SpoolSettings(Path directory, long minFreeBytes, boolean fsync, bo
     }
 
     public SpoolSettings withMinFreeBytes(long bytes) {
-        return new SpoolSettings(directory, bytes, fsync, syncDirectory);
+        return new SpoolSettings(directory, bytes, fsync, syncDirectory, commitJournal);
     }
 
     public SpoolSettings withSyncDirectory(boolean on) {
-        return new SpoolSettings(directory, minFreeBytes, fsync, on);
+        return new SpoolSettings(directory, minFreeBytes, fsync, on, commitJournal);
     }
 
     public SpoolSettings withFsync(boolean on) {
-        return new SpoolSettings(directory, minFreeBytes, on, syncDirectory);
+        return new SpoolSettings(directory, minFreeBytes, on, syncDirectory, commitJournal);
+    }
+
+    public SpoolSettings withCommitJournal(boolean on) {
+        return new SpoolSettings(directory, minFreeBytes, fsync, syncDirectory, on);
     }
 }
