@@ -19,15 +19,20 @@ public final class RuleSet {
     static final int MAX_LINE = (1 << FILE_SHIFT) - 1;
     static final int MAX_FILE = (1 << (BODY_SHIFT - FILE_SHIFT)) - 1;
     static final int MAX_BODY = (1 << (64 - BODY_SHIFT)) - 1;
+    /** Longs per rule in {@link #records}: meta, hits, last hit. */
+    static final int STRIDE = 3;
 
     private final String name;
     private final List<Path> sourceFiles;
     private final String[] files;
     /**
-     * Per rule, one long: body number (24 bits), file number (12 bits), line (28 bits). One array
-     * read gives a hit all it needs, and a million network rules sharing one body cost 8 bytes each.
+     * Per rule, {@link #STRIDE} longs: the meta long (body number 24 bits, file number 12 bits,
+     * line 28 bits), then the hit count and the last hit time ({@link RuleCounters}). One cache
+     * line gives a hit all it needs and takes its count, and a million network rules sharing one
+     * body cost 24 bytes each, counters included.
      */
-    private final long[] meta;
+    private final long[] records;
+    private final int size;
     private final RuleBody[] bodies;
     private final int[] unindexed;
     private final Ipv4PrefixTable v4;
@@ -38,12 +43,13 @@ public final class RuleSet {
     private final NameIndex recipients;
     private final RuleCounters counters;
 
-    RuleSet(String name, List<Path> sourceFiles, String[] files, long[] meta, RuleBody[] bodies, int[] unindexed,
+    RuleSet(String name, List<Path> sourceFiles, String[] files, long[] records, RuleBody[] bodies, int[] unindexed,
             RuleSetBuilder b) {
         this.name = name;
         this.sourceFiles = List.copyOf(sourceFiles);
         this.files = files;
-        this.meta = meta;
+        this.records = records;
+        this.size = records.length / STRIDE;
         this.bodies = bodies;
         this.unindexed = unindexed;
         this.v4 = b.v4;
@@ -52,7 +58,7 @@ public final class RuleSet {
         this.helos = b.helos;
         this.senders = b.senders;
         this.recipients = b.recipients;
-        this.counters = new RuleCounters(meta.length);
+        this.counters = new RuleCounters(records, size);
     }
 
     /** A set with no rules. */
@@ -84,11 +90,11 @@ public final class RuleSet {
     }
 
     public int size() {
-        return meta.length;
+        return size;
     }
 
     public RuleRef ref(int rule) {
-        return ref(meta[rule]);
+        return ref(records[rule * STRIDE]);
     }
 
     private RuleRef ref(long m) {
@@ -101,12 +107,12 @@ public final class RuleSet {
 
     /** Approximate bytes held by the compiled rules and indexes (name indexes not counted). */
     public long approximateBytes() {
-        return 16L + meta.length * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
+        return 16L + size * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
                 + counters.bytes();
     }
 
     RuleBody body(int rule) {
-        return bodies[(int) (meta[rule] >>> BODY_SHIFT)];
+        return bodies[(int) (records[rule * STRIDE] >>> BODY_SHIFT)];
     }
 
     /** The first rule that matches, or null when none does. */
@@ -152,7 +158,7 @@ public final class RuleSet {
                 continue;
             }
             last = rule;
-            long m = meta[rule];
+            long m = records[rule * STRIDE];
             RuleBody body = bodies[(int) (m >>> BODY_SHIFT)];
             if (body.needed.compareTo(q.stage) > 0 || nowMillis >= body.expiresMillis) {
                 continue;

@@ -24,7 +24,7 @@ final class RuleSetBuilder {
     private final Map<BodyKey, Integer> sharedBodies = new HashMap<>();
     private String[] files = new String[4];
     /** Per rule: body number, file number and line, packed as {@link RuleSet} reads them. */
-    private long[] meta = new long[1024];
+    private long[] records = new long[64 * RuleSet.STRIDE];
     private RuleBody[] bodies = new RuleBody[64];
     private int bodyCount;
     private int[] unindexed = new int[16];
@@ -41,7 +41,7 @@ final class RuleSetBuilder {
         this(settings, new Ipv4PrefixTable());
     }
 
-    /** With a given IPv4 table, so tests can make small tables use the block bitmaps. */
+    /** With a given IPv4 table, so tests can make small tables use the direct table. */
     RuleSetBuilder(PolicySettings settings, Ipv4PrefixTable v4) {
         this.settings = settings;
         this.v4 = v4;
@@ -49,8 +49,8 @@ final class RuleSetBuilder {
 
     void add(Rule rule) {
         int n = count++;
-        if (n == meta.length) {
-            meta = Arrays.copyOf(meta, n * 2);
+        if (n * RuleSet.STRIDE == records.length) {
+            records = Arrays.copyOf(records, records.length * 2);
         }
         Integer file = fileNumbers.get(rule.ref().file());
         if (file == null) {
@@ -70,12 +70,14 @@ final class RuleSetBuilder {
         Condition key = indexKey(rule);
         boolean implied = key instanceof Condition.Client && rule.conditions().size() == 1;
         long body = implied ? sharedBody(rule) : newBody(body(rule, false));
-        meta[n] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
+        // Always matches once reached: no rule after it in an address interval can decide.
+        boolean terminal = implied && rule.expires() == null;
+        records[n * RuleSet.STRIDE] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
         switch (key) {
             case Condition.Client c -> {
                 for (Cidr net : c.networks()) {
                     if (net.v4()) {
-                        v4.add(net, n);
+                        v4.add(net, n, terminal);
                     } else {
                         v6.add(net, n);
                     }
@@ -188,7 +190,8 @@ final class RuleSetBuilder {
 
     RuleSet build(String name, List<java.nio.file.Path> sourceFiles) {
         String[] fileNames = Arrays.copyOf(files, fileNumbers.size());
-        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(meta, count), Arrays.copyOf(bodies, bodyCount),
+        v4.freeze();
+        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(records, count * RuleSet.STRIDE), Arrays.copyOf(bodies, bodyCount),
                 Arrays.copyOf(unindexed, unindexedCount), this);
     }
 }

@@ -49,7 +49,7 @@ class IndexedMatcherPropertyTest {
                     r.expires(), r.reason()));
         }
         RuleSet set = RuleSet.compile("p", numbered, PolicySettings.DEFAULTS);
-        // The same rules with the per-block length bitmaps that only large tables use by default.
+        // The same rules with the direct block table that only large tables use by default.
         RuleSetBuilder withBlocks = new RuleSetBuilder(PolicySettings.DEFAULTS, new Ipv4PrefixTable(1));
         numbered.forEach(withBlocks::add);
         RuleSet blocked = withBlocks.build("p");
@@ -58,7 +58,7 @@ class IndexedMatcherPropertyTest {
             RuleMatch fast = set.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
             RuleMatch fastBlocks = blocked.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
             assertThat(fastBlocks == null ? "none" : fastBlocks.ref() + " " + fastBlocks.actsNow())
-                    .as("with block bitmaps, query %s", q)
+                    .as("with the direct table, query %s", q)
                     .isEqualTo(fast == null ? "none" : fast.ref() + " " + fast.actsNow());
             LinearMatcher.Found slow = linear.find(q);
             String fastText = fast == null ? "none" : fast.ref() + " " + fast.actsNow();
