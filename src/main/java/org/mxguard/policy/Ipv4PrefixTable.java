@@ -297,16 +297,12 @@ final class Ipv4PrefixTable {
         return (single >>> 25) - 1;
     }
 
-    void collect(long address, CandidateList out) {
-        int v = lookup(address);
-        if (v > 0) {
-            out.add(rule(v), length(v));
-        } else if (v < 0) {
-            int at = ~v;
-            int[] l = lists;
-            for (int k = 1; k <= l[at]; k++) {
-                out.add(rule(l[at + k]), length(l[at + k]));
-            }
+    /** Adds the rules of a value that is a list ({@code value < 0}) to {@code out}. */
+    void addList(int value, CandidateList out) {
+        int at = ~value;
+        int[] l = lists;
+        for (int k = 1; k <= l[at]; k++) {
+            out.add(rule(l[at + k]), length(l[at + k]));
         }
     }
 

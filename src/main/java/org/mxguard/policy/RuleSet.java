@@ -117,32 +117,79 @@ public final class RuleSet {
 
     /** The first rule that matches, or null when none does. */
     RuleMatch find(QueryView q, long nowMillis) {
-        CandidateList c = new CandidateList();
+        long m = first(q, nowMillis);
+        if (m == NO_MATCH) {
+            return null;
+        }
+        int rule = matchRule(m);
+        return new RuleMatch(rule, ref(rule), matchActsNow(m), matchLength(m));
+    }
+
+    /** {@link #first}'s answer when no rule matches. */
+    static final long NO_MATCH = -1;
+
+    static int matchRule(long match) {
+        return (int) match;
+    }
+
+    /** The prefix length of the client network the index found the rule under, or -1. */
+    static int matchLength(long match) {
+        return (int) (match >>> 32 & 0xff) - 1;
+    }
+
+    static boolean matchActsNow(long match) {
+        return (match & 1L << 40) != 0;
+    }
+
+    /**
+     * The first rule that matches, as rule | (network length + 1) << 32 | acts now << 40, or
+     * {@link #NO_MATCH}: a decision allocates no match object, and no candidate list when a single
+     * index proposes a single rule (the common case: one network rule, or none).
+     */
+    long first(QueryView q, long nowMillis) {
+        CandidateList c = null;
+        int network = 0;
         if (q.hasAddress) {
             if (q.v4) {
-                v4.collect(q.lo, c);
-            } else {
+                network = v4.lookup(q.lo);
+                if (network < 0) {
+                    c = new CandidateList();
+                    v4.addList(network, c);
+                    network = 0;
+                }
+            } else if (v6.size() > 0) {
+                c = new CandidateList();
                 v6.collect(q.hi, q.lo, c);
             }
         }
         if (!clientNames.isEmpty()) {
-            clientNames.collect(q.clientName, c);
+            c = clientNames.collect(q.clientName(), c);
         }
         if (!helos.isEmpty() && q.stage.compareTo(Stage.HELO) >= 0) {
-            helos.collect(q.helo, c);
+            c = helos.collect(q.helo(), c);
         }
         if (!senders.isEmpty() && q.sender != null && q.stage.compareTo(Stage.MAIL) >= 0) {
-            senders.collect(q.sender.isNullSender() ? "<>" : q.sender.domain().name(), c);
+            c = senders.collect(q.sender.isNullSender() ? "<>" : q.sender.domain().name(), c);
         }
         if (!recipients.isEmpty() && q.recipient != null && q.recipient.domain() != null && q.stage == Stage.RCPT) {
-            recipients.collect(q.recipient.domain().name(), c);
+            c = recipients.collect(q.recipient.domain().name(), c);
+        }
+        int[] u = unindexed;
+        if (c == null && u.length == 0) {
+            return network == 0 ? NO_MATCH
+                    : test(Ipv4PrefixTable.rule(network), Ipv4PrefixTable.length(network), q, nowMillis);
+        }
+        if (c == null) {
+            c = new CandidateList();
+        }
+        if (network != 0) {
+            c.add(Ipv4PrefixTable.rule(network), Ipv4PrefixTable.length(network));
         }
         c.sort();
         int i = 0;
         int j = 0;
         int last = -1;
         int n = c.size();
-        int[] u = unindexed;
         while (i < n || j < u.length) {
             int rule;
             int length;
@@ -158,15 +205,23 @@ public final class RuleSet {
                 continue;
             }
             last = rule;
-            long m = records[rule * STRIDE];
-            RuleBody body = bodies[(int) (m >>> BODY_SHIFT)];
-            if (body.needed.compareTo(q.stage) > 0 || nowMillis >= body.expiresMillis) {
-                continue;
-            }
-            if (body.implied || body.matches(q)) {
-                return new RuleMatch(rule, ref(m), body.actAt.compareTo(q.stage) <= 0, length);
+            long m = test(rule, length, q, nowMillis);
+            if (m != NO_MATCH) {
+                return m;
             }
         }
-        return null;
+        return NO_MATCH;
+    }
+
+    private long test(int rule, int length, QueryView q, long nowMillis) {
+        RuleBody body = bodies[(int) (records[rule * STRIDE] >>> BODY_SHIFT)];
+        if (body.needed.compareTo(q.stage) > 0 || nowMillis >= body.expiresMillis) {
+            return NO_MATCH;
+        }
+        if (body.implied || body.matches(q)) {
+            boolean now = body.actAt.compareTo(q.stage) <= 0;
+            return rule | (long) (length + 1) << 32 | (now ? 1L << 40 : 0);
+        }
+        return NO_MATCH;
     }
 }
