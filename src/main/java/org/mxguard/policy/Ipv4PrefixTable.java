@@ -27,10 +27,14 @@ final class Ipv4PrefixTable {
     private static final int RULE_MASK = (1 << 25) - 1;
     /** An interval value: 0 for no rule; (length + 1) << 25 | rule for one; ~index into lists for more. */
     private static final int NONE = 0;
-    private static final long SEARCH = 1L << 63;
+    /** Second long of a direct entry: one or two boundaries inline (the sign bit set for two), or search. */
+    private static final long ONE = 1L << 62;
+    private static final long TWO = 2L << 62;
+    private static final long SEARCH = 3L << 62;
     private static final int MAX_BLOCK_BITS = 20;
 
     private final int directThreshold;
+    private final int forcedBits;
     /** While filling: network << 32 | length << 26 | terminal << 25 | rule, network's top bit flipped. */
     private long[] pending = new long[16];
     private int size;
@@ -47,7 +51,13 @@ final class Ipv4PrefixTable {
 
     /** {@code directThreshold}: from how many intervals the direct table pays for itself. */
     Ipv4PrefixTable(int directThreshold) {
+        this(directThreshold, 0);
+    }
+
+    /** With a given number of block bits (up to 20), for tests of the inline entries on small tables. */
+    Ipv4PrefixTable(int directThreshold, int blockBits) {
         this.directThreshold = directThreshold;
+        this.forcedBits = blockBits;
     }
 
     int size() {
@@ -230,38 +240,73 @@ final class Ipv4PrefixTable {
     }
 
     private void buildDirect() {
-        int bits = Math.min(MAX_BLOCK_BITS, 32 - Integer.numberOfLeadingZeros(intervals.length));
+        int bits = forcedBits > 0 ? forcedBits
+                : Math.min(MAX_BLOCK_BITS, 32 - Integer.numberOfLeadingZeros(intervals.length));
         blockShift = 32 - bits;
-        direct = new long[1 << bits];
+        boolean inline = blockShift <= 15;
+        long[] d = new long[2 << bits];
+        long[] t = intervals;
+        // Only the blocks with more than two boundaries keep their intervals, in block order.
+        long[] overflow = new long[16];
+        int kept = 0;
         int i = 0;
-        for (int b = 0; b < direct.length; b++) {
+        for (int b = 0; b < 1 << bits; b++) {
             long start = (long) b << blockShift;
             long end = start + (1L << blockShift) - 1;
             // i: the last interval starting at or before the block's start.
-            while (i + 1 < intervals.length && (intervals[i + 1] >>> 32) <= start) {
+            while (i + 1 < t.length && (t[i + 1] >>> 32) <= start) {
                 i++;
             }
             int j = i;
-            while (j + 1 < intervals.length && (intervals[j + 1] >>> 32) <= end) {
+            while (j + 1 < t.length && (t[j + 1] >>> 32) <= end) {
                 j++;
             }
-            direct[b] = j == i ? intervals[i] & 0xffffffffL : SEARCH | (long) (j - i) << 32 | i;
+            int inside = j - i;
+            long v0 = t[i] & 0xffffffffL;
+            if (inside == 0) {
+                d[2 * b] = v0;
+            } else if (inline && inside <= 2) {
+                d[2 * b] = v0 | t[i + 1] << 32;
+                long k1 = (t[i + 1] >>> 32) - start;
+                d[2 * b + 1] = inside == 1 ? ONE | k1 << 32
+                        : TWO | k1 << 32 | ((t[i + 2] >>> 32) - start) << 47 | (t[i + 2] & 0xffffffffL);
+            } else {
+                if (kept + inside + 1 > overflow.length) {
+                    overflow = Arrays.copyOf(overflow, Math.max(overflow.length * 2, kept + inside + 1));
+                }
+                System.arraycopy(t, i, overflow, kept, inside + 1);
+                d[2 * b] = (long) inside << 32 | kept;
+                d[2 * b + 1] = SEARCH;
+                kept += inside + 1;
+            }
         }
+        direct = d;
+        intervals = Arrays.copyOf(overflow, kept);
     }
 
-    /** The value of the interval that holds {@code address}: see {@link #rules} to read it. */
+    /** The value of the interval that holds {@code address}: see {@link #single} to read it. */
     int lookup(long address) {
         long[] t = intervals;
         int lo;
         int hi;
         long[] d = direct;
         if (d != null) {
-            long e = d[(int) (address >>> blockShift)];
-            if (e >= 0) {
-                return (int) e;
+            int x = (int) (address >>> blockShift) << 1;
+            // One 16-byte entry, so one cache line: most blocks hold their answer inline.
+            long e0 = d[x];
+            long e1 = d[x + 1];
+            if (e1 != SEARCH) {
+                if (e1 == 0) {
+                    return (int) e0;
+                }
+                long offset = address & ((1L << blockShift) - 1);
+                if (e1 < 0 && offset >= (e1 >>> 47 & 0x7fff)) {
+                    return (int) e1;
+                }
+                return offset >= (e1 >>> 32 & 0x7fff) ? (int) (e0 >>> 32) : (int) e0;
             }
-            lo = (int) e;
-            hi = lo + ((int) (e >>> 32) & 0x7fffffff);
+            lo = (int) e0;
+            hi = lo + (int) (e0 >>> 32);
             if (hi - lo <= 4) {
                 while (lo < hi && (t[lo + 1] >>> 32) <= address) {
                     lo++;
