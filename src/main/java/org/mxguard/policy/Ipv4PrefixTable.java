@@ -25,7 +25,7 @@ final class Ipv4PrefixTable {
     private static final int MAX_RULES = 1 << 25;
     private static final int TERMINAL = 1 << 25;
     private static final int RULE_MASK = (1 << 25) - 1;
-    /** An interval value: 0 for no rule; (length + 1) << 25 | rule for one; ~index into lists for more. */
+    /** An interval value: 0 for no rule; class << 25 | rule for one; ~index into lists for more. */
     private static final int NONE = 0;
     /** Second long of a direct entry: one or two boundaries inline (the sign bit set for two), or search. */
     private static final long ONE = 1L << 62;
@@ -33,6 +33,16 @@ final class Ipv4PrefixTable {
     private static final long SEARCH = 3L << 62;
     private static final int MAX_BLOCK_BITS = 20;
 
+    /**
+     * A value's class (its top bits) gives the network length and, for terminal rules, the rule's
+     * body: classes 1 to 33 are lengths 0 to 32 without a body, later ones (length, body) pairs as
+     * they occur, while they last.
+     */
+    private final int[] classLength = new int[64];
+    private final int[] classBody = new int[64];
+    private int classCount;
+    /** While filling: per rule, its body + 1 when terminal, else 0. */
+    private int[] ruleBody = new int[16];
     private final int directThreshold;
     private final int forcedBits;
     /** While filling: network << 32 | length << 26 | terminal << 25 | rule, network's top bit flipped. */
@@ -40,7 +50,7 @@ final class Ipv4PrefixTable {
     private int size;
     /** Interval start << 32 | value, sorted by start; the first interval starts at 0. */
     private long[] intervals = {0};
-    /** For values that are lists: count, then each rule as (length + 1) << 25 | rule. */
+    /** For values that are lists: count, then each rule as class << 25 | rule. */
     private int[] lists = new int[0];
     private long[] direct;
     private int blockShift;
@@ -69,6 +79,14 @@ final class Ipv4PrefixTable {
      * the rule never expires. Rules are added in rule order.
      */
     void add(Cidr network, int rule, boolean terminal) {
+        add(network, rule, terminal, -1);
+    }
+
+    /**
+     * As {@link #add(Cidr, int, boolean)}, with the body of a terminal rule (or -1): values then
+     * carry it, so a decision by such a rule needs nothing from the rule's own record.
+     */
+    void add(Cidr network, int rule, boolean terminal, int body) {
         if (rule >= MAX_RULES) {
             throw new IllegalArgumentException("more than " + MAX_RULES + " rules");
         }
@@ -77,6 +95,12 @@ final class Ipv4PrefixTable {
         }
         if (size == pending.length) {
             pending = Arrays.copyOf(pending, size * 2);
+        }
+        if (body >= 0 && terminal) {
+            if (rule >= ruleBody.length) {
+                ruleBody = Arrays.copyOf(ruleBody, Math.max(rule + 1, ruleBody.length * 2));
+            }
+            ruleBody[rule] = body + 1;
         }
         pending[size++] = ((network.lo() ^ 0x80000000L) << 32) | ((long) network.length() << 26)
                 | (terminal ? TERMINAL : 0) | rule;
@@ -87,11 +111,17 @@ final class Ipv4PrefixTable {
         if (pending == null) {
             return;
         }
+        for (int c = 1; c <= 33; c++) {
+            classLength[c] = c - 1;
+            classBody[c] = -1;
+        }
+        classCount = 34;
         long[] p = pending;
         int n = size;
         pending = null;
         Arrays.sort(p, 0, n);
         new Sweep(p, n).run();
+        ruleBody = null;
         if (intervals.length >= directThreshold) {
             buildDirect();
         }
@@ -165,21 +195,40 @@ final class Ipv4PrefixTable {
                         scratch = Arrays.copyOf(scratch, k * 2);
                     }
                     int low = (int) sorted[r];
-                    scratch[k] = low & RULE_MASK;
-                    lengthAndFlag(k++, length, (low & TERMINAL) != 0);
+                    int rule = low & RULE_MASK;
+                    boolean terminal = (low & TERMINAL) != 0;
+                    scratch[k] = rule;
+                    int body = terminal && rule < ruleBody.length ? ruleBody[rule] - 1 : -1;
+                    classAndFlag(k++, classOf(length, body), terminal);
                 }
             }
             return encode(k);
         }
 
-        /** Beside each rule in scratch: (length + 1) << 1 | terminal. */
+        /** Beside each rule in scratch: class << 1 | terminal. */
         private int[] meta = new int[16];
 
-        private void lengthAndFlag(int at, int length, boolean terminal) {
+        private void classAndFlag(int at, int valueClass, boolean terminal) {
             if (at >= meta.length) {
                 meta = Arrays.copyOf(meta, Math.max(at + 1, meta.length * 2));
             }
-            meta[at] = (length + 1) << 1 | (terminal ? 1 : 0);
+            meta[at] = valueClass << 1 | (terminal ? 1 : 0);
+        }
+
+        private int classOf(int length, int body) {
+            if (body >= 0) {
+                for (int c = 34; c < classCount; c++) {
+                    if (classLength[c] == length && classBody[c] == body) {
+                        return c;
+                    }
+                }
+                if (classCount < classLength.length) {
+                    classLength[classCount] = length;
+                    classBody[classCount] = body;
+                    return classCount++;
+                }
+            }
+            return length + 1;
         }
 
         private int encode(int k) {
@@ -338,8 +387,13 @@ final class Ipv4PrefixTable {
         return single & RULE_MASK;
     }
 
-    static int length(int single) {
-        return (single >>> 25) - 1;
+    int length(int single) {
+        return classLength[single >>> 25];
+    }
+
+    /** The body of the terminal rule of a single value, or -1 when the rule's record says. */
+    int body(int single) {
+        return classBody[single >>> 25];
     }
 
     /** Adds the rules of a value that is a list ({@code value < 0}) to {@code out}. */

@@ -42,6 +42,15 @@ public final class RuleSet {
     private final NameIndex senders;
     private final NameIndex recipients;
     private final RuleCounters counters;
+    /**
+     * Where rules were written, as runs of rules from one file on lines at a constant distance
+     * from their rule numbers (a generated file is one run): a decision finds its rule's file and
+     * line here, in a table that stays in cache, rather than in the rule's record. Null when
+     * there are too many runs for that to pay.
+     */
+    private final int[] runStarts;
+    private final int[] runFiles;
+    private final int[] runDeltas;
 
     RuleSet(String name, List<Path> sourceFiles, String[] files, long[] records, RuleBody[] bodies, int[] unindexed,
             RuleSetBuilder b) {
@@ -59,6 +68,9 @@ public final class RuleSet {
         this.senders = b.senders;
         this.recipients = b.recipients;
         this.counters = new RuleCounters(records, size);
+        this.runStarts = b.runStarts();
+        this.runFiles = b.runFiles();
+        this.runDeltas = b.runDeltas();
     }
 
     /** A set with no rules. */
@@ -94,7 +106,22 @@ public final class RuleSet {
     }
 
     public RuleRef ref(int rule) {
-        return ref(records[rule * STRIDE]);
+        int[] starts = runStarts;
+        if (starts == null) {
+            return ref(records[rule * STRIDE]);
+        }
+        // The last run that starts at or before the rule.
+        int lo = 0;
+        int hi = starts.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= rule) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return new RuleRef(files[runFiles[lo]], rule + runDeltas[lo]);
     }
 
     private RuleRef ref(long m) {
@@ -109,6 +136,12 @@ public final class RuleSet {
     public long approximateBytes() {
         return 16L + size * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
                 + counters.bytes();
+    }
+
+    /** The body of a rule that {@link #first} returned. */
+    RuleBody body(long match) {
+        int b = (int) (match >>> 41);
+        return b != 0 ? bodies[b - 1] : body(matchRule(match));
     }
 
     RuleBody body(int rule) {
@@ -142,7 +175,8 @@ public final class RuleSet {
     }
 
     /**
-     * The first rule that matches, as rule | (network length + 1) << 32 | acts now << 40, or
+     * The first rule that matches, as rule | (network length + 1) << 32 | acts now << 40 | (body
+     * + 1) << 41 when the index already knew the rule's body (else 0 there), or
      * {@link #NO_MATCH}: a decision allocates no match object, and no candidate list when a single
      * index proposes a single rule (the common case: one network rule, or none).
      */
@@ -176,14 +210,23 @@ public final class RuleSet {
         }
         int[] u = unindexed;
         if (c == null && u.length == 0) {
-            return network == 0 ? NO_MATCH
-                    : test(Ipv4PrefixTable.rule(network), Ipv4PrefixTable.length(network), q, nowMillis);
+            if (network == 0) {
+                return NO_MATCH;
+            }
+            int body = v4.body(network);
+            if (body >= 0) {
+                // A terminal network rule: it matches, and its value says with which body.
+                boolean now = bodies[body].actAt.compareTo(q.stage) <= 0;
+                return Ipv4PrefixTable.rule(network) | (long) (v4.length(network) + 1) << 32
+                        | (now ? 1L << 40 : 0) | (long) (body + 1) << 41;
+            }
+            return test(Ipv4PrefixTable.rule(network), v4.length(network), q, nowMillis);
         }
         if (c == null) {
             c = new CandidateList();
         }
         if (network != 0) {
-            c.add(Ipv4PrefixTable.rule(network), Ipv4PrefixTable.length(network));
+            c.add(Ipv4PrefixTable.rule(network), v4.length(network));
         }
         c.sort();
         int i = 0;

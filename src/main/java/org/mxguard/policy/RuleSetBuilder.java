@@ -29,6 +29,13 @@ final class RuleSetBuilder {
     private int bodyCount;
     private int[] unindexed = new int[16];
     private int unindexedCount;
+    /** Rules as runs of one file at a constant line - rule distance; see {@link RuleSet#ref}. */
+    private int[] runStarts = new int[16];
+    private int[] runFiles = new int[16];
+    private int[] runDeltas = new int[16];
+    private int runCount;
+    /** Bodies a network value can carry ({@link RuleSet#first} packs body + 1 into 23 bits). */
+    private static final long MAX_INLINE_BODY = (1L << 23) - 1;
     private int count;
     final Ipv4PrefixTable v4;
     final Ipv6PrefixTable v6 = new Ipv6PrefixTable();
@@ -72,12 +79,13 @@ final class RuleSetBuilder {
         long body = implied ? sharedBody(rule) : newBody(body(rule, false));
         // Always matches once reached: no rule after it in an address interval can decide.
         boolean terminal = implied && rule.expires() == null;
+        addToRuns(n, file, rule.ref().line());
         records[n * RuleSet.STRIDE] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
         switch (key) {
             case Condition.Client c -> {
                 for (Cidr net : c.networks()) {
                     if (net.v4()) {
-                        v4.add(net, n, terminal);
+                        v4.add(net, n, terminal, terminal && body < MAX_INLINE_BODY ? (int) body : -1);
                     } else {
                         v6.add(net, n);
                     }
@@ -94,6 +102,39 @@ final class RuleSetBuilder {
                 unindexed[unindexedCount++] = n;
             }
         }
+    }
+
+    private void addToRuns(int rule, int file, int line) {
+        int last = runCount - 1;
+        if (last >= 0 && runFiles[last] == file && runDeltas[last] == line - rule) {
+            return;
+        }
+        if (runCount == runStarts.length) {
+            runStarts = Arrays.copyOf(runStarts, runCount * 2);
+            runFiles = Arrays.copyOf(runFiles, runCount * 2);
+            runDeltas = Arrays.copyOf(runDeltas, runCount * 2);
+        }
+        runStarts[runCount] = rule;
+        runFiles[runCount] = file;
+        runDeltas[runCount] = line - rule;
+        runCount++;
+    }
+
+    /** The runs pay while they stay few: a table per rule would cost more than the records. */
+    private boolean runsPay() {
+        return runCount > 0 && runCount <= Math.max(64, count / 16);
+    }
+
+    int[] runStarts() {
+        return runsPay() ? Arrays.copyOf(runStarts, runCount) : null;
+    }
+
+    int[] runFiles() {
+        return runsPay() ? Arrays.copyOf(runFiles, runCount) : null;
+    }
+
+    int[] runDeltas() {
+        return runsPay() ? Arrays.copyOf(runDeltas, runCount) : null;
     }
 
     private static void addAddresses(NameIndex index, List<AddressPattern> patterns, int rule) {

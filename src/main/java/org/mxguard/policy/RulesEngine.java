@@ -50,7 +50,7 @@ public final class RulesEngine implements PolicyEngine {
                 }
                 int rule = RuleSet.matchRule(m);
                 set.counters().hit(rule, now);
-                return decision(set.body(rule), set.ref(rule), RuleSet.matchLength(m), q);
+                return decision(set.body(m), set.ref(rule), RuleSet.matchLength(m), q);
             }
         }
         return Decision.CONTINUE;

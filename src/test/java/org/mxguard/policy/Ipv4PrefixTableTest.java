@@ -97,7 +97,7 @@ class Ipv4PrefixTableTest {
         CandidateList list = new CandidateList();
         if (Ipv4PrefixTable.single(value)) {
             if (value != 0) {
-                list.add(Ipv4PrefixTable.rule(value), Ipv4PrefixTable.length(value));
+                list.add(Ipv4PrefixTable.rule(value), table.length(value));
             }
         } else {
             table.addList(value, list);
