@@ -22,10 +22,13 @@ final class CandidateList {
         size++;
     }
 
-    void addAll(int[] values) {
+    /** Adds name-index rules (no network length) to {@code list}, made if null; returns it. */
+    static CandidateList addAll(CandidateList list, int[] values) {
+        CandidateList out = list == null ? new CandidateList() : list;
         for (int v : values) {
-            add(v, -1);
+            out.add(v, -1);
         }
+        return out;
     }
 
     int size() {

@@ -3,6 +3,7 @@ package org.mxguard.policy;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * An IPv4 or IPv6 network, {@code 192.0.2.0/24} or {@code 2001:db8::/32}; a bare address is a /32 or
@@ -138,6 +139,39 @@ public record Cidr(boolean v4, long hi, long lo, int length) {
         String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
         String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
         return head + "::" + tail;
+    }
+
+    /**
+     * {@code prefix} then the network as {@link #toString} writes it ("client 192.0.2.0/24"), in one
+     * byte array: a decision by a network rule names its network, and must stay cheap.
+     */
+    static String describeV4(String prefix, long v4, int length) {
+        byte[] b = new byte[prefix.length() + 18];
+        int n = 0;
+        for (int i = 0; i < prefix.length(); i++) {
+            b[n++] = (byte) prefix.charAt(i);
+        }
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            n = decimal(b, n, (int) (v4 >>> shift) & 0xff);
+            b[n++] = '.';
+        }
+        n--;
+        if (length != 32) {
+            b[n++] = '/';
+            n = decimal(b, n, length);
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    private static int decimal(byte[] b, int n, int value) {
+        if (value >= 100) {
+            b[n++] = (byte) ('0' + value / 100);
+        }
+        if (value >= 10) {
+            b[n++] = (byte) ('0' + value / 10 % 10);
+        }
+        b[n++] = (byte) ('0' + value % 10);
+        return n;
     }
 
     /** A dotted quad without InetAddress: decisions name networks, and they must be cheap. */

@@ -3,182 +3,409 @@ package org.mxguard.policy;
 import java.util.Arrays;
 
 /**
- * IPv4 networks to rule numbers: one open-addressing hash table keyed by (network, length), probed
- * once per prefix length that can occur at the query's address. Each slot is one long holding the
- * network, the length and the rule number, so a probe touches one cache line.
+ * IPv4 networks to rule numbers, as a sorted list of address intervals. Networks nest or are
+ * disjoint, so their boundaries cut the address space into intervals inside which the set of
+ * networks holding an address does not change; each interval stores the rules of that set in rule
+ * order. A lookup is then one search for the interval that holds the address, however many
+ * network lengths the rules use.
  *
- * <p>Large tables also keep, per /20 block, a bit per prefix length 20..32 that occurs in the
- * block (and per /16 for lengths 16..19): a query then probes only the lengths its own block has,
- * usually one or two, instead of every length in the rule set. Built once, then read-only.
+ * <p>An interval's list stops at its first <em>terminal</em> rule (a rule whose only condition is
+ * the network, with no expiry): that rule matches whenever it is reached, so no later rule of the
+ * list can decide. With the usual "one network, one verdict" rules every interval holds at most one
+ * rule, inline in its entry, and a decision reads no list.
+ *
+ * <p>Large tables add a direct table indexed by the top bits of the address: a block that no
+ * interval boundary crosses holds its answer inline, so most lookups read one cache line, and the
+ * others search only the few entries of their block. Filled by {@link #add}, then {@link #freeze}
+ * builds the read-only form.
  */
 final class Ipv4PrefixTable {
 
-    /** Rule numbers below this fit in a slot; above it a slot points into {@link #shared}. */
-    private static final int DIRECT = 1 << 25;
-    private static final int LENGTH_SHIFT = 26;
-    private static final long VALUE_MASK = (1L << LENGTH_SHIFT) - 1;
+    /** Rule numbers must fit in 25 bits. */
+    private static final int MAX_RULES = 1 << 25;
+    private static final int TERMINAL = 1 << 25;
+    private static final int RULE_MASK = (1 << 25) - 1;
+    /** An interval value: 0 for no rule; class << 25 | rule for one; ~index into lists for more. */
+    private static final int NONE = 0;
+    /** Second long of a direct entry: one or two boundaries inline (the sign bit set for two), or search. */
+    private static final long ONE = 1L << 62;
+    private static final long TWO = 2L << 62;
+    private static final long SEARCH = 3L << 62;
+    private static final int MAX_BLOCK_BITS = 20;
 
-    private final int blockThreshold;
-    private long[] slots = new long[16];
+    /**
+     * A value's class (its top bits) gives the network length and, for terminal rules, the rule's
+     * body: classes 1 to 33 are lengths 0 to 32 without a body, later ones (length, body) pairs as
+     * they occur, while they last.
+     */
+    private final int[] classLength = new int[64];
+    private final int[] classBody = new int[64];
+    private int classCount;
+    /** While filling: per rule, its body + 1 when terminal, else 0. */
+    private int[] ruleBody = new int[16];
+    private final int directThreshold;
+    private final int forcedBits;
+    /** While filling: network << 32 | length << 26 | terminal << 25 | rule, network's top bit flipped. */
+    private long[] pending = new long[16];
     private int size;
-    private int[][] shared = new int[4][];
-    private int sharedCount;
-    private final boolean[] present = new boolean[33];
-    private int[] lengths = new int[0];
-    /** Lengths below 16, for tables that use the block bitmaps. */
-    private int[] shortLengths = new int[0];
-    private short[] lengthsIn20;
-    private byte[] lengthsIn16;
+    /** Interval start << 32 | value, sorted by start; the first interval starts at 0. */
+    private long[] intervals = {0};
+    /** For values that are lists: count, then each rule as class << 25 | rule. */
+    private int[] lists = new int[0];
+    private long[] direct;
+    private int blockShift;
 
     Ipv4PrefixTable() {
-        this(100_000);
+        this(1 << 16);
     }
 
-    /** {@code blockThreshold}: from how many networks on the block bitmaps pay for their 2.1 MB. */
-    Ipv4PrefixTable(int blockThreshold) {
-        this.blockThreshold = blockThreshold;
+    /** {@code directThreshold}: from how many intervals the direct table pays for itself. */
+    Ipv4PrefixTable(int directThreshold) {
+        this(directThreshold, 0);
+    }
+
+    /** With a given number of block bits (up to 20), for tests of the inline entries on small tables. */
+    Ipv4PrefixTable(int directThreshold, int blockBits) {
+        this.directThreshold = directThreshold;
+        this.forcedBits = blockBits;
     }
 
     int size() {
         return size;
     }
 
-    void add(Cidr network, int rule) {
-        if (rule >= DIRECT) {
-            throw new IllegalArgumentException("more than " + DIRECT + " rules");
+    /**
+     * Adds a network of a rule; {@code terminal} when the network is the rule's only condition and
+     * the rule never expires. Rules are added in rule order.
+     */
+    void add(Cidr network, int rule, boolean terminal) {
+        add(network, rule, terminal, -1);
+    }
+
+    /**
+     * As {@link #add(Cidr, int, boolean)}, with the body of a terminal rule (or -1): values then
+     * carry it, so a decision by such a rule needs nothing from the rule's own record.
+     */
+    void add(Cidr network, int rule, boolean terminal, int body) {
+        if (rule >= MAX_RULES) {
+            throw new IllegalArgumentException("more than " + MAX_RULES + " rules");
         }
-        if ((size + 1) * 2 > slots.length) {
-            grow();
+        if (pending == null) {
+            throw new IllegalStateException("table already built");
         }
-        long key = key(network.lo(), network.length());
-        int mask = slots.length - 1;
-        int i = PrefixHash.mix(key) & mask;
-        long s;
-        while ((s = slots[i]) != 0) {
-            if ((s & ~VALUE_MASK) == key) {
-                slots[i] = key | appendShared((int) (s & VALUE_MASK), rule);
-                return;
+        if (size == pending.length) {
+            pending = Arrays.copyOf(pending, size * 2);
+        }
+        if (body >= 0 && terminal) {
+            if (rule >= ruleBody.length) {
+                ruleBody = Arrays.copyOf(ruleBody, Math.max(rule + 1, ruleBody.length * 2));
             }
-            i = (i + 1) & mask;
+            ruleBody[rule] = body + 1;
         }
-        slots[i] = key | rule;
-        size++;
-        if (!present[network.length()]) {
-            present[network.length()] = true;
-            lengths = PrefixHash.lengthsOf(present);
-            shortLengths = Arrays.stream(lengths).filter(l -> l < 16).toArray();
-        }
-        if (lengthsIn20 == null && size >= blockThreshold) {
-            buildBlocks();
-        } else if (lengthsIn20 != null) {
-            mark(network.lo(), network.length());
-        }
+        pending[size++] = ((network.lo() ^ 0x80000000L) << 32) | ((long) network.length() << 26)
+                | (terminal ? TERMINAL : 0) | rule;
     }
 
-    private void buildBlocks() {
-        lengthsIn20 = new short[1 << 20];
-        lengthsIn16 = new byte[1 << 16];
-        for (long s : slots) {
-            if (s != 0) {
-                mark(s >>> 32, (int) ((s >>> LENGTH_SHIFT) & 0x3f) - 1);
-            }
-        }
-    }
-
-    private void mark(long network, int length) {
-        if (length >= 20) {
-            lengthsIn20[(int) (network >>> 12)] |= (short) (1 << (length - 20));
-        } else if (length >= 16) {
-            lengthsIn16[(int) (network >>> 16)] |= (byte) (1 << (length - 16));
-        }
-    }
-
-    private int appendShared(int value, int rule) {
-        int[] list = value < DIRECT ? new int[] {value} : shared[value - DIRECT];
-        if (list[list.length - 1] == rule) {
-            return value;
-        }
-        int[] longer = Arrays.copyOf(list, list.length + 1);
-        longer[list.length] = rule;
-        if (value >= DIRECT) {
-            shared[value - DIRECT] = longer;
-            return value;
-        }
-        if (sharedCount == shared.length) {
-            shared = Arrays.copyOf(shared, sharedCount * 2);
-        }
-        shared[sharedCount] = longer;
-        return DIRECT + sharedCount++;
-    }
-
-    void collect(long address, CandidateList out) {
-        if (lengthsIn20 == null) {
-            for (int length : lengths) {
-                probe(address, length, out);
-            }
+    /** Builds the intervals (and the direct table if large); no {@link #add} after this. */
+    void freeze() {
+        if (pending == null) {
             return;
         }
-        int bits20 = lengthsIn20[(int) (address >>> 12)] & 0xffff;
-        while (bits20 != 0) {
-            int length = 20 + Integer.numberOfTrailingZeros(bits20);
-            bits20 &= bits20 - 1;
-            probe(address, length, out);
+        for (int c = 1; c <= 33; c++) {
+            classLength[c] = c - 1;
+            classBody[c] = -1;
         }
-        int bits16 = lengthsIn16[(int) (address >>> 16)] & 0xff;
-        while (bits16 != 0) {
-            int length = 16 + Integer.numberOfTrailingZeros(bits16);
-            bits16 &= bits16 - 1;
-            probe(address, length, out);
-        }
-        for (int length : shortLengths) {
-            probe(address, length, out);
+        classCount = 34;
+        long[] p = pending;
+        int n = size;
+        pending = null;
+        Arrays.sort(p, 0, n);
+        new Sweep(p, n).run();
+        ruleBody = null;
+        if (intervals.length >= directThreshold) {
+            buildDirect();
         }
     }
 
-    private void probe(long address, int length, CandidateList out) {
-        long[] t = slots;
-        int mask = t.length - 1;
-        long key = key(address & Cidr.maskV4(length), length);
-        int i = PrefixHash.mix(key) & mask;
-        long s;
-        while ((s = t[i]) != 0) {
-            if ((s & ~VALUE_MASK) == key) {
-                int v = (int) (s & VALUE_MASK);
-                if (v < DIRECT) {
-                    out.add(v, length);
-                } else {
-                    for (int r : shared[v - DIRECT]) {
-                        out.add(r, length);
+    /** Walks the sorted networks with a stack of the networks that hold the current address. */
+    private final class Sweep {
+        private final long[] sorted;
+        private final int n;
+        private long[] out = new long[16];
+        private int outCount;
+        private int[] listOut = new int[16];
+        private int listCount;
+        /** Per stack level: the end (inclusive) of its network, and its range in sorted. */
+        private long[] ends = new long[34];
+        private int[] from = new int[34];
+        private int[] to = new int[34];
+        private int depth;
+        private int[] scratch = new int[16];
+
+        Sweep(long[] sorted, int n) {
+            this.sorted = sorted;
+            this.n = n;
+        }
+
+        void run() {
+            emit(0, NONE);
+            int i = 0;
+            while (i < n) {
+                long head = sorted[i] & ~((1L << 26) - 1);
+                int j = i + 1;
+                while (j < n && (sorted[j] & ~((1L << 26) - 1)) == head) {
+                    j++;
+                }
+                long start = (sorted[i] >>> 32) ^ 0x80000000L;
+                int length = (int) (sorted[i] >>> 26) & 0x3f;
+                long end = start + (1L << (32 - length)) - 1;
+                popBefore(start);
+                ends[depth] = end;
+                from[depth] = i;
+                to[depth] = j;
+                depth++;
+                emit(start, covering());
+                i = j;
+            }
+            popBefore(1L << 32);
+            intervals = Arrays.copyOf(out, outCount);
+            lists = Arrays.copyOf(listOut, listCount);
+        }
+
+        private void popBefore(long start) {
+            while (depth > 0 && ends[depth - 1] < start) {
+                long next = ends[depth - 1] + 1;
+                depth--;
+                if (next <= 0xffffffffL) {
+                    emit(next, covering());
+                }
+            }
+        }
+
+        /** The rules of the stack in rule order, up to the first terminal one, as a value. */
+        private int covering() {
+            if (depth == 0) {
+                return NONE;
+            }
+            int k = 0;
+            for (int d = 0; d < depth; d++) {
+                int length = (int) (sorted[from[d]] >>> 26) & 0x3f;
+                for (int r = from[d]; r < to[d]; r++) {
+                    if (k == scratch.length) {
+                        scratch = Arrays.copyOf(scratch, k * 2);
+                    }
+                    int low = (int) sorted[r];
+                    int rule = low & RULE_MASK;
+                    boolean terminal = (low & TERMINAL) != 0;
+                    scratch[k] = rule;
+                    int body = terminal && rule < ruleBody.length ? ruleBody[rule] - 1 : -1;
+                    classAndFlag(k++, classOf(length, body), terminal);
+                }
+            }
+            return encode(k);
+        }
+
+        /** Beside each rule in scratch: class << 1 | terminal. */
+        private int[] meta = new int[16];
+
+        private void classAndFlag(int at, int valueClass, boolean terminal) {
+            if (at >= meta.length) {
+                meta = Arrays.copyOf(meta, Math.max(at + 1, meta.length * 2));
+            }
+            meta[at] = valueClass << 1 | (terminal ? 1 : 0);
+        }
+
+        private int classOf(int length, int body) {
+            if (body >= 0) {
+                for (int c = 34; c < classCount; c++) {
+                    if (classLength[c] == length && classBody[c] == body) {
+                        return c;
                     }
                 }
-                return;
+                if (classCount < classLength.length) {
+                    classLength[classCount] = length;
+                    classBody[classCount] = body;
+                    return classCount++;
+                }
             }
-            i = (i + 1) & mask;
+            return length + 1;
+        }
+
+        private int encode(int k) {
+            if (k == 1) {
+                return (meta[0] >>> 1) << 25 | scratch[0];
+            }
+            // Few entries: insertion sort by rule, carrying the length and flag along.
+            for (int a = 1; a < k; a++) {
+                int r = scratch[a];
+                int m = meta[a];
+                int b = a - 1;
+                while (b >= 0 && scratch[b] > r) {
+                    scratch[b + 1] = scratch[b];
+                    meta[b + 1] = meta[b];
+                    b--;
+                }
+                scratch[b + 1] = r;
+                meta[b + 1] = m;
+            }
+            int keep = 0;
+            while (keep < k) {
+                keep++;
+                if ((meta[keep - 1] & 1) != 0) {
+                    break;
+                }
+            }
+            if (keep == 1) {
+                return (meta[0] >>> 1) << 25 | scratch[0];
+            }
+            int at = listCount;
+            if (listCount + keep + 1 > listOut.length) {
+                listOut = Arrays.copyOf(listOut, Math.max(listOut.length * 2, listCount + keep + 1));
+            }
+            listOut[listCount++] = keep;
+            for (int a = 0; a < keep; a++) {
+                listOut[listCount++] = (meta[a] >>> 1) << 25 | scratch[a];
+            }
+            return ~at;
+        }
+
+        private void emit(long start, int value) {
+            if (outCount > 0) {
+                long last = out[outCount - 1];
+                if ((last >>> 32) == start) {
+                    outCount--;
+                    if (outCount > 0 && (int) out[outCount - 1] == value) {
+                        return;
+                    }
+                } else if ((int) last == value) {
+                    return;
+                }
+            }
+            if (outCount == out.length) {
+                out = Arrays.copyOf(out, outCount * 2);
+            }
+            out[outCount++] = start << 32 | (value & 0xffffffffL);
         }
     }
 
-    /** Network in the upper 32 bits, length + 1 (never 0, so 0 marks an empty slot) above the value. */
-    private static long key(long network, int length) {
-        return (network << 32) | ((long) (length + 1) << LENGTH_SHIFT);
+    private void buildDirect() {
+        int bits = forcedBits > 0 ? forcedBits
+                : Math.min(MAX_BLOCK_BITS, 32 - Integer.numberOfLeadingZeros(intervals.length));
+        blockShift = 32 - bits;
+        boolean inline = blockShift <= 15;
+        long[] d = new long[2 << bits];
+        long[] t = intervals;
+        // Only the blocks with more than two boundaries keep their intervals, in block order.
+        long[] overflow = new long[16];
+        int kept = 0;
+        int i = 0;
+        for (int b = 0; b < 1 << bits; b++) {
+            long start = (long) b << blockShift;
+            long end = start + (1L << blockShift) - 1;
+            // i: the last interval starting at or before the block's start.
+            while (i + 1 < t.length && (t[i + 1] >>> 32) <= start) {
+                i++;
+            }
+            int j = i;
+            while (j + 1 < t.length && (t[j + 1] >>> 32) <= end) {
+                j++;
+            }
+            int inside = j - i;
+            long v0 = t[i] & 0xffffffffL;
+            if (inside == 0) {
+                d[2 * b] = v0;
+            } else if (inline && inside <= 2) {
+                d[2 * b] = v0 | t[i + 1] << 32;
+                long k1 = (t[i + 1] >>> 32) - start;
+                d[2 * b + 1] = inside == 1 ? ONE | k1 << 32
+                        : TWO | k1 << 32 | ((t[i + 2] >>> 32) - start) << 47 | (t[i + 2] & 0xffffffffL);
+            } else {
+                if (kept + inside + 1 > overflow.length) {
+                    overflow = Arrays.copyOf(overflow, Math.max(overflow.length * 2, kept + inside + 1));
+                }
+                System.arraycopy(t, i, overflow, kept, inside + 1);
+                d[2 * b] = (long) inside << 32 | kept;
+                d[2 * b + 1] = SEARCH;
+                kept += inside + 1;
+            }
+        }
+        direct = d;
+        intervals = Arrays.copyOf(overflow, kept);
     }
 
-    private void grow() {
-        long[] old = slots;
-        slots = new long[old.length * 2];
-        int mask = slots.length - 1;
-        for (long s : old) {
-            if (s != 0) {
-                int i = PrefixHash.mix(s & ~VALUE_MASK) & mask;
-                while (slots[i] != 0) {
-                    i = (i + 1) & mask;
+    /** The value of the interval that holds {@code address}: see {@link #single} to read it. */
+    int lookup(long address) {
+        long[] t = intervals;
+        int lo;
+        int hi;
+        long[] d = direct;
+        if (d != null) {
+            int x = (int) (address >>> blockShift) << 1;
+            // One 16-byte entry, so one cache line: most blocks hold their answer inline.
+            long e0 = d[x];
+            long e1 = d[x + 1];
+            if (e1 != SEARCH) {
+                if (e1 == 0) {
+                    return (int) e0;
                 }
-                slots[i] = s;
+                long offset = address & ((1L << blockShift) - 1);
+                if (e1 < 0 && offset >= (e1 >>> 47 & 0x7fff)) {
+                    return (int) e1;
+                }
+                return offset >= (e1 >>> 32 & 0x7fff) ? (int) (e0 >>> 32) : (int) e0;
             }
+            lo = (int) e0;
+            hi = lo + (int) (e0 >>> 32);
+            if (hi - lo <= 4) {
+                while (lo < hi && (t[lo + 1] >>> 32) <= address) {
+                    lo++;
+                }
+                return (int) t[lo];
+            }
+        } else {
+            lo = 0;
+            hi = t.length - 1;
+        }
+        // The last interval in [lo, hi] that starts at or before the address; t[lo] always does.
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if ((t[mid] >>> 32) <= address) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return (int) t[lo];
+    }
+
+    /** True when a value holds one rule (or none): {@link #rule} and {@link #length} read it. */
+    static boolean single(int value) {
+        return value >= 0;
+    }
+
+    static int rule(int single) {
+        return single & RULE_MASK;
+    }
+
+    int length(int single) {
+        return classLength[single >>> 25];
+    }
+
+    /** The body of the terminal rule of a single value, or -1 when the rule's record says. */
+    int body(int single) {
+        return classBody[single >>> 25];
+    }
+
+    /** Adds the rules of a value that is a list ({@code value < 0}) to {@code out}. */
+    void addList(int value, CandidateList out) {
+        int at = ~value;
+        int[] l = lists;
+        for (int k = 1; k <= l[at]; k++) {
+            out.add(rule(l[at + k]), length(l[at + k]));
         }
     }
 
     long bytes() {
-        long blocks = lengthsIn20 == null ? 0 : 2L * lengthsIn20.length + lengthsIn16.length;
-        return slots.length * 8L + 16L * sharedCount + blocks;
+        return intervals.length * 8L + lists.length * 4L + (direct == null ? 0 : direct.length * 8L);
     }
 }

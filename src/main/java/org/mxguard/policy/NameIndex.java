@@ -90,18 +90,22 @@ final class NameIndex {
         return exact.size == 0 && below.size == 0;
     }
 
-    void collect(String name, CandidateList out) {
+    /**
+     * Adds the rules under {@code name} and its parents to {@code out}, made on the first hit when
+     * null; returns it (still null when nothing matched, so a miss allocates nothing).
+     */
+    CandidateList collect(String name, CandidateList out) {
         if (name == null) {
-            return;
+            return out;
         }
         if (exact.size > 0) {
             int[] hit = exact.get(name, 0, name.hashCode());
             if (hit != null) {
-                out.addAll(hit);
+                out = CandidateList.addAll(out, hit);
             }
         }
         if (below.size == 0) {
-            return;
+            return out;
         }
         // h is the hashCode of name.substring(i); 31^k tracks the weight of the next character.
         int h = 0;
@@ -112,9 +116,10 @@ final class NameIndex {
             if (name.charAt(i - 1) == '.') {
                 int[] hit = below.get(name, i, h);
                 if (hit != null) {
-                    out.addAll(hit);
+                    out = CandidateList.addAll(out, hit);
                 }
             }
         }
+        return out;
     }
 }

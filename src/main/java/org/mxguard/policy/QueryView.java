@@ -21,9 +21,11 @@ final class QueryView {
     final boolean v4;
     final long hi;
     final long lo;
-    /** Lower case, or "unknown" when the reverse name is not forward-confirmed. */
-    final String clientName;
-    final String helo;
+    private final PolicyQuery query;
+    /** Lower case, or "unknown" when the reverse name is not forward-confirmed; made when first asked. */
+    private String clientName;
+    private String helo;
+    private boolean heloDone;
     final MailAddress sender;
     final MailAddress recipient;
     private final DnsblLookup dnsbl;
@@ -46,8 +48,7 @@ final class QueryView {
             hi = v4 ? 0 : Cidr.toLong(b, 0);
             lo = v4 ? Cidr.toV4(b) : Cidr.toLong(b, 8);
         }
-        this.clientName = canonical(q.clientName(), NamePattern.UNKNOWN);
-        this.helo = canonical(q.helo(), null);
+        this.query = q;
         this.sender = q.sender();
         this.recipient = q.recipient();
     }
@@ -55,6 +56,10 @@ final class QueryView {
     private static String canonical(String name, String missing) {
         if (name == null || name.isEmpty()) {
             return missing;
+        }
+        if (name.equals(NamePattern.UNKNOWN)) {
+            // Most clients of a backup MX have no confirmed name: skip the scan.
+            return NamePattern.UNKNOWN;
         }
         String s = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         for (int i = 0; i < s.length(); i++) {
@@ -66,8 +71,26 @@ final class QueryView {
         return s;
     }
 
+    /** The client name in canonical form (see {@link #canonical}); most rule sets never ask. */
+    String clientName() {
+        String n = clientName;
+        if (n == null) {
+            n = canonical(query.clientName(), NamePattern.UNKNOWN);
+            clientName = n;
+        }
+        return n;
+    }
+
+    String helo() {
+        if (!heloDone) {
+            helo = canonical(query.helo(), null);
+            heloDone = true;
+        }
+        return helo;
+    }
+
     boolean nameKnown() {
-        return !clientName.equals(NamePattern.UNKNOWN);
+        return !clientName().equals(NamePattern.UNKNOWN);
     }
 
     /** The condition, negation included. */
@@ -75,7 +98,7 @@ final class QueryView {
         return switch (c) {
             case Condition.Client cl -> cl.negated() != inAny(cl.networks());
             case Condition.ClientName n -> clientNameMatches(n);
-            case Condition.Helo h -> h.negated() != anyName(h.names(), helo);
+            case Condition.Helo h -> h.negated() != anyName(h.names(), helo());
             case Condition.Sender s -> s.negated() != anyAddress(s.addresses(), sender);
             case Condition.Recipient r -> r.negated() != anyAddress(r.addresses(), recipient);
             case Condition.Dnsbl d -> d.negated() != listed(d);
@@ -101,7 +124,7 @@ final class QueryView {
      * with "unknown", only the explicit {@code unknown} value decides.
      */
     private boolean clientNameMatches(Condition.ClientName n) {
-        boolean hit = anyName(n.names(), clientName);
+        boolean hit = anyName(n.names(), clientName());
         if (!nameKnown() && !hit && n.names().stream().noneMatch(NamePattern::isUnknown)) {
             return false;
         }
@@ -131,7 +154,7 @@ final class QueryView {
 
     boolean dynamic() {
         if (dynamic < 0) {
-            dynamic = nameKnown() && DynamicHostClassifier.classify(clientName, address).dynamic() ? 1 : 0;
+            dynamic = nameKnown() && DynamicHostClassifier.classify(clientName(), address).dynamic() ? 1 : 0;
         }
         return dynamic == 1;
     }

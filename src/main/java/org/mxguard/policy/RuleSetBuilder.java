@@ -24,11 +24,18 @@ final class RuleSetBuilder {
     private final Map<BodyKey, Integer> sharedBodies = new HashMap<>();
     private String[] files = new String[4];
     /** Per rule: body number, file number and line, packed as {@link RuleSet} reads them. */
-    private long[] meta = new long[1024];
+    private long[] records = new long[64 * RuleSet.STRIDE];
     private RuleBody[] bodies = new RuleBody[64];
     private int bodyCount;
     private int[] unindexed = new int[16];
     private int unindexedCount;
+    /** Rules as runs of one file at a constant line - rule distance; see {@link RuleSet#ref}. */
+    private int[] runStarts = new int[16];
+    private int[] runFiles = new int[16];
+    private int[] runDeltas = new int[16];
+    private int runCount;
+    /** Bodies a network value can carry ({@link RuleSet#first} packs body + 1 into 23 bits). */
+    private static final long MAX_INLINE_BODY = (1L << 23) - 1;
     private int count;
     final Ipv4PrefixTable v4;
     final Ipv6PrefixTable v6 = new Ipv6PrefixTable();
@@ -41,7 +48,7 @@ final class RuleSetBuilder {
         this(settings, new Ipv4PrefixTable());
     }
 
-    /** With a given IPv4 table, so tests can make small tables use the block bitmaps. */
+    /** With a given IPv4 table, so tests can make small tables use the direct table. */
     RuleSetBuilder(PolicySettings settings, Ipv4PrefixTable v4) {
         this.settings = settings;
         this.v4 = v4;
@@ -49,8 +56,8 @@ final class RuleSetBuilder {
 
     void add(Rule rule) {
         int n = count++;
-        if (n == meta.length) {
-            meta = Arrays.copyOf(meta, n * 2);
+        if (n * RuleSet.STRIDE == records.length) {
+            records = Arrays.copyOf(records, records.length * 2);
         }
         Integer file = fileNumbers.get(rule.ref().file());
         if (file == null) {
@@ -70,12 +77,15 @@ final class RuleSetBuilder {
         Condition key = indexKey(rule);
         boolean implied = key instanceof Condition.Client && rule.conditions().size() == 1;
         long body = implied ? sharedBody(rule) : newBody(body(rule, false));
-        meta[n] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
+        // Always matches once reached: no rule after it in an address interval can decide.
+        boolean terminal = implied && rule.expires() == null;
+        addToRuns(n, file, rule.ref().line());
+        records[n * RuleSet.STRIDE] = (body << RuleSet.BODY_SHIFT) | ((long) file << RuleSet.FILE_SHIFT) | rule.ref().line();
         switch (key) {
             case Condition.Client c -> {
                 for (Cidr net : c.networks()) {
                     if (net.v4()) {
-                        v4.add(net, n);
+                        v4.add(net, n, terminal, terminal && body < MAX_INLINE_BODY ? (int) body : -1);
                     } else {
                         v6.add(net, n);
                     }
@@ -92,6 +102,39 @@ final class RuleSetBuilder {
                 unindexed[unindexedCount++] = n;
             }
         }
+    }
+
+    private void addToRuns(int rule, int file, int line) {
+        int last = runCount - 1;
+        if (last >= 0 && runFiles[last] == file && runDeltas[last] == line - rule) {
+            return;
+        }
+        if (runCount == runStarts.length) {
+            runStarts = Arrays.copyOf(runStarts, runCount * 2);
+            runFiles = Arrays.copyOf(runFiles, runCount * 2);
+            runDeltas = Arrays.copyOf(runDeltas, runCount * 2);
+        }
+        runStarts[runCount] = rule;
+        runFiles[runCount] = file;
+        runDeltas[runCount] = line - rule;
+        runCount++;
+    }
+
+    /** The runs pay while they stay few: a table per rule would cost more than the records. */
+    private boolean runsPay() {
+        return runCount > 0 && runCount <= Math.max(64, count / 16);
+    }
+
+    int[] runStarts() {
+        return runsPay() ? Arrays.copyOf(runStarts, runCount) : null;
+    }
+
+    int[] runFiles() {
+        return runsPay() ? Arrays.copyOf(runFiles, runCount) : null;
+    }
+
+    int[] runDeltas() {
+        return runsPay() ? Arrays.copyOf(runDeltas, runCount) : null;
     }
 
     private static void addAddresses(NameIndex index, List<AddressPattern> patterns, int rule) {
@@ -188,7 +231,8 @@ final class RuleSetBuilder {
 
     RuleSet build(String name, List<java.nio.file.Path> sourceFiles) {
         String[] fileNames = Arrays.copyOf(files, fileNumbers.size());
-        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(meta, count), Arrays.copyOf(bodies, bodyCount),
+        v4.freeze();
+        return new RuleSet(name, sourceFiles, fileNames, Arrays.copyOf(records, count * RuleSet.STRIDE), Arrays.copyOf(bodies, bodyCount),
                 Arrays.copyOf(unindexed, unindexedCount), this);
     }
 }

@@ -13,20 +13,24 @@ import org.mxguard.mail.Reply;
 public final class RulesEngine implements PolicyEngine {
 
     private final List<RuleSource> sources = new CopyOnWriteArrayList<>();
+    /** The same sources as an array, replaced on {@link #addSource}: a decision allocates no iterator. */
+    private volatile RuleSource[] sourceArray;
     private final PolicySettings settings;
     private final DnsblLookup dnsbl;
     private final Clock clock;
 
     public RulesEngine(List<RuleSource> sources, PolicySettings settings, DnsblLookup dnsbl, Clock clock) {
         this.sources.addAll(sources);
+        this.sourceArray = this.sources.toArray(new RuleSource[0]);
         this.settings = settings;
         this.dnsbl = dnsbl;
         this.clock = clock;
     }
 
     /** Adds a source after the existing ones: its rules decide only what no earlier source decided. */
-    public void addSource(RuleSource source) {
+    public synchronized void addSource(RuleSource source) {
         sources.add(source);
+        sourceArray = sources.toArray(new RuleSource[0]);
     }
 
     public List<RuleSource> sources() {
@@ -37,15 +41,16 @@ public final class RulesEngine implements PolicyEngine {
     public Decision decide(PolicyQuery query) {
         QueryView q = new QueryView(query, dnsbl);
         long now = clock.millis();
-        for (RuleSource source : sources) {
+        for (RuleSource source : sourceArray) {
             RuleSet set = source.current();
-            RuleMatch m = set.find(q, now);
-            if (m != null) {
-                if (!m.actsNow()) {
+            long m = set.first(q, now);
+            if (m != RuleSet.NO_MATCH) {
+                if (!RuleSet.matchActsNow(m)) {
                     return Decision.CONTINUE;
                 }
-                set.counters().hit(m.rule(), now);
-                return decision(set.body(m.rule()), m, q);
+                int rule = RuleSet.matchRule(m);
+                set.counters().hit(rule, now);
+                return decision(set.body(m), set.ref(rule), RuleSet.matchLength(m), q);
             }
         }
         return Decision.CONTINUE;
@@ -59,7 +64,8 @@ public final class RulesEngine implements PolicyEngine {
             RuleSet set = source.current();
             RuleMatch m = set.find(q, now);
             if (m != null) {
-                Decision d = m.actsNow() ? decision(set.body(m.rule()), m, q) : Decision.CONTINUE;
+                Decision d = m.actsNow() ? decision(set.body(m.rule()), m.ref(), m.networkLength(), q)
+                        : Decision.CONTINUE;
                 return new Explained(d, source.name(), m, set.body(m.rule()).actAt);
             }
         }
@@ -77,9 +83,8 @@ public final class RulesEngine implements PolicyEngine {
     public record Explained(Decision decision, String source, RuleMatch match, Stage actsAt) {
     }
 
-    private Decision decision(RuleBody body, RuleMatch m, QueryView q) {
-        RuleRef ref = m.ref();
-        String reason = body.reason != null ? body.reason : describe(body, m, q);
+    private Decision decision(RuleBody body, RuleRef ref, int networkLength, QueryView q) {
+        String reason = body.reason != null ? body.reason : describe(body, networkLength, q);
         boolean warnOnly = settings.dryRun() || body.action == Action.WARN;
         Reply reply = body.reply;
         if (reply != null && settings.softBounce()) {
@@ -96,14 +101,14 @@ public final class RulesEngine implements PolicyEngine {
         };
     }
 
-    private static String describe(RuleBody body, RuleMatch m, QueryView q) {
+    private static String describe(RuleBody body, int length, QueryView q) {
         if (body.description != null) {
             return body.description;
         }
         // The matched network as the rule wrote it; the client's address is in the log line anyway.
-        Cidr net = q.v4 ? new Cidr(true, 0, q.lo & Cidr.maskV4(m.networkLength()), m.networkLength())
-                : new Cidr(false, q.hi & Cidr.maskHi(m.networkLength()), q.lo & Cidr.maskLo(m.networkLength()),
-                        m.networkLength());
-        return "client " + net;
+        if (q.v4) {
+            return Cidr.describeV4("client ", q.lo & Cidr.maskV4(length), length);
+        }
+        return "client " + new Cidr(false, q.hi & Cidr.maskHi(length), q.lo & Cidr.maskLo(length), length);
     }
 }

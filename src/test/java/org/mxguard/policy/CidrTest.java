@@ -18,6 +18,20 @@ class CidrTest {
     }
 
     @Test
+    void describesNetworksAsToStringWritesThem() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            int length = random.nextInt(33);
+            long network = random.nextInt() & 0xffffffffL & Cidr.maskV4(length);
+            Cidr cidr = new Cidr(true, 0, network, length);
+            assertThat(Cidr.describeV4("client ", network, length)).isEqualTo("client " + cidr);
+        }
+        assertThat(Cidr.describeV4("client ", 0, 0)).isEqualTo("client 0.0.0.0/0");
+        assertThat(Cidr.describeV4("client ", 0xffffffffL, 32)).isEqualTo("client 255.255.255.255");
+        assertThat(Cidr.describeV4("client ", 0x0a000a00L, 24)).isEqualTo("client 10.0.10.0/24");
+    }
+
+    @Test
     void refusesHostBitsAndNonsenseWithoutResolvingNames() {
         assertThatThrownBy(() -> Cidr.parse("192.0.2.1/24")).hasMessage(
                 "host bits set in 192.0.2.1/24; the network is 192.0.2.0/24");

@@ -45,26 +45,71 @@ class IndexedMatcherPropertyTest {
         List<Rule> numbered = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             Rule r = rules.get(i);
-            numbered.add(new Rule(new RuleRef("p", i + 1), r.action(), r.reply(), r.actAt(), r.conditions(),
+            // Two files and uneven line numbers, as includes and comments make them.
+            RuleRef ref = new RuleRef(i % 5 == 4 ? "q" : "p", 1 + 2 * i + i / 7);
+            numbered.add(new Rule(ref, r.action(), r.reply(), r.actAt(), r.conditions(),
                     r.expires(), r.reason()));
         }
         RuleSet set = RuleSet.compile("p", numbered, PolicySettings.DEFAULTS);
-        // The same rules with the per-block length bitmaps that only large tables use by default.
+        // The same rules with the direct block table that only large tables use by default.
         RuleSetBuilder withBlocks = new RuleSetBuilder(PolicySettings.DEFAULTS, new Ipv4PrefixTable(1));
         numbered.forEach(withBlocks::add);
         RuleSet blocked = withBlocks.build("p");
         LinearMatcher linear = new LinearMatcher(numbered, FAKE_DNSBL, CLOCK);
+        RulesEngine engine = engineOf(set);
+        RulesEngine blockedEngine = engineOf(blocked);
         for (PolicyQuery q : queries) {
             RuleMatch fast = set.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
             RuleMatch fastBlocks = blocked.find(new QueryView(q, FAKE_DNSBL), CLOCK.millis());
             assertThat(fastBlocks == null ? "none" : fastBlocks.ref() + " " + fastBlocks.actsNow())
-                    .as("with block bitmaps, query %s", q)
+                    .as("with the direct table, query %s", q)
                     .isEqualTo(fast == null ? "none" : fast.ref() + " " + fast.actsNow());
             LinearMatcher.Found slow = linear.find(q);
             String fastText = fast == null ? "none" : fast.ref() + " " + fast.actsNow();
             String slowText = slow == null ? "none" : slow.rule().ref() + " " + slow.actsNow();
             assertThat(fastText).as("query %s", q).isEqualTo(slowText);
+            // The decision too: the fast path takes a network rule's body from the index and its
+            // file and line from the runs, not from the rule's record.
+            String expected = slow == null || !slow.actsNow() ? "continue"
+                    : expectedKind(slow.rule().action()) + " " + slow.rule().ref();
+            assertThat(describe(engine.decide(q))).as("decision, query %s", q).isEqualTo(expected);
+            assertThat(describe(blockedEngine.decide(q))).as("decision, direct table, query %s", q)
+                    .isEqualTo(expected);
         }
+    }
+
+    private static RulesEngine engineOf(RuleSet set) {
+        RuleSource source = new RuleSource() {
+            @Override
+            public String name() {
+                return "p";
+            }
+
+            @Override
+            public RuleSet current() {
+                return set;
+            }
+        };
+        return new RulesEngine(List.of(source), PolicySettings.DEFAULTS, FAKE_DNSBL, CLOCK);
+    }
+
+    private static String expectedKind(Action action) {
+        return switch (action) {
+            case ACCEPT -> "accept";
+            case TEMPFAIL, WARN -> "tempfail";
+            case REJECT -> "reject";
+            case DISCONNECT -> "disconnect";
+        };
+    }
+
+    private static String describe(Decision d) {
+        return switch (d) {
+            case Decision.Continue c -> "continue";
+            case Decision.Accept a -> "accept " + a.rule();
+            case Decision.Tempfail t -> "tempfail " + t.rule();
+            case Decision.Reject r -> (r.warnOnly() ? "tempfail " : "reject ") + r.rule();
+            case Decision.Disconnect x -> "disconnect " + x.rule();
+        };
     }
 
     @Provide
