@@ -3,7 +3,7 @@
 # here, in one run, on the same machine. Both keep every accepted message durably in their queue
 # and deliver nothing (Postfix: defer_transports; mxguard: delivery.enabled=false).
 #
-# Usage: bench/inbound/run.sh [MESSAGES] [RUNS]        (defaults 5000 and 3)
+# Usage: bench/inbound/run.sh [MESSAGES] [RUNS]   (defaults 5000 and 3; WARMUP=8000, SIZES="1024 51200", SESSIONS="1 10 50")
 # Prints one line per (server, size, sessions): median accepted messages/s and CPU seconds per 1000
 # messages, then the ratios. Needs: postfix (smtp-source), bc, python3, a JDK 25.
 set -euo pipefail

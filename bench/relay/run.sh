@@ -4,7 +4,7 @@
 # the rate counts messages accepted durably AND delivered. Also runs smtp-source straight into
 # smtp-sink (no relay, no disk) as the ceiling.
 #
-# Usage: bench/relay/run.sh [MESSAGES] [RUNS] [SESSIONS]   (defaults 5000, 3, 10)
+# Usage: bench/relay/run.sh [MESSAGES] [RUNS] [SESSIONS]   (defaults 5000, 3, 10; WARMUP=12000, SIZES="1024 51200")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
@@ -88,7 +88,7 @@ for size in $sizes; do
   start_mxguard "$size"
   for port_counter in "$pf_port queue_count_postfix" "$mx_port queue_count_mxguard"; do
     read -r port counter <<<"$port_counter"
-    send "$port" "$size" "${WARMUP:-8000}"
+    send "$port" "$size" "${WARMUP:-12000}"
     wait_empty "$counter"
   done
   declare -A runs_of=()
