@@ -2,7 +2,6 @@ package org.mxguard.loganalysis;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -134,24 +133,8 @@ final class ParallelScanner {
 
     private Block parse(byte[] buf, int length, int refYear, int refMonth) {
         ParseCounters c = new ParseCounters();
-        LineParser parser = new LineParser(zone, refYear, refMonth, c);
         List<LogEvent> events = new ArrayList<>(length / 100);
-        // One Latin-1 string per block (a copy), then String.indexOf, which the JIT vectorizes.
-        String text = new String(buf, 0, length, StandardCharsets.ISO_8859_1);
-        int start = 0;
-        while (start < length) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? length : nl;
-            int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            String line = text.substring(start, stop);
-            try {
-                parser.parse(line, events);
-            } catch (RuntimeException e) {
-                // A line no parser foresaw must cost that line, never the run.
-                c.skip("unparsable (" + e.getClass().getSimpleName() + ")");
-            }
-            start = end + 1;
-        }
+        new BlockParser(zone, refYear, refMonth, c).parse(buf, length, events);
         return new Block(events, c);
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.mxguard.hostclass.DynamicHostClassifier;
 
 /**
@@ -28,14 +29,31 @@ final class Ranking {
             AnalyzerSettings settings) {
         this.settings = settings;
         this.primaryChecked = primaryChecked;
-        for (ClientStats c : clients.values()) {
-            ClientVerdict v = new ClientVerdict(c, primaryChecked, primaryContacts.contains(c.ip), settings);
-            verdicts.add(v);
-            for (int bits : NetworkPrefix.levels(c.ip)) {
-                networks.computeIfAbsent(NetworkPrefix.of(c.ip, bits), SourceStats::new).add(v);
+        // Judging a client (name classification, public suffix, prefixes) is the costly part and
+        // independent per client: done on all cores, then summed in the map's order, one thread.
+        List<ClientStats> all = new ArrayList<>(clients.values());
+        ClientVerdict[] judged = new ClientVerdict[all.size()];
+        String[][] prefixes = new String[all.size()][];
+        List<?>[] parents = new List<?>[all.size()];
+        IntStream.range(0, all.size()).parallel().forEach(i -> {
+            ClientStats c = all.get(i);
+            judged[i] = new ClientVerdict(c, primaryChecked, primaryContacts.contains(c.ip), settings);
+            int[] levels = NetworkPrefix.levels(c.ip);
+            String[] p = new String[levels.length];
+            for (int l = 0; l < levels.length; l++) {
+                p[l] = NetworkPrefix.of(c.ip, levels[l]);
             }
-            for (String d : domainLevels(c.name)) {
-                domains.computeIfAbsent(d, SourceStats::new).add(v);
+            prefixes[i] = p;
+            parents[i] = domainLevels(c.name);
+        });
+        for (int i = 0; i < judged.length; i++) {
+            ClientVerdict v = judged[i];
+            verdicts.add(v);
+            for (String prefix : prefixes[i]) {
+                networks.computeIfAbsent(prefix, SourceStats::new).add(v);
+            }
+            for (Object d : parents[i]) {
+                domains.computeIfAbsent((String) d, SourceStats::new).add(v);
             }
         }
         verdicts.sort(Comparator.comparingInt((ClientVerdict v) -> -v.score.value())
