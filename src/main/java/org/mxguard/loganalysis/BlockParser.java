@@ -25,7 +25,6 @@ final class BlockParser {
             ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
-    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final byte[] MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] POSTFIX = ascii("postfix");
     private static final byte[] CLIENT = ascii("client=");
@@ -78,6 +77,11 @@ final class BlockParser {
     private int nextProgram;
     private Daemon daemon = Daemon.OTHER;
     private long[] messageIdSkips;
+    // Clients of recent lines, by their name[ip] bytes.
+    private static final int SESSIONS = 32;
+    private final byte[][] sessionKeys = new byte[SESSIONS][];
+    private final String[] sessionNames = new String[SESSIONS];
+    private final String[] sessionIps = new String[SESSIONS];
     // The client of the line being parsed, set by client().
     private String clientName;
     private String clientIp;
@@ -345,6 +349,16 @@ final class BlockParser {
         if (close < 0) {
             return false;
         }
+        // A session's connect, client= and disconnect lines carry the same name[ip]: the same
+        // bytes pass the same checks, so a recent one is taken whole, strings and all.
+        int length = close + 1 - from;
+        int slot = (length * 31 + b[close - 1]) & (SESSIONS - 1);
+        byte[] known = sessionKeys[slot];
+        if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
+            clientName = sessionNames[slot];
+            clientIp = sessionIps[slot];
+            return true;
+        }
         String name = null;
         if (open > from) {
             if (open - from > 253) {
@@ -389,6 +403,9 @@ final class BlockParser {
         clientName = name;
         clientIp = colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip;
         clientIp.hashCode();
+        sessionKeys[slot] = Arrays.copyOfRange(b, from, close + 1);
+        sessionNames[slot] = clientName;
+        sessionIps[slot] = clientIp;
         return true;
     }
 
@@ -502,26 +519,26 @@ final class BlockParser {
         return e - at >= prefix.length && LastString.same(b, at, prefix, 0, prefix.length);
     }
 
-    /** The first '\n' in {@code b[from, limit)}, eight bytes at a time; -1 when there is none. */
+    /** The first '\n' in {@code b[from, limit)}; -1 when there is none. */
     static int newline(byte[] b, int from, int limit) {
+        return indexOf(b, (byte) '\n', from, limit);
+    }
+
+    /**
+     * The first {@code c} in {@code b[from, e)}, eight bytes at a time (a zero byte of
+     * {@code word ^ c...c} marks it; the lowest flagged byte is exact); -1 when there is none.
+     */
+    private static int indexOf(byte[] b, byte c, int from, int e) {
+        long pattern = ONES * (c & 0xff);
         int i = from;
-        for (; i + 8 <= limit; i += 8) {
-            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+        for (; i + 8 <= e; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ pattern;
             long t = (x - ONES) & ~x & HIGHS;
             if (t != 0) {
                 return i + (Long.numberOfTrailingZeros(t) >>> 3);
             }
         }
-        for (; i < limit; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOf(byte[] b, byte c, int from, int e) {
-        for (int i = from; i < e; i++) {
+        for (; i < e; i++) {
             if (b[i] == c) {
                 return i;
             }
