@@ -133,7 +133,7 @@ final class ParallelScanner {
 
     private Block parse(byte[] buf, int length, int refYear, int refMonth) {
         ParseCounters c = new ParseCounters();
-        List<LogEvent> events = new ArrayList<>(length / 100);
+        List<LogEvent> events = new ArrayList<>(length / 64);
         new BlockParser(zone, refYear, refMonth, c).parse(buf, length, events);
         return new Block(events, c);
     }
