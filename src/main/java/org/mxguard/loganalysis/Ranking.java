@@ -57,7 +57,7 @@ final class Ranking {
             }
         }
         verdicts.sort(Comparator.comparingInt((ClientVerdict v) -> -v.score.value())
-                .thenComparing(v -> -v.stats.nullTransactions()).thenComparing(v -> v.stats.ip));
+                .thenComparingLong(v -> -v.stats.nullTransactions()).thenComparing(v -> v.stats.ip));
         proposeNetworks();
         proposeDomains();
         proposals.sort(Comparator.comparingInt((Proposal p) -> -p.score().value())
