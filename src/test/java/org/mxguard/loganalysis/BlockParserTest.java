@@ -111,6 +111,13 @@ class BlockParserTest {
                 "Oct  1 00:00:04 mx2 postfix/smtp[9213]: to=<a@b>, relay=x, status=sent",
                 "Oct  1 00:00:04 mx2 postfix/bounce[9213]: 2B9773E900: sender non-delivery notification: 1",
                 "Oct  1 00:00:04 mx2 sendmail[1]: rA37ZTSC026254: from=<>, size=0, nrcpts=1, relay=[10.0.0.1]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: 2BD192839B: client=unknown[198.51.100.10], "
+                        + "sasl_username=client=victim.example[192.0.2.99]",
+                "Nov  3 11:35:30 mx2 postfix/qmgr[1]: 2BD192839B: from=<a>, size=1, nrcpt=1 [192.0.2.99]@x>, "
+                        + "size=1156, nrcpt=1 (queue active)",
+                "Nov  3 11:35:30 mx2 postfix-mxguard/smtpd[1]: connect from unknown[198.51.100.11] "
+                        + "Nov  3 11:35:31 mx2 postfix/smtpd[2]: connect from unknown[192.0.2.99]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from client=x[192.0.2.99] y[198.51.100.12]",
                 "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]\r",
                 "Oct  1 00:00:04 mx2 postfix/smtpd[9211]:",
                 "Oct  1 00:00:04 mx2",
