@@ -48,11 +48,23 @@ final class BlockParser {
     private static final byte[] STATUS = ascii(", status=");
     private static final byte[] COMMA_SPACE = ascii(", ");
 
-    private static final boolean[] ALNUM = new boolean[256];
+    // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
+    // (ClientAddress.hostName), address character (ClientAddress.address, less ':' and '.').
+    private static final int ALNUM = 1;
+    private static final int DIGIT = 2;
+    private static final int HEX = 4;
+    private static final int HOST = 8;
+    private static final int ADDRESS = 16;
+    private static final byte[] KINDS = new byte[256];
 
     static {
         for (int c = 0; c < 256; c++) {
-            ALNUM[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+            boolean digit = c >= '0' && c <= '9';
+            boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+            int kind = (digit || letter ? ALNUM : 0) | (digit ? DIGIT : 0) | (c >= 'A' && c <= 'F' ? HEX : 0)
+                    | (digit || letter || c == '.' || c == '-' || c == '_' ? HOST : 0)
+                    | (digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' ? ADDRESS : 0);
+            KINDS[c] = (byte) kind;
         }
     }
 
@@ -195,13 +207,20 @@ final class BlockParser {
         }
         // Queue id: the alphanumeric run before the first ": " of the message.
         p = colon + 2;
+        // One pass for the run and for SendmailParser.isQueueId's test: 5 to 20 characters, with a
+        // digit or all upper-case hex.
         int k = p;
-        while (k < e && isAlnum(b[k])) {
+        boolean digit = false;
+        boolean hex = true;
+        int kind;
+        while (k < e && (kind = KINDS[b[k] & 0xff] & (ALNUM | DIGIT | HEX)) != 0) {
+            digit |= (kind & DIGIT) != 0;
+            hex &= (kind & (DIGIT | HEX)) != 0;
             k++;
         }
         String queueId = null;
         if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
-            if (isQueueId(b, p, k)) {
+            if (k - p >= 5 && k - p <= 20 && (digit || hex)) {
                 queueId = new String(b, p, k - p, StandardCharsets.ISO_8859_1);
                 // Hashed here, on a parsing thread, so the one joining thread finds it cached.
                 queueId.hashCode();
@@ -365,10 +384,7 @@ final class BlockParser {
                 return false;
             }
             for (int i = from; i < open; i++) {
-                byte c = b[i];
-                boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                        || c == '.' || c == '-' || c == '_';
-                if (!ok) {
+                if ((KINDS[b[i] & 0xff] & HOST) == 0) {
                     return false;
                 }
             }
@@ -392,7 +408,7 @@ final class BlockParser {
                 colon = true;
             } else if (c == '.') {
                 dot = true;
-            } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
                 return false;
             }
         }
@@ -480,28 +496,6 @@ final class BlockParser {
         }
     }
 
-    /** As {@code SendmailParser.isQueueId}: 5 to 20 letters and digits, with a digit or all upper-case hex. */
-    private static boolean isQueueId(byte[] b, int from, int to) {
-        if (to - from < 5 || to - from > 20) {
-            return false;
-        }
-        boolean digit = false;
-        boolean hex = true;
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            if (c >= '0' && c <= '9') {
-                digit = true;
-            } else if (!(c >= 'A' && c <= 'F')) {
-                hex = false;
-            }
-        }
-        return digit || hex;
-    }
-
-    private static boolean isAlnum(byte c) {
-        return ALNUM[c & 0xff];
-    }
-
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
     }
@@ -557,11 +551,17 @@ final class BlockParser {
     }
 
     private static int indexOf(byte[] b, byte[] key, int from, int e) {
-        byte first = key[0];
-        for (int i = from, last = e - key.length; i <= last; i++) {
-            if (b[i] == first && LastString.same(b, i, key, 0, key.length)) {
-                return i;
+        int last = e - key.length;
+        int i = from;
+        while (i <= last) {
+            int at = indexOf(b, key[0], i, last + 1);
+            if (at < 0) {
+                return -1;
             }
+            if (LastString.same(b, at, key, 0, key.length)) {
+                return at;
+            }
+            i = at + 1;
         }
         return -1;
     }
