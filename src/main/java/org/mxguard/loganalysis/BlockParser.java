@@ -47,6 +47,7 @@ final class BlockParser {
     private static final byte[] DSN = ascii(", dsn=");
     private static final byte[] STATUS = ascii(", status=");
     private static final byte[] COMMA_SPACE = ascii(", ");
+    private static final int SESSIONS = 32;
 
     // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
     // (ClientAddress.hostName), address character (ClientAddress.address, less ':' and '.').
@@ -90,7 +91,6 @@ final class BlockParser {
     private Daemon daemon = Daemon.OTHER;
     private long[] messageIdSkips;
     // Clients of recent lines, by their name[ip] bytes.
-    private static final int SESSIONS = 32;
     private final byte[][] sessionKeys = new byte[SESSIONS][];
     private final String[] sessionNames = new String[SESSIONS];
     private final String[] sessionIps = new String[SESSIONS];

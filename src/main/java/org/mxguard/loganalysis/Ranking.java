@@ -1,6 +1,7 @@
 package org.mxguard.loganalysis;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +57,11 @@ final class Ranking {
                 domains.computeIfAbsent((String) d, SourceStats::new).add(v);
             }
         }
-        verdicts.sort(Ranking::byRank);
+        ClientVerdict[] ranked = verdicts.toArray(new ClientVerdict[0]);
+        // The order is total (addresses are unique), so sorting in parallel gives the one result.
+        Arrays.parallelSort(ranked, Ranking::byRank);
+        verdicts.clear();
+        verdicts.addAll(Arrays.asList(ranked));
         proposeNetworks();
         proposeDomains();
         proposals.sort(Comparator.comparingInt((Proposal p) -> -p.score().value())
