@@ -10,6 +10,11 @@ root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 . "$root/scripts/java-home.sh"
 mxguard_find_java
 mkdir -p "$work"
+# The generated logs are kept and reused (delete them to regenerate); the jar is rebuilt when stale,
+# so that a second run measures the current sources.
+if [ ! -f "$root/target/mxguard.jar" ] || [ -n "$(find "$root/src/main" -newer "$root/target/mxguard.jar" -print -quit)" ]; then
+  (cd "$root" && mvn -B -q -DskipTests -Dcheckstyle.skip package) >&2
+fi
 log="$work/mail.log"
 primary="$work/primary.log"
 if [ ! -f "$log" ] || [ "$(stat -c %s "$log")" -lt "$(numfmt --from=iec "$size")" ]; then

@@ -38,10 +38,13 @@ public final class Analyzer {
         Set<String> contacts = new HashSet<>();
         ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads());
         if (!primaryLogs.isEmpty()) {
+            String[] last = {null};
             primary.scan(primaryLogs, e -> {
                 String ip = clientIp(e);
-                if (ip != null) {
+                // A session's lines share one address string: add it once.
+                if (ip != null && ip != last[0]) {
                     contacts.add(ip);
+                    last[0] = ip;
                 }
             });
             scanner.errors.addAll(primary.errors);

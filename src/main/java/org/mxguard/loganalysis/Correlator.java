@@ -36,6 +36,8 @@ final class Correlator {
     private LinkedHashMap<String, Pending> lastTable;
     private long lastDay = Long.MIN_VALUE;
     private long[] lastDayCounts;
+    private String lastIp;
+    private ClientStats lastClient;
     long messagesWithoutClient;
     long maxPendingSeen;
 
@@ -123,7 +125,10 @@ final class Correlator {
     }
 
     private ClientStats client(String ip, String host, long time, String name) {
-        ClientStats c = clients.computeIfAbsent(ip, ClientStats::new);
+        // A session's lines share one address string (BlockParser reuses it): skip the lookup then.
+        ClientStats c = ip == lastIp ? lastClient : clients.computeIfAbsent(ip, ClientStats::new);
+        lastIp = ip;
+        lastClient = c;
         c.touch(host, time, name);
         return c;
     }

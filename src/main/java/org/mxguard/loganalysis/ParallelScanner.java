@@ -2,7 +2,6 @@ package org.mxguard.loganalysis;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -26,6 +25,9 @@ final class ParallelScanner {
 
     // Under half a G1 region of a 512 MB heap, so blocks are never humongous objects.
     private static final int BLOCK = 1 << 18;
+    // A block buffer: a block and the start of the next line, carried over from the block before.
+    // Reused, so that gigabytes of logs do not become gigabytes of garbage.
+    private static final int SPARE = BLOCK + (1 << 16);
 
     /** One item in the ordered hand-over queue. */
     private record Item(int source, Future<Block> block, IOException error, boolean end) {
@@ -49,6 +51,7 @@ final class ParallelScanner {
     final AtomicLong rawBytes = new AtomicLong();
     final ParseCounters counters = new ParseCounters();
     final List<ReadError> errors = new ArrayList<>();
+    private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
         this.zone = zone;
@@ -96,20 +99,24 @@ final class ParallelScanner {
             byte[] carry = new byte[0];
             try (InputStream in = source.open(rawBytes)) {
                 while (true) {
-                    byte[] buf = Arrays.copyOf(carry, carry.length + BLOCK);
+                    byte[] buf = carry.length <= SPARE - BLOCK ? spare() : new byte[carry.length + BLOCK];
+                    System.arraycopy(carry, 0, buf, 0, carry.length);
+                    int limit = carry.length + BLOCK;
                     int filled = carry.length;
                     int n;
-                    while (filled < buf.length && (n = in.read(buf, filled, buf.length - filled)) > 0) {
+                    while (filled < limit && (n = in.read(buf, filled, limit - filled)) > 0) {
                         filled += n;
                     }
                     if (filled == 0) {
+                        recycle(buf);
                         break;
                     }
-                    boolean eof = filled < buf.length;
+                    boolean eof = filled < limit;
                     int cut = eof ? filled : lastNewline(buf, filled) + 1;
                     if (cut == 0) {
                         // One line longer than a block: keep it whole in a bigger block.
                         carry = Arrays.copyOf(buf, filled);
+                        recycle(buf);
                         continue;
                     }
                     byte[] block = buf;
@@ -134,25 +141,22 @@ final class ParallelScanner {
 
     private Block parse(byte[] buf, int length, int refYear, int refMonth) {
         ParseCounters c = new ParseCounters();
-        LineParser parser = new LineParser(zone, refYear, refMonth, c);
-        List<LogEvent> events = new ArrayList<>(length / 100);
-        // One Latin-1 string per block (a copy), then String.indexOf, which the JIT vectorizes.
-        String text = new String(buf, 0, length, StandardCharsets.ISO_8859_1);
-        int start = 0;
-        while (start < length) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? length : nl;
-            int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            String line = text.substring(start, stop);
-            try {
-                parser.parse(line, events);
-            } catch (RuntimeException e) {
-                // A line no parser foresaw must cost that line, never the run.
-                c.skip("unparsable (" + e.getClass().getSimpleName() + ")");
-            }
-            start = end + 1;
-        }
+        List<LogEvent> events = new ArrayList<>(length / 64);
+        new BlockParser(zone, refYear, refMonth, c).parse(buf, length, events);
+        // The events hold copies of what they keep: the block can take the next bytes.
+        recycle(buf);
         return new Block(events, c);
+    }
+
+    private byte[] spare() {
+        byte[] b = spares.poll();
+        return b != null ? b : new byte[SPARE];
+    }
+
+    private void recycle(byte[] b) {
+        if (b.length == SPARE) {
+            spares.offer(b);
+        }
     }
 
     private static int lastNewline(byte[] buf, int filled) {

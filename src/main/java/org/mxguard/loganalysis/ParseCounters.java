@@ -13,6 +13,11 @@ final class ParseCounters {
         skipped.computeIfAbsent(kind, k -> new long[1])[0]++;
     }
 
+    /** The counter of one kind of skipped line, for a caller that counts it often ({@code slot[0]++}). */
+    long[] slot(String kind) {
+        return skipped.computeIfAbsent(kind, k -> new long[1]);
+    }
+
     void add(ParseCounters other) {
         lines += other.lines;
         parsed += other.parsed;

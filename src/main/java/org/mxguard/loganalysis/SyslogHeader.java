@@ -18,8 +18,8 @@ final class SyslogHeader {
     private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
     private final ZoneId zone;
-    private final int referenceYear;
-    private final int referenceMonth;
+    final int referenceYear;
+    final int referenceMonth;
     private long cachedDayKey = -1;
     private long cachedDayStart;
     private String lastHost = "";
@@ -127,7 +127,8 @@ final class SyslogHeader {
         return pos + 9;
     }
 
-    private long dayStart(int year, int month, int day) {
+    /** Epoch second of the start of that day in the zone; the last day is cached. */
+    long dayStart(int year, int month, int day) {
         long key = year * 10000L + month * 100L + day;
         if (key != cachedDayKey) {
             try {

@@ -15,7 +15,7 @@ import java.util.Locale;
 /**
  * Steady-state cost of each stage on one thread, in MB per CPU second of that thread, so that a
  * loaded machine does not blur it: splitting blocks into lines, the syslog header, the full
- * parse, and parse plus the queue-id join. Not a test (no Test suffix); run by hand:
+ * parse, and parse plus the queue-id join; then the byte path ({@link BlockParser}) alone and with the join. Not a test (no Test suffix); run by hand:
  * {@code java -cp target/test-classes:target/classes:target/lib/* org.mxguard.loganalysis.ParseThroughput FILE}.
  */
 final class ParseThroughput {
@@ -28,7 +28,9 @@ final class ParseThroughput {
         double mb = Files.size(file) / 1048576.0;
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= 4; round++) {
-            for (String stage : List.of("split", "header", "parse", "parse+join")) {
+            List<String> stages = args.length > 1 ? List.of(args[1].split(","))
+                    : List.of("split", "header", "parse", "parse+join", "bytes", "bytes+join");
+            for (String stage : stages) {
                 long start = cpu.getCurrentThreadCpuTime();
                 run(file, stage);
                 double seconds = (cpu.getCurrentThreadCpuTime() - start) / 1e9;
@@ -42,6 +44,7 @@ final class ParseThroughput {
         SyslogHeader header = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
         LineParser parser = new LineParser(ZoneOffset.UTC, 2026, 12, new ParseCounters());
         Correlator correlator = new Correlator(7 * 86400, 200_000);
+        BlockParser blocks = new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters());
         List<LogEvent> events = new ArrayList<>();
         long sink = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -54,8 +57,12 @@ final class ParseThroughput {
                 while (last >= 0 && buf[last] != '\n') {
                     last--;
                 }
-                String text = new String(buf, 0, last + 1, StandardCharsets.ISO_8859_1);
-                for (int at = 0; at <= last;) {
+                boolean bytes = stage.startsWith("bytes");
+                String text = bytes ? "" : new String(buf, 0, last + 1, StandardCharsets.ISO_8859_1);
+                if (bytes) {
+                    blocks.parse(buf, last + 1, events);
+                }
+                for (int at = 0; at <= last && !bytes;) {
                     int nl = text.indexOf('\n', at);
                     String line = text.substring(at, nl);
                     switch (stage) {
@@ -65,7 +72,7 @@ final class ParseThroughput {
                     }
                     at = nl + 1;
                 }
-                if (stage.equals("parse+join")) {
+                if (stage.endsWith("+join")) {
                     events.forEach(correlator::accept);
                 }
                 events.clear();

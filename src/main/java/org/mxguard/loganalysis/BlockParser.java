@@ -1,0 +1,593 @@
+package org.mxguard.loganalysis;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Parses a block of whole log lines from its bytes. The lines that make up most of a Postfix log
+ * (smtpd {@code connect from}, {@code client=}, {@code disconnect from}; qmgr {@code from=} and
+ * {@code removed}; cleanup {@code message-id=}; delivery {@code to=}) are read straight from the
+ * bytes, making strings only for the fields the events carry; every other line, and any of these
+ * in a shape other than the usual one, goes to {@link LineParser} as a string. The fast path
+ * follows the string path step by step (the same searches, in the same order, with the same
+ * checks), so both give the same events and counts; {@code BlockParserTest} compares them over
+ * the corpus and a generated log. A byte is a Latin-1 character on both paths, so no decoding
+ * can differ.
+ */
+final class BlockParser {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final byte[] MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] POSTFIX = ascii("postfix");
+    private static final byte[] CLIENT = ascii("client=");
+    private static final byte[] CONNECT = ascii("connect from ");
+    private static final byte[] DISCONNECT = ascii("disconnect from ");
+    private static final byte[] FROM = ascii("from=<");
+    private static final byte[] REMOVED = ascii("removed");
+    private static final byte[] TO = ascii("to=<");
+    private static final byte[] MESSAGE_ID = ascii("message-id=");
+    private static final byte[] REJECT = ascii("reject: ");
+    private static final byte[] MILTER_REJECT = ascii("milter-reject: ");
+    private static final byte[] NOQUEUE = ascii("NOQUEUE");
+    private static final byte[] UNKNOWN = ascii("unknown");
+    private static final byte[] IPV6 = ascii("IPv6:");
+    private static final byte[] SIZE_KEY = ascii(">, size=");
+    private static final byte[] SIZE = ascii(", size=");
+    private static final byte[] NRCPT = ascii(", nrcpt=");
+    private static final byte[] RCPT_END = ascii(">, ");
+    private static final byte[] RELAY = ascii(", relay=");
+    private static final byte[] DSN = ascii(", dsn=");
+    private static final byte[] STATUS = ascii(", status=");
+    private static final byte[] COMMA_SPACE = ascii(", ");
+    private static final int SESSIONS = 32;
+
+    // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
+    // (ClientAddress.hostName), address character (ClientAddress.address, less ':' and '.').
+    private static final int ALNUM = 1;
+    private static final int DIGIT = 2;
+    private static final int HEX = 4;
+    private static final int HOST = 8;
+    private static final int ADDRESS = 16;
+    private static final byte[] KINDS = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            boolean digit = c >= '0' && c <= '9';
+            boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+            int kind = (digit || letter ? ALNUM : 0) | (digit ? DIGIT : 0) | (c >= 'A' && c <= 'F' ? HEX : 0)
+                    | (digit || letter || c == '.' || c == '-' || c == '_' ? HOST : 0)
+                    | (digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' ? ADDRESS : 0);
+            KINDS[c] = (byte) kind;
+        }
+    }
+
+    /** What the fast path does with a program's lines. */
+    private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
+
+    private final LineParser lines;
+    private final ParseCounters counters;
+    private final SyslogHeader days;
+    private final LastString senders = new LastString();
+    private final LastString relays = new LastString();
+    private final LastString dsns = new LastString();
+    private final LastString stats = new LastString();
+    private long stampHead = -1;
+    private long stampTail = -1;
+    private long stampTime;
+    private byte[] hostBytes = new byte[0];
+    private String host;
+    // The programs seen lately (a log has a handful) and what the fast path does with each.
+    private final byte[][] programs = new byte[8][];
+    private final Daemon[] daemons = new Daemon[8];
+    private int nextProgram;
+    private Daemon daemon = Daemon.OTHER;
+    private long[] messageIdSkips;
+    // Clients of recent lines, by their name[ip] bytes.
+    private final byte[][] sessionKeys = new byte[SESSIONS][];
+    private final String[] sessionNames = new String[SESSIONS];
+    private final String[] sessionIps = new String[SESSIONS];
+    // The client of the line being parsed, set by client().
+    private String clientName;
+    private String clientIp;
+    /** Lines the fast path took (for the tests). */
+    long fastLines;
+
+    BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
+        this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
+        this.counters = counters;
+        this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
+    }
+
+    /** Parses the lines in {@code b[0, length)} (a last line without a newline included). */
+    void parse(byte[] b, int length, List<LogEvent> out) {
+        int start = 0;
+        while (start < length) {
+            int nl = newline(b, start, length);
+            int end = nl < 0 ? length : nl;
+            int stop = end > start && b[end - 1] == '\r' ? end - 1 : end;
+            boolean done;
+            try {
+                done = fast(b, start, stop, out);
+            } catch (RuntimeException e) {
+                // A shape the fast path did not foresee: the string path decides.
+                done = false;
+            }
+            if (done) {
+                fastLines++;
+            } else {
+                slow(new String(b, start, stop - start, StandardCharsets.ISO_8859_1), out);
+            }
+            start = end + 1;
+        }
+    }
+
+    /** The string path alone, for the tests that compare both. */
+    void parseSlowly(byte[] b, int length, List<LogEvent> out) {
+        String text = new String(b, 0, length, StandardCharsets.ISO_8859_1);
+        int start = 0;
+        while (start < length) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? length : nl;
+            int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
+            slow(text.substring(start, stop), out);
+            start = end + 1;
+        }
+    }
+
+    private void slow(String line, List<LogEvent> out) {
+        try {
+            lines.parse(line, out);
+        } catch (RuntimeException e) {
+            // A line no parser foresaw must cost that line, never the run.
+            counters.skip("unparsable (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The usual Postfix lines, or false (having changed nothing) to leave the line to the string
+     * path. Mirrors {@link SyslogHeader#parse} (RFC 3164 stamps only) and {@link PostfixParser}.
+     */
+    private boolean fast(byte[] b, int s, int e, List<LogEvent> out) {
+        if (e - s <= 16 || b[s + 3] != ' ' || b[s + 6] != ' ' || b[s + 15] != ' ' || b[s + 16] == '<') {
+            return false;
+        }
+        long head = (long) LONGS.get(b, s);
+        long tail = (long) LONGS.get(b, s + 7);
+        long time;
+        if (head == stampHead && tail == stampTail) {
+            time = stampTime;
+        } else {
+            time = stamp(b, s);
+            if (time == Long.MIN_VALUE) {
+                return false;
+            }
+            stampHead = head;
+            stampTail = tail;
+            stampTime = time;
+        }
+        // Host: up to the next space.
+        int p = s + 16;
+        int hostEnd;
+        int hl = hostBytes.length;
+        if (hl > 0 && p + hl < e && b[p + hl] == ' ' && LastString.same(b, p, hostBytes, 0, hl)) {
+            hostEnd = p + hl;
+        } else {
+            hostEnd = indexOf(b, (byte) ' ', p, e);
+            if (hostEnd <= p) {
+                return false;
+            }
+            hostBytes = Arrays.copyOfRange(b, p, hostEnd);
+            host = new String(hostBytes, StandardCharsets.ISO_8859_1);
+        }
+        // Program: up to the first ": ", less a "[pid]"; no space in it. The fast path takes only
+        // lines whose first space after the host is that of the ": ".
+        p = hostEnd + 1;
+        int space = indexOf(b, (byte) ' ', p, e);
+        if (space <= p || b[space - 1] != ':') {
+            return false;
+        }
+        int colon = space - 1;
+        int progEnd = colon;
+        if (b[colon - 1] == ']') {
+            int open = lastIndexOf(b, (byte) '[', p, colon);
+            if (open > p) {
+                progEnd = open;
+            }
+        }
+        if (progEnd - p > 64 || !program(b, p, progEnd)) {
+            return false;
+        }
+        // Queue id: the alphanumeric run before the first ": " of the message.
+        p = colon + 2;
+        // One pass for the run and for SendmailParser.isQueueId's test: 5 to 20 characters, with a
+        // digit or all upper-case hex.
+        int k = p;
+        boolean digit = false;
+        boolean hex = true;
+        int kind;
+        while (k < e && (kind = KINDS[b[k] & 0xff] & (ALNUM | DIGIT | HEX)) != 0) {
+            digit |= (kind & DIGIT) != 0;
+            hex &= (kind & (DIGIT | HEX)) != 0;
+            k++;
+        }
+        String queueId = null;
+        if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
+            if (k - p >= 5 && k - p <= 20 && (digit || hex)) {
+                queueId = new String(b, p, k - p, StandardCharsets.ISO_8859_1);
+                // Hashed here, on a parsing thread, so the one joining thread finds it cached.
+                queueId.hashCode();
+                p = k + 2;
+            } else if (k - p == NOQUEUE.length && startsWith(b, p, e, NOQUEUE)) {
+                p = k + 2;
+            }
+        }
+        LogEvent event;
+        switch (daemon) {
+            case SMTPD -> {
+                if (queueId != null && startsWith(b, p, e, CLIENT)) {
+                    if (!client(b, p + CLIENT.length, e)) {
+                        return false;
+                    }
+                    event = new LogEvent.Client(host, time, queueId, clientName, clientIp);
+                } else if (startsWith(b, p, e, CONNECT)) {
+                    if (!client(b, p + CONNECT.length, e)) {
+                        return false;
+                    }
+                    event = new LogEvent.Connect(host, time, clientName, clientIp);
+                } else if (startsWith(b, p, e, DISCONNECT)) {
+                    if (!client(b, p + DISCONNECT.length, e)) {
+                        return false;
+                    }
+                    event = new LogEvent.Seen(host, time, clientName, clientIp, "disconnect");
+                } else {
+                    return false;
+                }
+            }
+            case QMGR -> {
+                if (queueId == null) {
+                    return false;
+                }
+                if (startsWith(b, p, e, FROM)) {
+                    event = from(b, p, e, time, queueId);
+                } else if (startsWith(b, p, e, REMOVED)) {
+                    event = new LogEvent.Removed(host, time, queueId);
+                } else if (startsWith(b, p, e, TO)) {
+                    event = delivery(b, p, e, time, queueId);
+                } else {
+                    return false;
+                }
+            }
+            case CLEANUP -> {
+                if (queueId != null && (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT))
+                        || !startsWith(b, p, e, MESSAGE_ID)) {
+                    return false;
+                }
+                if (messageIdSkips == null) {
+                    messageIdSkips = counters.slot("postfix/cleanup: message-id");
+                }
+                counters.lines++;
+                messageIdSkips[0]++;
+                return true;
+            }
+            case DELIVERY -> {
+                if (queueId == null || !startsWith(b, p, e, TO)) {
+                    return false;
+                }
+                event = delivery(b, p, e, time, queueId);
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (event == null) {
+            return false;
+        }
+        counters.lines++;
+        counters.parsed++;
+        out.add(event);
+        return true;
+    }
+
+    /** {@code Mmm dd hh:mm:ss} (the day space-padded or two digits), or Long.MIN_VALUE. */
+    private long stamp(byte[] b, int s) {
+        int month = -1;
+        for (int i = 0; i < 12; i++) {
+            if (MONTHS[i * 3] == b[s] && MONTHS[i * 3 + 1] == b[s + 1] && MONTHS[i * 3 + 2] == b[s + 2]) {
+                month = i + 1;
+                break;
+            }
+        }
+        if (month < 0 || !isDigit(b[s + 5])) {
+            return Long.MIN_VALUE;
+        }
+        int day;
+        if (b[s + 4] == ' ') {
+            day = b[s + 5] - '0';
+        } else if (isDigit(b[s + 4])) {
+            day = (b[s + 4] - '0') * 10 + b[s + 5] - '0';
+        } else {
+            return Long.MIN_VALUE;
+        }
+        int h = twoDigits(b, s + 7);
+        int m = twoDigits(b, s + 10);
+        int sec = twoDigits(b, s + 13);
+        if (day < 1 || day > 31 || h < 0 || m < 0 || sec < 0 || b[s + 9] != ':' || b[s + 12] != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = month > days.referenceMonth ? days.referenceYear - 1 : days.referenceYear;
+        return days.dayStart(year, month, day) + h * 3600L + m * 60L + sec;
+    }
+
+    /** Sets {@link #daemon} for the program in {@code b[from, to)}; false when it is none of Postfix's. */
+    private boolean program(byte[] b, int from, int to) {
+        int n = to - from;
+        for (int i = 0; i < programs.length; i++) {
+            byte[] known = programs[i];
+            if (known != null && known.length == n && LastString.same(b, from, known, 0, n)) {
+                daemon = daemons[i];
+                return daemon != Daemon.OTHER;
+            }
+        }
+        int slot = nextProgram++ & (programs.length - 1);
+        programs[slot] = Arrays.copyOfRange(b, from, to);
+        daemons[slot] = daemonOf(programs[slot]);
+        daemon = daemons[slot];
+        return daemon != Daemon.OTHER;
+    }
+
+    private static Daemon daemonOf(byte[] program) {
+        if (!startsWith(program, 0, program.length, POSTFIX)) {
+            return Daemon.OTHER;
+        }
+        int slash = lastIndexOf(program, (byte) '/', 0, program.length);
+        String name = new String(program, slash + 1, program.length - slash - 1, StandardCharsets.ISO_8859_1);
+        return switch (name) {
+            case "smtpd" -> Daemon.SMTPD;
+            case "qmgr" -> Daemon.QMGR;
+            case "cleanup" -> Daemon.CLEANUP;
+            case "smtp", "lmtp", "local", "virtual", "pipe", "error", "discard", "retry" -> Daemon.DELIVERY;
+            default -> Daemon.OTHER;
+        };
+    }
+
+    /** Postfix's {@code name[ip]} as {@link ClientAddress#parsePostfix} reads it; false when it does not. */
+    private boolean client(byte[] b, int from, int e) {
+        int open = indexOf(b, (byte) '[', from, e);
+        if (open < 0) {
+            return false;
+        }
+        int close = indexOf(b, (byte) ']', open, e);
+        if (close < 0) {
+            return false;
+        }
+        // A session's connect, client= and disconnect lines carry the same name[ip]: the same
+        // bytes pass the same checks, so a recent one is taken whole, strings and all.
+        int length = close + 1 - from;
+        int slot = (length * 31 + b[close - 1]) & (SESSIONS - 1);
+        byte[] known = sessionKeys[slot];
+        if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
+            clientName = sessionNames[slot];
+            clientIp = sessionIps[slot];
+            return true;
+        }
+        String name = null;
+        if (open > from) {
+            if (open - from > 253) {
+                return false;
+            }
+            for (int i = from; i < open; i++) {
+                if ((KINDS[b[i] & 0xff] & HOST) == 0) {
+                    return false;
+                }
+            }
+            int nameEnd = b[open - 1] == '.' ? open - 1 : open;
+            if (!(nameEnd - from == UNKNOWN.length && startsWith(b, from, nameEnd, UNKNOWN))) {
+                name = new String(b, from, nameEnd - from, StandardCharsets.ISO_8859_1);
+            }
+        }
+        int ipFrom = open + 1;
+        if (startsWith(b, ipFrom, close, IPV6)) {
+            ipFrom += IPV6.length;
+        }
+        if (close <= ipFrom || close - ipFrom > 45) {
+            return false;
+        }
+        boolean colon = false;
+        boolean dot = false;
+        for (int i = ipFrom; i < close; i++) {
+            byte c = b[i];
+            if (c == ':') {
+                colon = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
+                return false;
+            }
+        }
+        if (!colon && !dot) {
+            return false;
+        }
+        String ip = new String(b, ipFrom, close - ipFrom, StandardCharsets.ISO_8859_1);
+        clientName = name;
+        clientIp = colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip;
+        clientIp.hashCode();
+        sessionKeys[slot] = Arrays.copyOfRange(b, from, close + 1);
+        sessionNames[slot] = clientName;
+        sessionIps[slot] = clientIp;
+        return true;
+    }
+
+    /** qmgr {@code from=<S>, size=N, nrcpt=N}, as {@code PostfixParser.qmgr} reads it. */
+    private LogEvent from(byte[] b, int p, int e, long time, String queueId) {
+        int end = lastIndexOf(b, SIZE_KEY, p, e);
+        if (end < p) {
+            end = addressEnd(b, p + FROM.length, e);
+        }
+        String sender = senders.get(b, p + FROM.length, end);
+        long size = numberAfter(b, SIZE, end, e);
+        long nrcpt = numberAfter(b, NRCPT, end, e);
+        return new LogEvent.From(host, time, queueId, sender, size, (int) nrcpt, null, null, null, null);
+    }
+
+    /** {@code to=<R>, relay=..., dsn=..., status=...}, as {@code PostfixParser.delivery} reads it. */
+    private LogEvent delivery(byte[] b, int p, int e, long time, String queueId) {
+        int rcptEnd = indexOf(b, RCPT_END, p + TO.length, e);
+        if (rcptEnd < 0) {
+            return null;
+        }
+        String recipient = new String(b, p + TO.length, rcptEnd - p - TO.length, StandardCharsets.ISO_8859_1);
+        String relay = fieldValue(b, RELAY, rcptEnd, e, relays);
+        String dsn = fieldValue(b, DSN, rcptEnd, e, dsns);
+        int st = indexOf(b, STATUS, rcptEnd, e);
+        LogEvent.Status status = LogEvent.Status.OTHER;
+        String word = null;
+        if (st >= 0) {
+            int wordEnd = indexOf(b, (byte) ' ', st + STATUS.length, e);
+            word = stats.get(b, st + STATUS.length, wordEnd < 0 ? e : wordEnd);
+            status = LogEvent.Status.parse(word);
+        }
+        return new LogEvent.To(host, time, queueId, recipient, relay, dsn, status, word, null);
+    }
+
+    private static String fieldValue(byte[] b, byte[] key, int from, int e, LastString last) {
+        int at = indexOf(b, key, from, e);
+        if (at < 0) {
+            return null;
+        }
+        int start = at + key.length;
+        int end = indexOf(b, COMMA_SPACE, start, e);
+        return last.get(b, start, end < 0 ? e : end);
+    }
+
+    private static long numberAfter(byte[] b, byte[] key, int from, int e) {
+        int at = indexOf(b, key, from, e);
+        if (at < 0) {
+            return -1;
+        }
+        long n = 0;
+        int i = at + key.length;
+        int start = i;
+        while (i < e && isDigit(b[i]) && i - start < 18) {
+            n = n * 10 + b[i++] - '0';
+        }
+        return i == start ? -1 : n;
+    }
+
+    /** End of an address written as {@code <...>} followed by a space, comma or the line's end. */
+    private static int addressEnd(byte[] b, int start, int e) {
+        int i = start;
+        while (true) {
+            int gt = indexOf(b, (byte) '>', i, e);
+            if (gt < 0) {
+                return e;
+            }
+            if (gt + 1 == e || b[gt + 1] == ' ' || b[gt + 1] == ',') {
+                return gt;
+            }
+            i = gt + 1;
+        }
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int twoDigits(byte[] b, int at) {
+        byte x = b[at];
+        byte y = b[at + 1];
+        if (!isDigit(x) || !isDigit(y)) {
+            return -1;
+        }
+        return (x - '0') * 10 + y - '0';
+    }
+
+    private static boolean startsWith(byte[] b, int at, int e, byte[] prefix) {
+        return e - at >= prefix.length && LastString.same(b, at, prefix, 0, prefix.length);
+    }
+
+    /** The first '\n' in {@code b[from, limit)}; -1 when there is none. */
+    static int newline(byte[] b, int from, int limit) {
+        return indexOf(b, (byte) '\n', from, limit);
+    }
+
+    /**
+     * The first {@code c} in {@code b[from, e)}, eight bytes at a time (a zero byte of
+     * {@code word ^ c...c} marks it; the lowest flagged byte is exact); -1 when there is none.
+     */
+    private static int indexOf(byte[] b, byte c, int from, int e) {
+        long pattern = ONES * (c & 0xff);
+        int i = from;
+        for (; i + 8 <= e; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ pattern;
+            long t = (x - ONES) & ~x & HIGHS;
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < e; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The first {@code c1} followed by {@code c2}. */
+    private static int indexOf(byte[] b, byte c1, byte c2, int from, int e) {
+        for (int i = from; i + 1 < e; i++) {
+            if (b[i] == c1 && b[i + 1] == c2) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(byte[] b, byte[] key, int from, int e) {
+        int last = e - key.length;
+        int i = from;
+        while (i <= last) {
+            int at = indexOf(b, key[0], i, last + 1);
+            if (at < 0) {
+                return -1;
+            }
+            if (LastString.same(b, at, key, 0, key.length)) {
+                return at;
+            }
+            i = at + 1;
+        }
+        return -1;
+    }
+
+    /** The last {@code c} in {@code b[from, to)}; -1 when there is none. */
+    private static int lastIndexOf(byte[] b, byte c, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The last {@code key} that lies wholly in {@code b[from, e)}; -1 when there is none. */
+    private static int lastIndexOf(byte[] b, byte[] key, int from, int e) {
+        byte first = key[0];
+        for (int i = e - key.length; i >= from; i--) {
+            if (b[i] == first && LastString.same(b, i, key, 0, key.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,174 @@
+package org.mxguard.loganalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.mxguard.loganalysis.gen.LogGenerator;
+
+/**
+ * The byte fast path gives exactly the events and counts of the string path: over every corpus
+ * file, generated Postfix and sendmail logs, crafted lines at the edges of the usual shapes, and
+ * mangled copies of the usual lines.
+ */
+class BlockParserTest {
+
+    private static final List<String> USUAL = List.of(
+            "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from usr21-dialup51.mix2.example[198.18.11.55]",
+            "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900: client=usr21-dialup51.mix2.example[198.18.11.55]",
+            "Oct  1 00:00:04 mx2 postfix/cleanup[9212]: 2B9773E900: message-id=<85e7bb0f@usr21.example>",
+            "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: from=<>, size=22170, nrcpt=1 (queue active)",
+            "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: disconnect from usr21.example[198.18.11.55] ehlo=1 quit=1",
+            "Oct  1 00:00:04 mx2 postfix/smtp[9213]: 2B9773E900: to=<u1132@protected.example>, "
+                    + "relay=mx1.protected.example[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, dsn=2.0.0, "
+                    + "status=sent (250 2.0.0 Ok: queued as 363FE6C310)",
+            "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: removed",
+            "Oct 11 23:59:59 mx2 postfix/smtpd[20570]: connect from unknown[2001:DB8::1]");
+
+    @Test
+    void everyCorpusFileGivesTheSameEventsOnBothPaths() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(Path.of("src/test/resources/maillogs"))) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThan(40);
+        long fast = 0;
+        for (Path f : files) {
+            fast += assertSame(Files.readAllBytes(f), f.toString());
+        }
+        assertThat(fast).as("lines the fast path took").isGreaterThan(100);
+    }
+
+    @Test
+    void generatedLogsGiveTheSameEventsOnBothPaths() throws IOException {
+        for (String format : List.of("postfix", "sendmail")) {
+            StringWriter backup = new StringWriter();
+            StringWriter primary = new StringWriter();
+            new LogGenerator(new LogGenerator.Config(format, 1 << 20, 7, 2026)).write(backup, primary);
+            long fast = assertSame(backup.toString().getBytes(StandardCharsets.ISO_8859_1), format);
+            if (format.equals("postfix")) {
+                assertThat(fast).as("lines the fast path took").isGreaterThan(8000);
+            }
+            assertSame(primary.toString().getBytes(StandardCharsets.ISO_8859_1), format + " primary");
+        }
+    }
+
+    @Test
+    void linesAtTheEdgesOfTheUsualShapesGiveTheSameEvents() {
+        List<String> lines = new ArrayList<>(USUAL);
+        lines.addAll(List.of(
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from unknown.[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from .[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from a b[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[IPv6:FE80::1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[1234]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x\u00e9[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: NOQUEUE: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDE: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: warning: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd: 2B9773E900: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900:client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: abcde: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDEFGHIJKLMNOPQRSTU1: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDEFGHIJKLMNOPQRS1: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDEFGHIJKLMNOPQRST1: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDE: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCD: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: ABCDG: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: abcd1: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 3Yq8kZ1abcdefgH: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: AB-DE: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900: client=x_y-z.[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900: client=x[10.0.0.g]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900: client=x[::]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: 2B9773E900: client=x[1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4]",
+                "Oct  1 00:00:04 mx2 postfix-mxguard/smtpd[9211]: 2B9773E900: client=x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd [9211]: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211] : connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 <mail.info> postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04  mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct 1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct 01 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct 32 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct  0 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Feb 29 99:99:99 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Dec 31 23:59:59 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: from=<a>b>, size=1, nrcpt=2 (queue active)",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: from=<a>, size=1>, size=9, nrcpt=2",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: from=<a>, size=, nrcpt=1234567890123456789012",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: from=<a",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: removedx",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: 2B9773E900: to=<a@b>, relay=none, status=deferred (x)",
+                "Oct  1 00:00:04 mx2 postfix/qmgr[900]: removed",
+                "Oct  1 00:00:04 mx2 postfix/cleanup[9212]: 2B9773E900: reject: header X: from x; message-id=<a>",
+                "Oct  1 00:00:04 mx2 postfix/cleanup[9212]: message-id=<a>",
+                "Oct  1 00:00:04 mx2 postfix/smtp[9213]: 2B9773E900: to=<a@b>",
+                "Oct  1 00:00:04 mx2 postfix/smtp[9213]: 2B9773E900: to=<a@b>, relay=x, dsn=, status=",
+                "Oct  1 00:00:04 mx2 postfix/smtp[9213]: 2B9773E900: to=<a@b>, status=bounced",
+                "Oct  1 00:00:04 mx2 postfix/local[9213]: 2B9773E900: to=<a@b>, orig_to=<c>, relay=local, status=sent",
+                "Oct  1 00:00:04 mx2 postfix/smtp[9213]: to=<a@b>, relay=x, status=sent",
+                "Oct  1 00:00:04 mx2 postfix/bounce[9213]: 2B9773E900: sender non-delivery notification: 1",
+                "Oct  1 00:00:04 mx2 sendmail[1]: rA37ZTSC026254: from=<>, size=0, nrcpts=1, relay=[10.0.0.1]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: 2BD192839B: client=unknown[198.51.100.10], "
+                        + "sasl_username=client=victim.example[192.0.2.99]",
+                "Nov  3 11:35:30 mx2 postfix/qmgr[1]: 2BD192839B: from=<a>, size=1, nrcpt=1 [192.0.2.99]@x>, "
+                        + "size=1156, nrcpt=1 (queue active)",
+                "Nov  3 11:35:30 mx2 postfix-mxguard/smtpd[1]: connect from unknown[198.51.100.11] "
+                        + "Nov  3 11:35:31 mx2 postfix/smtpd[2]: connect from unknown[192.0.2.99]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from client=x[192.0.2.99] y[198.51.100.12]",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]: connect from x[10.0.0.1]\r",
+                "Oct  1 00:00:04 mx2 postfix/smtpd[9211]:",
+                "Oct  1 00:00:04 mx2",
+                "Oct  1 00:00:04 ",
+                "",
+                "# comment"));
+        byte[] text = String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
+        assertSame(text, "crafted");
+    }
+
+    @Provide
+    Arbitrary<String> mangledLines() {
+        return Arbitraries.of(USUAL).flatMap(line -> Arbitraries.integers().between(0, line.length()).flatMap(
+                cut -> Arbitraries.strings().ofMaxLength(8).withChars("[]<>,;:= .-/0123456789aAZ\r\u00e9").map(
+                        noise -> line.substring(0, cut) + noise + line.substring(Math.min(line.length(),
+                                cut + noise.length() % 4)))));
+    }
+
+    @Property(tries = 3000)
+    void mangledUsualLinesGiveTheSameEvents(@ForAll("mangledLines") String line) {
+        // The line twice, so the second one meets the caches the first one filled.
+        String twice = line + "\n" + line.replace("Oct  1", "Oct  2") + "\n" + line;
+        assertSame(twice.getBytes(StandardCharsets.ISO_8859_1), line);
+    }
+
+    /** Parses on both paths, checks that they agree, and returns the lines the fast path took. */
+    private static long assertSame(byte[] text, String what) {
+        ParseCounters fastCounts = new ParseCounters();
+        ParseCounters slowCounts = new ParseCounters();
+        List<LogEvent> fast = new ArrayList<>();
+        List<LogEvent> slow = new ArrayList<>();
+        BlockParser parser = new BlockParser(ZoneOffset.UTC, 2026, 12, fastCounts);
+        parser.parse(text, text.length, fast);
+        BlockParser reference = new BlockParser(ZoneOffset.UTC, 2026, 12, slowCounts);
+        reference.parseSlowly(text, text.length, slow);
+        assertThat(fast).as(what).containsExactlyElementsOf(slow);
+        assertThat(fastCounts.lines).as(what + " lines").isEqualTo(slowCounts.lines);
+        assertThat(fastCounts.parsed).as(what + " parsed").isEqualTo(slowCounts.parsed);
+        assertThat(fastCounts.skippedByKind()).as(what + " skipped").isEqualTo(slowCounts.skippedByKind());
+        return parser.fastLines;
+    }
+}
