@@ -73,6 +73,7 @@ final class BlockParser {
     private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
 
     private final LineParser lines;
+    private final PostfixParser postfix;
     private final ParseCounters counters;
     private final SyslogHeader days;
     private final LastString senders = new LastString();
@@ -102,6 +103,7 @@ final class BlockParser {
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
+        this.postfix = new PostfixParser(counters);
         this.counters = counters;
         this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
     }
@@ -247,6 +249,17 @@ final class BlockParser {
                         return false;
                     }
                     event = new LogEvent.Seen(host, time, clientName, clientIp, "disconnect");
+                } else if (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT)) {
+                    // NOQUEUE rejects: a string of the message part only, read by the string
+                    // path's own reject(), so the string path's header and dispatch stay cold.
+                    String message = new String(b, p, e - p, StandardCharsets.ISO_8859_1);
+                    int before = out.size();
+                    postfix.reject(message, message.indexOf(' ') + 1, host, time, queueId, out);
+                    counters.lines++;
+                    if (out.size() > before) {
+                        counters.parsed++;
+                    }
+                    return true;
                 } else {
                     return false;
                 }

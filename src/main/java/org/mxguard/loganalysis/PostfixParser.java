@@ -62,7 +62,7 @@ final class PostfixParser {
             seen(line, pos + 16, h, "disconnect", out);
         } else if (first == 'r' && line.startsWith("reject: ", pos) || first == 'm' && line.startsWith("milter-reject: ",
                 pos)) {
-            reject(line, line.indexOf(' ', pos) + 1, h, queueId, out);
+            reject(line, line.indexOf(' ', pos) + 1, h.host, h.time, queueId, out);
         } else if (line.startsWith("lost connection after ", pos) || line.startsWith("too many errors after ", pos)
                 || line.startsWith("improper command pipelining after ", pos)
                 || line.startsWith("timeout after ", pos)) {
@@ -136,8 +136,11 @@ final class PostfixParser {
         counters.skip("postfix/smtpd: warning");
     }
 
-    /** {@code STAGE from name[ip]: CODE DSN TEXT; from=<S> to=<R> proto=P helo=<H>}. */
-    private void reject(String line, int pos, SyslogHeader h, String queueId, List<LogEvent> out) {
+    /**
+     * {@code STAGE from name[ip]: CODE DSN TEXT; from=<S> to=<R> proto=P helo=<H>}. Reads nothing
+     * before {@code pos}, so {@link BlockParser} passes just the message part of a line.
+     */
+    void reject(String line, int pos, String host, long time, String queueId, List<LogEvent> out) {
         int from = line.indexOf(" from ", pos);
         if (from < 0 || from - pos > 12) {
             counters.skip("postfix: reject without client");
@@ -175,7 +178,7 @@ final class PostfixParser {
                 recipient = line.substring(to + 4, addressEnd(line, to + 4));
             }
         }
-        out.add(new LogEvent.Reject(h.host, h.time, queueId, c.name(), c.ip(), stage, code, ruleName(reason),
+        out.add(new LogEvent.Reject(host, time, queueId, c.name(), c.ip(), stage, code, ruleName(reason),
                 sender, recipient));
     }
 
@@ -219,7 +222,7 @@ final class PostfixParser {
 
     private void postscreen(String line, int pos, SyslogHeader h, List<LogEvent> out) {
         if (line.startsWith("reject: ", pos)) {
-            reject(line, pos + 8, h, null, out);
+            reject(line, pos + 8, h.host, h.time, null, out);
             return;
         }
         int open = line.indexOf('[', pos);
