@@ -175,7 +175,7 @@ public record Cidr(boolean v4, long hi, long lo, int length) {
     }
 
     /** A dotted quad without InetAddress: decisions name networks, and they must be cheap. */
-    static String dotted(long v4) {
+    public static String dotted(long v4) {
         StringBuilder b = new StringBuilder(15);
         b.append((v4 >>> 24) & 0xff).append('.').append((v4 >>> 16) & 0xff).append('.')
                 .append((v4 >>> 8) & 0xff).append('.').append(v4 & 0xff);
@@ -212,8 +212,11 @@ public record Cidr(boolean v4, long hi, long lo, int length) {
         return v;
     }
 
-    /** A strict dotted quad, or -1. */
-    static long parseV4(String s) {
+    /**
+     * A strict dotted quad (four decimal numbers up to 255, no leading zeros) as an unsigned 32-bit
+     * value, or -1; no InetAddress, so no DNS and no garbage. Also the log analyzer's parser.
+     */
+    public static long parseV4(String s) {
         int n = s.length();
         if (n < 7 || n > 15) {
             return -1;

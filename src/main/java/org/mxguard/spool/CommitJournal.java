@@ -384,7 +384,6 @@ final class CommitJournal implements Closeable {
                 byte[] file = new byte[bodyLength - 2 - idLength];
                 System.arraycopy(body.array(), 2 + idLength, file, 0, file.length);
                 committed.put(id, file);
-                removed.remove(id);
             } else if (type == REMOVE) {
                 removed.add(id);
             } else {

@@ -330,14 +330,13 @@ public final class FileSpool implements Spool {
     /**
      * Puts back every message the journal says was committed and not removed whose file did not
      * survive whole (a power loss before the checkpoint), and deletes the files of messages it says
-     * were removed (an unlink that did not survive). Returns whether anything changed.
+     * were removed (an unlink that did not survive). {@link CommitJournal#start()} then makes it all durable.
      */
-    private boolean restoreFromJournal() throws IOException {
+    private void restoreFromJournal() throws IOException {
         CommitJournal.Replay replay = journal.read();
-        boolean changed = false;
         for (QueueId id : replay.removed()) {
-            changed |= Files.deleteIfExists(layout.message(id));
-            changed |= Files.deleteIfExists(layout.state(id));
+            Files.deleteIfExists(layout.message(id));
+            Files.deleteIfExists(layout.state(id));
         }
         for (Map.Entry<QueueId, byte[]> e : replay.committed().entrySet()) {
             QueueId id = e.getKey();
@@ -359,9 +358,7 @@ public final class FileSpool implements Spool {
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             LOG.warn("{}: restored from the spool's commit journal", id);
-            changed = true;
         }
-        return changed;
     }
 
     /** The journal to commit through, or null: not ready, or the message is too large for it. */

@@ -112,7 +112,7 @@ final class IncomingMessage implements MessageWriter {
         }
         CommitJournal journal = null;
         try {
-            journal = spool.fsyncs() ? spool.journalFor(channel.size()) : null;
+            journal = spool.journalFor(channel.size());
             if (journal != null) {
                 // Group commit: a copy in the commit journal, flushed with whatever other sessions
                 // committed meanwhile; the file itself becomes durable at the next checkpoint.
