@@ -1,7 +1,8 @@
 package org.mxguard.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The root command; each job is a subcommand, in the Postfix tradition of one tool per verb. */
 @Command(name = "mxguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
@@ -10,8 +11,11 @@ import picocli.CommandLine.Command;
             AnalyzeCommand.class, VersionCommand.class})
 final class MxguardCommand implements Runnable {
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }
