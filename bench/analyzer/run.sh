@@ -2,7 +2,8 @@
 # Benchmarks `mxguard analyze` against Debian's pflogsumm and `grep -c 'from=<>'` (the scan ceiling)
 # on the same generated Postfix log, in one run, and prints a Markdown table.
 # Usage: bench/analyzer/run.sh [SIZE] [WORKDIR]      SIZE: 1G (default), 100M, ...
-# Needs: pflogsumm (Debian package), GNU time (/usr/bin/time). The analyzer runs with -Xmx512m.
+# Needs: pflogsumm (Debian package), GNU time (/usr/bin/time). The analyzer runs with -Xmx512m, through
+# ./mxguard (MXGUARD_AOT=0 measures it without the launcher's start-up cache).
 set -euo pipefail
 size=${1:-1G}
 work=${2:-$(mktemp -d /tmp/mxguard-bench.XXXXXX)}
@@ -33,9 +34,10 @@ measure() { # name, command...: prints "name seconds maxrss_kb user_s sys_s"
 results=()
 results+=("$(measure grep grep -c 'from=<>' "$log")")
 results+=("$(measure pflogsumm pflogsumm "$log")")
-results+=("$(measure mxguard "$JAVA_HOME/bin/java" -Xmx512m -cp "$root/target/mxguard.jar:$root/target/lib/*" \
-  org.mxguard.cli.AnalyzeCommand --no-progress --year 2026 --primary-log "$primary" \
-  --emit-rules "$work/rules.txt" "$log")")
+# mxguard runs as a user runs it: through the launcher, with its start-up cache (made here first).
+"$root/mxguard" version > /dev/null
+results+=("$(MXGUARD_JAVA_OPTS=-Xmx512m measure mxguard "$root/mxguard" analyze --no-progress --year 2026 \
+  --primary-log "$primary" --emit-rules "$work/rules.txt" "$log")")
 
 echo "Log: $log ($mb MB, $(wc -l < "$log") lines); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
