@@ -36,7 +36,8 @@ public final class Analyzer {
             }
         });
         Set<String> contacts = new HashSet<>();
-        ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads());
+        ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads())
+                .clientsOnly();
         if (!primaryLogs.isEmpty()) {
             String[] last = {null};
             primary.scan(primaryLogs, e -> {

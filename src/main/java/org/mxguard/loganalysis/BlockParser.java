@@ -100,12 +100,23 @@ final class BlockParser {
     private String clientIp;
     /** Lines the fast path took (for the tests). */
     long fastLines;
+    /**
+     * Only client addresses are wanted (the primary MX's log): Postfix's qmgr and delivery lines,
+     * which never name a client, are counted and passed over once their program is known.
+     */
+    private boolean clientsOnly;
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
         this.postfix = new PostfixParser(counters);
         this.counters = counters;
         this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
+    }
+
+    /** Takes only the lines that can name a client; see {@link #clientsOnly}. */
+    BlockParser clientsOnly() {
+        clientsOnly = true;
+        return this;
     }
 
     /** Parses the lines in {@code b[0, length)} (a last line without a newline included). */
@@ -207,6 +218,10 @@ final class BlockParser {
         if (progEnd - p > 64 || !program(b, p, progEnd)) {
             return false;
         }
+        if (clientsOnly && (daemon == Daemon.QMGR || daemon == Daemon.DELIVERY)) {
+            counters.lines++;
+            return true;
+        }
         // Queue id: the alphanumeric run before the first ": " of the message.
         p = colon + 2;
         // One pass for the run and for SendmailParser.isQueueId's test: 5 to 20 characters, with a
@@ -223,6 +238,10 @@ final class BlockParser {
         String queueId = null;
         if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
             if (k - p >= 5 && k - p <= 20 && (digit || hex)) {
+                if (daemon == Daemon.CLEANUP && startsWith(b, k + 2, e, MESSAGE_ID)) {
+                    // The commonest line that needs nothing from its queue id: no string for it.
+                    return skipMessageId();
+                }
                 queueId = new String(b, p, k - p, StandardCharsets.ISO_8859_1);
                 // Hashed here, on a parsing thread, so the one joining thread finds it cached.
                 queueId.hashCode();
@@ -283,12 +302,7 @@ final class BlockParser {
                         || !startsWith(b, p, e, MESSAGE_ID)) {
                     return false;
                 }
-                if (messageIdSkips == null) {
-                    messageIdSkips = counters.slot("postfix/cleanup: message-id");
-                }
-                counters.lines++;
-                messageIdSkips[0]++;
-                return true;
+                return skipMessageId();
             }
             case DELIVERY -> {
                 if (queueId == null || !startsWith(b, p, e, TO)) {
@@ -306,6 +320,16 @@ final class BlockParser {
         counters.lines++;
         counters.parsed++;
         out.add(event);
+        return true;
+    }
+
+    /** Counts a cleanup {@code message-id=} line as the string path does: skipped, by kind. */
+    private boolean skipMessageId() {
+        if (messageIdSkips == null) {
+            messageIdSkips = counters.slot("postfix/cleanup: message-id");
+        }
+        counters.lines++;
+        messageIdSkips[0]++;
         return true;
     }
 

@@ -1,5 +1,6 @@
 package org.mxguard.loganalysis;
 
+import java.util.List;
 import org.mxguard.hostclass.DynamicHostClassifier;
 
 /**
@@ -14,6 +15,8 @@ final class ClientVerdict {
     final Score score;
     final boolean offender;
     final boolean legitimate;
+    /** The parent domains of the client's name, nearest first, down to its registered domain. */
+    final List<String> domains;
 
     ClientVerdict(ClientStats stats, boolean primaryChecked, boolean contactedPrimary, AnalyzerSettings settings) {
         this.stats = stats;
@@ -32,5 +35,6 @@ final class ClientVerdict {
         boolean realSender = stats.messages > stats.nullMessages;
         boolean serverBounces = stats.messages > 0 && stats.name != null && !dynamic.dynamic();
         this.legitimate = !offender && (realSender || contactedPrimary || serverBounces);
+        this.domains = Ranking.domainLevels(stats.name);
     }
 }

@@ -53,10 +53,21 @@ final class ParallelScanner {
     final List<ReadError> errors = new ArrayList<>();
     private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
 
+    private boolean clientsOnly;
+
     ParallelScanner(ZoneId zone, Integer year, int threads) {
         this.zone = zone;
         this.year = year;
         this.threads = Math.max(1, threads);
+    }
+
+    /**
+     * Events that name a client are all that is wanted (a primary MX's log is read for the
+     * addresses that contacted it): lines that cannot name one may be passed over unparsed.
+     */
+    ParallelScanner clientsOnly() {
+        clientsOnly = true;
+        return this;
     }
 
     void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
@@ -142,7 +153,11 @@ final class ParallelScanner {
     private Block parse(byte[] buf, int length, int refYear, int refMonth) {
         ParseCounters c = new ParseCounters();
         List<LogEvent> events = new ArrayList<>(length / 64);
-        new BlockParser(zone, refYear, refMonth, c).parse(buf, length, events);
+        BlockParser parser = new BlockParser(zone, refYear, refMonth, c);
+        if (clientsOnly) {
+            parser.clientsOnly();
+        }
+        parser.parse(buf, length, events);
         // The events hold copies of what they keep: the block can take the next bytes.
         recycle(buf);
         return new Block(events, c);

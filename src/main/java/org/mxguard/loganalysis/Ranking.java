@@ -35,7 +35,6 @@ final class Ranking {
         List<ClientStats> all = new ArrayList<>(clients.values());
         ClientVerdict[] judged = new ClientVerdict[all.size()];
         String[][] prefixes = new String[all.size()][];
-        List<?>[] parents = new List<?>[all.size()];
         IntStream.range(0, all.size()).parallel().forEach(i -> {
             ClientStats c = all.get(i);
             judged[i] = new ClientVerdict(c, primaryChecked, primaryContacts.contains(c.ip), settings);
@@ -45,7 +44,6 @@ final class Ranking {
                 p[l] = NetworkPrefix.of(c.ip, levels[l]);
             }
             prefixes[i] = p;
-            parents[i] = domainLevels(c.name);
         });
         for (int i = 0; i < judged.length; i++) {
             ClientVerdict v = judged[i];
@@ -53,8 +51,8 @@ final class Ranking {
             for (String prefix : prefixes[i]) {
                 networks.computeIfAbsent(prefix, SourceStats::new).add(v);
             }
-            for (Object d : parents[i]) {
-                domains.computeIfAbsent((String) d, SourceStats::new).add(v);
+            for (String d : v.domains) {
+                domains.computeIfAbsent(d, SourceStats::new).add(v);
             }
         }
         ClientVerdict[] ranked = verdicts.toArray(new ClientVerdict[0]);
@@ -154,7 +152,7 @@ final class Ranking {
     private void proposeDomains() {
         Map<String, List<ClientVerdict>> byRegistered = new LinkedHashMap<>();
         for (ClientVerdict v : verdicts) {
-            List<String> levels = domainLevels(v.stats.name);
+            List<String> levels = v.domains;
             if (v.offender && v.dynamic.dynamic() && !levels.isEmpty()) {
                 byRegistered.computeIfAbsent(levels.getLast(), k -> new ArrayList<>()).add(v);
             }
@@ -178,7 +176,7 @@ final class Ranking {
         }
         Map<String, List<ClientVerdict>> children = new LinkedHashMap<>();
         for (ClientVerdict v : offenders) {
-            String child = childOf(domain, v.stats.name);
+            String child = childOf(domain, v);
             if (child != null) {
                 children.computeIfAbsent(child, k -> new ArrayList<>()).add(v);
             }
@@ -190,7 +188,7 @@ final class Ranking {
     private static String commonChild(String domain, List<ClientVerdict> offenders) {
         String common = null;
         for (ClientVerdict v : offenders) {
-            String child = childOf(domain, v.stats.name);
+            String child = childOf(domain, v);
             if (child == null || common != null && !common.equals(child)) {
                 return null;
             }
@@ -199,9 +197,9 @@ final class Ranking {
         return common;
     }
 
-    /** The next domain below {@code domain} on the way to host {@code name}'s parent, or null. */
-    private static String childOf(String domain, String name) {
-        List<String> levels = domainLevels(name);
+    /** The next domain below {@code domain} on the way to the client's name, or null. */
+    private static String childOf(String domain, ClientVerdict v) {
+        List<String> levels = v.domains;
         int i = levels.indexOf(domain);
         return i > 0 ? levels.get(i - 1) : null;
     }

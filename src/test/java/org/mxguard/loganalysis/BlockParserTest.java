@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -169,6 +170,13 @@ class BlockParserTest {
         assertThat(fastCounts.lines).as(what + " lines").isEqualTo(slowCounts.lines);
         assertThat(fastCounts.parsed).as(what + " parsed").isEqualTo(slowCounts.parsed);
         assertThat(fastCounts.skippedByKind()).as(what + " skipped").isEqualTo(slowCounts.skippedByKind());
+        // Read as a primary MX's log, for its clients only: the same addresses, in the same order.
+        List<LogEvent> clientsOnly = new ArrayList<>();
+        new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).clientsOnly()
+                .parse(text, text.length, clientsOnly);
+        assertThat(clientsOnly.stream().map(Analyzer::clientIp).filter(Objects::nonNull).toList())
+                .as(what + " clients only").isEqualTo(slow.stream().map(Analyzer::clientIp).filter(Objects::nonNull)
+                        .toList());
         return parser.fastLines;
     }
 }
