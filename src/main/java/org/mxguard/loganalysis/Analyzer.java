@@ -41,7 +41,7 @@ public final class Analyzer {
         if (!primaryLogs.isEmpty()) {
             String[] last = {null};
             primary.scan(primaryLogs, e -> {
-                String ip = clientIp(e);
+                String ip = e.clientIp();
                 // A session's lines share one address string: add it once.
                 if (ip != null && ip != last[0]) {
                     contacts.add(ip);
@@ -57,16 +57,5 @@ public final class Analyzer {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Analysis(settings, scanner.counters, scanner.errors, ranking, correlator, !primaryLogs.isEmpty(),
                 contacts.size(), scanner.rawBytes.get() + primary.rawBytes.get(), seconds);
-    }
-
-    static String clientIp(LogEvent e) {
-        return switch (e) {
-            case LogEvent.Connect c -> c.clientIp();
-            case LogEvent.Client c -> c.clientIp();
-            case LogEvent.From f -> f.clientIp();
-            case LogEvent.Reject r -> r.clientIp();
-            case LogEvent.Seen s -> s.clientIp();
-            default -> null;
-        };
     }
 }

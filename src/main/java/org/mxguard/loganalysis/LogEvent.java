@@ -12,6 +12,11 @@ sealed interface LogEvent {
 
     long time();
 
+    /** The client's address when the line names one (the events that carry it override this). */
+    default String clientIp() {
+        return null;
+    }
+
     /** A client connected (Postfix {@code connect from}, postscreen {@code CONNECT from}). */
     record Connect(String host, long time, String clientName, String clientIp) implements LogEvent {
     }

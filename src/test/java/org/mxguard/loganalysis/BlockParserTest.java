@@ -174,8 +174,8 @@ class BlockParserTest {
         List<LogEvent> clientsOnly = new ArrayList<>();
         new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).clientsOnly()
                 .parse(text, text.length, clientsOnly);
-        assertThat(clientsOnly.stream().map(Analyzer::clientIp).filter(Objects::nonNull).toList())
-                .as(what + " clients only").isEqualTo(slow.stream().map(Analyzer::clientIp).filter(Objects::nonNull)
+        assertThat(clientsOnly.stream().map(LogEvent::clientIp).filter(Objects::nonNull).toList())
+                .as(what + " clients only").isEqualTo(slow.stream().map(LogEvent::clientIp).filter(Objects::nonNull)
                         .toList());
         return parser.fastLines;
     }

@@ -33,7 +33,7 @@ class SshguardCorpusTest {
                 List<LogEvent> events = new ArrayList<>();
                 new LineParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).parseMessage("postfix/smtpd", line,
                         events);
-                ips = events.stream().map(Analyzer::clientIp).toList();
+                ips = events.stream().map(LogEvent::clientIp).toList();
             }
             checked++;
             if (!ips.equals(List.of(key[1]))) {
