@@ -22,8 +22,8 @@ final class Ranking {
     private final AnalyzerSettings settings;
     private final boolean primaryChecked;
     private final List<ClientVerdict> verdicts = new ArrayList<>();
-    private final Map<String, SourceStats> networks = new HashMap<>();
-    private final Map<String, SourceStats> domains = new HashMap<>();
+    private final Map<String, SourceStats> networks;
+    private final Map<String, SourceStats> domains;
     private final List<Proposal> proposals = new ArrayList<>();
 
     Ranking(Map<String, ClientStats> clients, Set<String> primaryContacts, boolean primaryChecked,
@@ -33,6 +33,9 @@ final class Ranking {
         // Judging a client (name classification, public suffix, prefixes) is the costly part and
         // independent per client: done on all cores, then summed in the map's order, one thread.
         List<ClientStats> all = new ArrayList<>(clients.values());
+        // Sized for the usual few networks and parent domains per client: no rehashing while summing.
+        networks = HashMap.newHashMap(all.size() * 3);
+        domains = HashMap.newHashMap(all.size() * 2);
         ClientVerdict[] judged = new ClientVerdict[all.size()];
         String[][] prefixes = new String[all.size()][];
         IntStream.range(0, all.size()).parallel().forEach(i -> {
@@ -42,7 +45,10 @@ final class Ranking {
             String[] p = new String[levels.length];
             for (int l = 0; l < levels.length; l++) {
                 p[l] = NetworkPrefix.of(c.ip, levels[l]);
+                // Hashed here, in parallel, so that summing on one thread finds the hashes made.
+                p[l].hashCode();
             }
+            judged[i].domains.forEach(String::hashCode);
             prefixes[i] = p;
         });
         for (int i = 0; i < judged.length; i++) {
