@@ -22,7 +22,7 @@ final class RuleBody {
     final Reason description;
 
     RuleBody(Action action, Reply reply, Stage actAt, Stage needed, List<Condition> conditions, boolean implied,
-            long expiresMillis, String reason, String description) {
+            long expiresMillis, String reason) {
         this.action = action;
         this.reply = reply;
         this.actAt = actAt;
@@ -31,7 +31,7 @@ final class RuleBody {
         this.implied = implied;
         this.expiresMillis = expiresMillis;
         this.reason = Reason.of(reason);
-        this.description = Reason.of(description);
+        this.description = implied ? null : Reason.conditions(this.conditions);
     }
 
     boolean matches(QueryView q) {

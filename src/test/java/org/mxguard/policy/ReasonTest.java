@@ -22,6 +22,14 @@ class ReasonTest {
         assertThat(network).isEqualTo(words).hasSameHashCodeAs(words);
         assertThat(words).isEqualTo(network);
         assertThat(network).isNotEqualTo(Reason.of("client 198.51.100.0/25"));
-        assertThat(Reason.of(null)).isNull();
+        assertThat(Reason.of((String) null)).isNull();
+    }
+
+    @Test
+    void conditionsArePutIntoWordsAsWritten() throws Exception {
+        String written = "from <> client-name .dialup.isp.example not client 192.0.2.0/24";
+        Rule rule = RuleFileReader.parse("t.rules", "tempfail " + written + "\n").getFirst();
+        Reason r = Reason.conditions(rule.conditions().toArray(new Condition[0]));
+        assertThat(r).hasToString(written).isEqualTo(Reason.of(written));
     }
 }
