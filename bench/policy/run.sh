@@ -28,8 +28,10 @@ java="$JAVA_HOME/bin/java"
 echo "== load time, bytes per rule, mxguard's answers" >&2
 "$java" -Xmx3g -cp "$cp" org.mxguard.policy.PolicyBenchReport "$out" | tee "$out/report.txt"
 
+# decide: one random client per decision; decideSessions: CONNECT, HELO, MAIL, RCPT per client,
+# as an SMTP session asks.
 echo "== JMH: decisions per second, one thread" >&2
-"$java" -Xmx3g -cp "$cp" org.openjdk.jmh.Main 'PolicyDecisionBenchmark.decide' -p dir="$out" \
+"$java" -Xmx3g -cp "$cp" org.openjdk.jmh.Main 'PolicyDecisionBenchmark.decide(Sessions)?$' -p dir="$out" \
     -f 1 -wi 3 -w 5s -i 5 -r 5s -jvmArgs -Xmx3g | tee "$out/jmh.txt"
 echo "== JMH: load time" >&2
 "$java" -Xmx3g -cp "$cp" org.openjdk.jmh.Main 'PolicyDecisionBenchmark.loadRules' -p dir="$out" \
@@ -53,8 +55,10 @@ fi
 # The score is the word before "±" on JMH's result line.
 score() { awk -v b="$1" '$1 == b { for (i = 2; i <= NF; i++) if ($i == "±") print $(i - 1) }' "$2"; }
 mx_rate=$(score PolicyDecisionBenchmark.decide "$out/jmh.txt")
+mx_sessions=$(score PolicyDecisionBenchmark.decideSessions "$out/jmh.txt")
 mx_load=$(score PolicyDecisionBenchmark.loadRules "$out/jmh-load.txt")
-python3 - "$t0" "$t1" "$t2" "$postmap_queries" "$mx_rate" "$mx_load" "$agree" "$out/report.txt" <<'PY' | tee "$out/summary.txt"
+python3 - "$t0" "$t1" "$t2" "$postmap_queries" "$mx_rate" "$mx_load" "$agree" "$out/report.txt" "$mx_sessions" \
+    <<'PY' | tee "$out/summary.txt"
 import sys
 t0, t1, t2 = map(float, sys.argv[1:4])
 n = int(sys.argv[4])
@@ -62,10 +66,12 @@ mx = float(sys.argv[5].replace(",", ""))
 load_ms = float(sys.argv[6].replace(",", ""))
 agree = sys.argv[7]
 report = dict(line.split(" ", 1) for line in open(sys.argv[8]).read().splitlines() if " " in line)
+sessions = float(sys.argv[9].replace(",", ""))
 pf_load = t1 - t0
 pf_rate = (n - 1) / max(1e-9, (t2 - t1) - pf_load)
 print(f"rules                       {report['rules']}")
-print(f"mxguard decisions/s (JMH)   {mx:,.0f}  (one thread, wall clock)")
+print(f"mxguard decisions/s (JMH)   {mx:,.0f}  (one thread, wall clock, a random client each)")
+print(f"  in sessions (JMH)         {sessions:,.0f}  (CONNECT, HELO, MAIL, RCPT per client)")
 print(f"mxguard decisions/CPU-s     {report['loop_decisions_per_s'].split(': ')[-1].rstrip(')')}  (last plain-loop round, thread CPU time)")
 print(f"mxguard load CPU            {report['load_cpu_ms']} ms (thread CPU time)")
 print(f"mxguard load (JMH)          {load_ms:,.0f} ms")

@@ -18,6 +18,7 @@ import org.mxguard.policy.LinearMatcher;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.PolicyQuery;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.policy.Reason;
 import org.mxguard.policy.Rule;
 import org.mxguard.policy.RuleFileReader;
 import org.mxguard.policy.RuleSet;
@@ -159,7 +160,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
         }
     }
 
-    private static void refusal(PrintWriter out, String action, String reply, String reason, boolean warnOnly) {
+    private static void refusal(PrintWriter out, String action, String reply, Reason reason, boolean warnOnly) {
         out.println("decision  " + action + (warnOnly ? " (warn only: logged, the client is let through)" : ""));
         out.println("reply     " + reply);
         out.println("reason    " + reason);

@@ -62,7 +62,11 @@ final class Ipv6PrefixTable {
         return -(++sharedCount);
     }
 
-    void collect(long hi, long lo, CandidateList out) {
+    /**
+     * Adds the rules of every network holding the address to {@code out}, made on the first hit
+     * when null; returns it (still null when nothing matched, so a miss allocates nothing).
+     */
+    CandidateList collect(long hi, long lo, CandidateList out) {
         int mask = lens.length - 1;
         for (int length : lengths) {
             long h = hi & Cidr.maskHi(length);
@@ -71,6 +75,9 @@ final class Ipv6PrefixTable {
             int i = PrefixHash.mix(h, l, len) & mask;
             while (lens[i] != 0) {
                 if (lens[i] == len && his[i] == h && los[i] == l) {
+                    if (out == null) {
+                        out = new CandidateList();
+                    }
                     int v = values[i];
                     if (v >= 0) {
                         out.add(v, length);
@@ -84,6 +91,7 @@ final class Ipv6PrefixTable {
                 i = (i + 1) & mask;
             }
         }
+        return out;
     }
 
     private void grow() {

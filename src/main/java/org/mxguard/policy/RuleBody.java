@@ -17,12 +17,12 @@ final class RuleBody {
     final Condition[] conditions;
     final boolean implied;
     final long expiresMillis;
-    final String reason;
+    final Reason reason;
     /** The conditions as written, for decisions without a {@code because}; null for implied rules. */
-    final String description;
+    final Reason description;
 
     RuleBody(Action action, Reply reply, Stage actAt, Stage needed, List<Condition> conditions, boolean implied,
-            long expiresMillis, String reason, String description) {
+            long expiresMillis, String reason) {
         this.action = action;
         this.reply = reply;
         this.actAt = actAt;
@@ -30,8 +30,8 @@ final class RuleBody {
         this.conditions = conditions.toArray(new Condition[0]);
         this.implied = implied;
         this.expiresMillis = expiresMillis;
-        this.reason = reason;
-        this.description = description;
+        this.reason = Reason.of(reason);
+        this.description = implied ? null : Reason.conditions(this.conditions);
     }
 
     boolean matches(QueryView q) {

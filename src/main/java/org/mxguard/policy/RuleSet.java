@@ -192,8 +192,7 @@ public final class RuleSet {
                     network = 0;
                 }
             } else if (v6.size() > 0) {
-                c = new CandidateList();
-                v6.collect(q.hi, q.lo, c);
+                c = v6.collect(q.hi, q.lo, null);
             }
         }
         if (!clientNames.isEmpty()) {

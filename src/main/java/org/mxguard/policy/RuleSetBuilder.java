@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.mxguard.mail.Reply;
 
 /**
@@ -201,11 +200,8 @@ final class RuleSetBuilder {
     }
 
     private RuleBody body(Rule rule, boolean implied) {
-        String description = implied ? null
-                : rule.conditions().stream().map(Condition::render).collect(Collectors.joining(" "));
         return new RuleBody(rule.action(), replyOf(rule), rule.actAt(), rule.neededStage(),
-                implied ? List.of() : rule.conditions(), implied, expiry(rule.expires()), rule.reason(),
-                description);
+                implied ? List.of() : rule.conditions(), implied, expiry(rule.expires()), rule.reason());
     }
 
     private static long expiry(Instant expires) {

@@ -84,7 +84,7 @@ public final class RulesEngine implements PolicyEngine {
     }
 
     private Decision decision(RuleBody body, RuleRef ref, int networkLength, QueryView q) {
-        String reason = body.reason != null ? body.reason : describe(body, networkLength, q);
+        Reason reason = body.reason != null ? body.reason : describe(body, networkLength, q);
         boolean warnOnly = settings.dryRun() || body.action == Action.WARN;
         Reply reply = body.reply;
         if (reply != null && settings.softBounce()) {
@@ -101,14 +101,11 @@ public final class RulesEngine implements PolicyEngine {
         };
     }
 
-    private static String describe(RuleBody body, int length, QueryView q) {
+    private static Reason describe(RuleBody body, int length, QueryView q) {
         if (body.description != null) {
             return body.description;
         }
         // The matched network as the rule wrote it; the client's address is in the log line anyway.
-        if (q.v4) {
-            return Cidr.describeV4("client ", q.lo & Cidr.maskV4(length), length);
-        }
-        return "client " + new Cidr(false, q.hi & Cidr.maskHi(length), q.lo & Cidr.maskLo(length), length);
+        return Reason.client(q.v4, q.hi, q.lo, length);
     }
 }

@@ -24,6 +24,7 @@ final class PolicyBenchInputs {
 
     private static final MailAddress RECIPIENT = MailAddress.of("user", "protected.example");
     private static final MailAddress SENDER = MailAddress.of("someone", "sender.example");
+    private static final String HELO = "client.example";
 
     /** A cyclic stream of queries, RCPT stage, half of them from the null sender. */
     static final class QueryStream {
@@ -45,14 +46,33 @@ final class PolicyBenchInputs {
         PolicyQuery next() {
             int i = next;
             next = i + 1 == addresses.length ? 0 : i + 1;
-            InetAddress a;
+            return new PolicyQuery(Stage.RCPT, address(i), namePool[names[i]], HELO,
+                    (i & 1) == 0 ? MailAddress.NULL_SENDER : SENDER, RECIPIENT);
+        }
+
+        /**
+         * The next client's four questions in the order a session asks them (smtp's PolicyGate):
+         * CONNECT, HELO, MAIL, RCPT, all with the same address and name, which the session looked
+         * up once; sender and recipient as {@link #next} would give them for this client.
+         */
+        void nextSession(PolicyQuery[] out) {
+            int i = next;
+            next = i + 1 == addresses.length ? 0 : i + 1;
+            InetAddress a = address(i);
+            String name = namePool[names[i]];
+            MailAddress sender = (i & 1) == 0 ? MailAddress.NULL_SENDER : SENDER;
+            out[0] = new PolicyQuery(Stage.CONNECT, a, name, null, null, null);
+            out[1] = new PolicyQuery(Stage.HELO, a, name, HELO, null, null);
+            out[2] = new PolicyQuery(Stage.MAIL, a, name, HELO, sender, null);
+            out[3] = new PolicyQuery(Stage.RCPT, a, name, HELO, sender, RECIPIENT);
+        }
+
+        private InetAddress address(int i) {
             try {
-                a = InetAddress.getByAddress(addresses[i].clone());
+                return InetAddress.getByAddress(addresses[i].clone());
             } catch (UnknownHostException e) {
                 throw new IllegalStateException(e);
             }
-            return new PolicyQuery(Stage.RCPT, a, namePool[names[i]], "client.example",
-                    (i & 1) == 0 ? MailAddress.NULL_SENDER : SENDER, RECIPIENT);
         }
     }
 
