@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Tells whether a reverse DNS name looks like an end-user (dial-up, DSL, cable, dynamic pool)
@@ -27,6 +28,10 @@ public final class DynamicHostClassifier {
     }
 
     static final int THRESHOLD = 2;
+
+    // Compiled once: String.split and replaceAll with a regular expression compile it at each call.
+    private static final Pattern TOKEN_SEPARATORS = Pattern.compile("[-_0-9]+");
+    private static final Pattern TRAILING_DIGITS = Pattern.compile("[0-9]+$");
 
     private static final Set<String> STRONG = Set.of("dialup", "dial", "dialin", "ppp", "pppoe", "dsl", "adsl",
             "xdsl", "vdsl", "sdsl", "dyn", "dynamic", "dynip", "pool", "dhcp", "cable", "modem", "cpe", "broadband",
@@ -55,7 +60,7 @@ public final class DynamicHostClassifier {
         int score = 0;
         String[] labels = hostPart.split("\\.");
         for (String label : labels) {
-            for (String token : label.split("[-_0-9]+")) {
+            for (String token : TOKEN_SEPARATORS.split(label)) {
                 if (STRONG.contains(token)) {
                     score += 2;
                     reasons.add("end-user word '" + token + "' (+2)");
@@ -68,7 +73,7 @@ public final class DynamicHostClassifier {
                 }
             }
         }
-        String left = labels[0].replaceAll("[0-9]+$", "");
+        String left = TRAILING_DIGITS.matcher(labels[0]).replaceAll("");
         if (labels.length > 0 && SERVER.contains(left)) {
             score -= 3;
             reasons.add("server name '" + labels[0] + "' at the left (-3)");

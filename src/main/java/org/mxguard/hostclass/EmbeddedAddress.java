@@ -1,6 +1,7 @@
 package org.mxguard.hostclass;
 
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * Finds a client's own IPv4 address written into its reverse name, the mark of names generated
@@ -8,6 +9,9 @@ import java.util.HexFormat;
  * or just the last two octets ({@code pool85-60-238}, {@code 54-82}).
  */
 final class EmbeddedAddress {
+
+    /** Compiled once: replaceAll with a regular expression compiles it at each call. */
+    private static final Pattern NON_DIGITS = Pattern.compile("[^0-9]+");
 
     private EmbeddedAddress() {
     }
@@ -18,7 +22,7 @@ final class EmbeddedAddress {
             return 0;
         }
         int[] o = {address[0] & 0xff, address[1] & 0xff, address[2] & 0xff, address[3] & 0xff};
-        String digitsOnly = hostPart.replaceAll("[^0-9]+", " ").trim();
+        String digitsOnly = NON_DIGITS.matcher(hostPart).replaceAll(" ").trim();
         String[] numbers = digitsOnly.isEmpty() ? new String[0] : digitsOnly.split(" ");
         if (containsRun(numbers, o) || containsRun(numbers, new int[] {o[3], o[2], o[1], o[0]})) {
             return 2;

@@ -20,7 +20,9 @@ final class ClientVerdict {
 
     ClientVerdict(ClientStats stats, boolean primaryChecked, boolean contactedPrimary, AnalyzerSettings settings) {
         this.stats = stats;
-        this.dynamic = DynamicHostClassifier.classify(stats.name, NetworkPrefix.parse(stats.ip));
+        // Most clients have no name, which the classifier judges without the address: not parsed then.
+        this.dynamic = DynamicHostClassifier.classify(stats.name,
+                stats.name == null ? null : NetworkPrefix.parse(stats.ip));
         this.contactedPrimary = contactedPrimary;
         this.score = Score.of(stats.nullTransactions(), stats.transactions(), dynamic.dynamic() ? 1 : 0,
                 stats.name == null ? 1 : 0, stats.rejects, primaryChecked, contactedPrimary ? 1 : 0, 1);
