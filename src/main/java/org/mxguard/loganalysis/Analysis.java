@@ -13,7 +13,9 @@ public final class Analysis {
     final AnalyzerSettings settings;
     final ParseCounters counters;
     final List<ParallelScanner.ReadError> errors;
+    /** Every client's verdict, in no particular order; {@link #ranked} for the best first. */
     final List<ClientVerdict> clients;
+    private final Ranking ranking;
     final List<Proposal> proposals;
     final TreeMap<Long, long[]> daily;
     final boolean primaryChecked;
@@ -30,6 +32,7 @@ public final class Analysis {
         this.counters = counters;
         this.errors = List.copyOf(errors);
         this.clients = ranking.verdicts();
+        this.ranking = ranking;
         this.proposals = List.copyOf(ranking.proposals());
         this.daily = correlator.daily();
         this.primaryChecked = primaryChecked;
@@ -38,6 +41,11 @@ public final class Analysis {
         this.seconds = seconds;
         this.maxPending = correlator.maxPendingSeen;
         this.messagesWithoutClient = correlator.messagesWithoutClient;
+    }
+
+    /** The {@code limit} clients with the highest scores, best first. */
+    List<ClientVerdict> ranked(int limit) {
+        return ranking.ranked(limit);
     }
 
     public List<Proposal> proposals() {

@@ -1,6 +1,5 @@
 package org.mxguard.loganalysis;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongConsumer;
@@ -35,19 +34,10 @@ public final class Analyzer {
                 progress.accept(scanner.rawBytes.get());
             }
         });
-        Set<String> contacts = new HashSet<>();
-        ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads())
-                .clientsOnly();
+        ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads());
+        Set<String> contacts = Set.of();
         if (!primaryLogs.isEmpty()) {
-            String[] last = {null};
-            primary.scan(primaryLogs, e -> {
-                String ip = e.clientIp();
-                // A session's lines share one address string: add it once.
-                if (ip != null && ip != last[0]) {
-                    contacts.add(ip);
-                    last[0] = ip;
-                }
-            });
+            contacts = primary.clientAddresses(primaryLogs);
             scanner.errors.addAll(primary.errors);
         }
         if (progress != null) {

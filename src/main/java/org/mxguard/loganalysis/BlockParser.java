@@ -426,7 +426,8 @@ final class BlockParser {
                 }
             }
             int nameEnd = b[open - 1] == '.' ? open - 1 : open;
-            if (!(nameEnd - from == UNKNOWN.length && startsWith(b, from, nameEnd, UNKNOWN))) {
+            // Only the address is wanted from a primary MX's log: no string for the name there.
+            if (!clientsOnly && !(nameEnd - from == UNKNOWN.length && startsWith(b, from, nameEnd, UNKNOWN))) {
                 name = new String(b, from, nameEnd - from, StandardCharsets.ISO_8859_1);
             }
         }

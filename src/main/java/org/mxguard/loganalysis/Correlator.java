@@ -47,15 +47,24 @@ final class Correlator {
     }
 
     void accept(LogEvent event) {
-        switch (event) {
-            case LogEvent.Connect c -> client(c.clientIp(), c.host(), c.time(), c.clientName()).connects++;
-            case LogEvent.Seen s -> client(s.clientIp(), s.host(), s.time(), s.clientName()).seen++;
-            case LogEvent.Client c -> remember(c.host(), c.queueId(),
-                    new Pending(client(c.clientIp(), c.host(), c.time(), c.clientName()), c.time()));
-            case LogEvent.From f -> from(f);
-            case LogEvent.To t -> to(t);
-            case LogEvent.Reject r -> reject(r);
-            case LogEvent.Removed r -> pending(r.host()).remove(r.queueId());
+        // An instanceof chain, commonest first, rather than a switch on the sealed type: that
+        // switch makes its dispatch class at run time through the class-file API, whose code
+        // a short run then loads, interprets and compiles (about 0.1 CPU s of a 1 GB analysis).
+        if (event instanceof LogEvent.Client c) {
+            remember(c.host(), c.queueId(), new Pending(client(c.clientIp(), c.host(), c.time(), c.clientName()),
+                    c.time()));
+        } else if (event instanceof LogEvent.From f) {
+            from(f);
+        } else if (event instanceof LogEvent.To t) {
+            to(t);
+        } else if (event instanceof LogEvent.Removed r) {
+            pending(r.host()).remove(r.queueId());
+        } else if (event instanceof LogEvent.Connect c) {
+            client(c.clientIp(), c.host(), c.time(), c.clientName()).connects++;
+        } else if (event instanceof LogEvent.Seen s) {
+            client(s.clientIp(), s.host(), s.time(), s.clientName()).seen++;
+        } else if (event instanceof LogEvent.Reject r) {
+            reject(r);
         }
     }
 

@@ -17,7 +17,7 @@ final class CsvReport {
                     String.valueOf(p.rejects()), String.valueOf(p.first()), String.valueOf(p.last()),
                     cell(p.evidence())) + "\r\n");
         }
-        for (ClientVerdict v : a.clients) {
+        for (ClientVerdict v : a.ranked(Integer.MAX_VALUE)) {
             ClientStats c = v.stats;
             out.print(String.join(",", "client", cell(c.ip), cell(c.name == null ? "" : c.name),
                     String.valueOf(v.score.value()), cell(TableReport.verdict(v)), "1",

@@ -44,11 +44,7 @@ final class HtmlReport {
         }
         out.println("</table><h2>Top clients</h2><table><tr><th>score</th><th>client</th><th>null/all</th>"
                 + "<th>verdict</th><th>why</th></tr>");
-        n = 0;
-        for (ClientVerdict v : a.clients) {
-            if (++n > a.settings.top()) {
-                break;
-            }
+        for (ClientVerdict v : a.ranked(a.settings.top())) {
             out.printf(Locale.ROOT, "<tr><td class=n>%d</td><td>%s [%s]</td><td class=n>%d/%d</td><td>%s</td>"
                     + "<td><small>%s</small></td></tr>%n", v.score.value(),
                     esc(v.stats.name == null ? "unknown" : v.stats.name), esc(v.stats.ip),

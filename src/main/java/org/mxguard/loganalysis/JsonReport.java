@@ -32,11 +32,7 @@ final class JsonReport {
         }
         out.print("],\"clients\":[");
         sep = "";
-        int n = 0;
-        for (ClientVerdict v : a.clients) {
-            if (++n > Math.max(a.settings.top(), 1000)) {
-                break;
-            }
+        for (ClientVerdict v : a.ranked(Math.max(a.settings.top(), 1000))) {
             ClientStats c = v.stats;
             out.print(sep + "{\"ip\":" + str(c.ip) + ",\"name\":" + (c.name == null ? "null" : str(c.name))
                     + ",\"score\":" + v.score.value() + ",\"why\":" + strings(v.score.parts()) + ",\"dynamic\":"

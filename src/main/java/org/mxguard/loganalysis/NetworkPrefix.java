@@ -37,6 +37,15 @@ final class NetworkPrefix {
             if (bits >= 32) {
                 return ip;
             }
+            if (bits == 24 || bits == 16 || bits == 8) {
+                // parseV4 takes canonical dotted quads only (no leading zeros): the prefix is the
+                // address's first octets as written, then zeros, with no number formatting.
+                int end = -1;
+                for (int octets = bits / 8; octets > 0; octets--) {
+                    end = ip.indexOf('.', end + 1);
+                }
+                return ip.substring(0, end) + (bits == 24 ? ".0/24" : bits == 16 ? ".0.0/16" : ".0.0.0/8");
+            }
             long masked = bits <= 0 ? 0 : v4 & (0xffffffffL << (32 - bits));
             return Cidr.dotted(masked) + "/" + bits;
         }

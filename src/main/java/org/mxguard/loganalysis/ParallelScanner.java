@@ -7,8 +7,10 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,7 @@ final class ParallelScanner {
     private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
 
     private boolean clientsOnly;
+    private Set<String> addresses;
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
         this.zone = zone;
@@ -62,12 +65,15 @@ final class ParallelScanner {
     }
 
     /**
-     * Events that name a client are all that is wanted (a primary MX's log is read for the
-     * addresses that contacted it): lines that cannot name one may be passed over unparsed.
+     * The client addresses the logs name, for a primary MX's log, where nothing else is wanted:
+     * lines that cannot name a client are passed over unparsed, and the parsing threads put the
+     * addresses in the set themselves, so no event reaches the calling thread.
      */
-    ParallelScanner clientsOnly() {
+    Set<String> clientAddresses(List<LogSource> sources) {
         clientsOnly = true;
-        return this;
+        addresses = ConcurrentHashMap.newKeySet(1 << 16);
+        scan(sources, e -> { });
+        return addresses;
     }
 
     void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
@@ -169,6 +175,18 @@ final class ParallelScanner {
         parser.parse(buf, length, events);
         // The events hold copies of what they keep: the block can take the next bytes.
         recycle(buf);
+        if (addresses != null) {
+            String last = null;
+            for (LogEvent e : events) {
+                String ip = e.clientIp();
+                // A session's lines share one address string: added once.
+                if (ip != null && ip != last) {
+                    addresses.add(ip);
+                    last = ip;
+                }
+            }
+            return new Block(List.of(), c);
+        }
         return new Block(events, c);
     }
 

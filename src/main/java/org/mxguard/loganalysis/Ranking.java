@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.mxguard.hostclass.DynamicHostClassifier;
@@ -25,6 +26,7 @@ final class Ranking {
     private final Map<String, SourceStats> networks;
     private final Map<String, SourceStats> domains;
     private final List<Proposal> proposals = new ArrayList<>();
+    private List<ClientVerdict> ranked;
 
     Ranking(Map<String, ClientStats> clients, Set<String> primaryContacts, boolean primaryChecked,
             AnalyzerSettings settings) {
@@ -61,11 +63,6 @@ final class Ranking {
                 domains.computeIfAbsent(d, SourceStats::new).add(v);
             }
         }
-        ClientVerdict[] ranked = verdicts.toArray(new ClientVerdict[0]);
-        // The order is total (addresses are unique), so sorting in parallel gives the one result.
-        Arrays.parallelSort(ranked, Ranking::byRank);
-        verdicts.clear();
-        verdicts.addAll(Arrays.asList(ranked));
         proposeNetworks();
         proposeDomains();
         proposals.sort(Comparator.comparingInt((Proposal p) -> -p.score().value())
@@ -85,8 +82,39 @@ final class Ranking {
         return c != 0 ? c : a.stats.ip.compareTo(b.stats.ip);
     }
 
+    /** Every client's verdict, in no particular order. */
     List<ClientVerdict> verdicts() {
         return verdicts;
+    }
+
+    /**
+     * The first {@code limit} verdicts by rank. The reports show the top few, and ordering tens of
+     * thousands of clients for them would be the longest step of the ranking: only as many are
+     * ordered as are asked for, and the whole list only once, when it is.
+     */
+    synchronized List<ClientVerdict> ranked(int limit) {
+        if (ranked != null || limit >= verdicts.size() / 8) {
+            if (ranked == null) {
+                ClientVerdict[] all = verdicts.toArray(new ClientVerdict[0]);
+                // The order is total (addresses are unique), so sorting in parallel gives the one result.
+                Arrays.parallelSort(all, Ranking::byRank);
+                ranked = List.of(all);
+            }
+            return ranked.subList(0, Math.min(limit, ranked.size()));
+        }
+        // The best `limit` so far, the worst of them at the head.
+        PriorityQueue<ClientVerdict> best = new PriorityQueue<>(Math.max(1, limit), (a, b) -> byRank(b, a));
+        for (ClientVerdict v : verdicts) {
+            if (best.size() < limit) {
+                best.add(v);
+            } else if (limit > 0 && byRank(v, best.peek()) < 0) {
+                best.poll();
+                best.add(v);
+            }
+        }
+        ClientVerdict[] top = best.toArray(new ClientVerdict[0]);
+        Arrays.sort(top, Ranking::byRank);
+        return List.of(top);
     }
 
     List<Proposal> proposals() {

@@ -45,11 +45,7 @@ final class TableReport {
         out.println("Top clients by score:");
         out.printf(Locale.ROOT, "  %5s  %-58s %9s %6s %5s  %s%n", "score", "client", "null/all", "refused", "dyn",
                 "verdict");
-        n = 0;
-        for (ClientVerdict v : a.clients) {
-            if (++n > a.settings.top()) {
-                break;
-            }
+        for (ClientVerdict v : a.ranked(a.settings.top())) {
             ClientStats c = v.stats;
             String who = (c.name == null ? "unknown" : c.name) + " [" + c.ip + "]";
             out.printf(Locale.ROOT, "  %5d  %-58s %9s %6d %5s  %s%n", v.score.value(), abbreviate(who, 58),

@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +44,21 @@ class PlantedCampaignTest {
                 withPrimary ? List.of(LogSource.of(primary)) : List.of(), null);
 
         assertThat(a.errors()).isEmpty();
+        if (withPrimary) {
+            // Every address the primary's log names, found here by a plain pattern on the text.
+            Matcher m = Pattern.compile("\\[(?:IPv6:)?([0-9A-Fa-f]*[.:][0-9A-Fa-f.:]*)]")
+                    .matcher(Files.readString(primary, StandardCharsets.ISO_8859_1));
+            Set<String> contacted = new HashSet<>();
+            while (m.find()) {
+                contacted.add(m.group(1));
+            }
+            assertThat(contacted).isNotEmpty();
+            assertThat(a.primaryClients).isEqualTo(contacted.size());
+            assertThat(a.clients).filteredOn(v -> contacted.contains(v.stats.ip)).isNotEmpty()
+                    .allMatch(v -> v.contactedPrimary && !v.offender);
+        } else {
+            assertThat(a.clients).noneMatch(v -> v.contactedPrimary);
+        }
         List<Proposal> proposals = a.proposals();
         Set<String> firstSix = proposals.stream().limit(6).map(Proposal::target).collect(Collectors.toSet());
         assertThat(firstSix).containsExactlyInAnyOrder("198.18.10.0/24", "198.18.11.0/24", "198.19.200.0/24",

@@ -100,4 +100,39 @@ class RankingTest {
         ems("198.51.100.20", "mail.isp.example");
         assertThat(targets(Set.of())).containsExactly(".pool.isp.example", "198.51.100.7", "198.51.100.9");
     }
+
+    @Test
+    void theTopFewComeInTheOrderOfTheWholeRanking() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 3000; i++) {
+            ClientStats c = new ClientStats("10." + random.nextInt(4) + "." + random.nextInt(256) + "."
+                    + random.nextInt(256));
+            c.name = random.nextInt(3) == 0 ? null : "dsl-" + i + ".pool.isp" + random.nextInt(5) + ".example";
+            c.messages = random.nextInt(4);
+            c.nullMessages = random.nextInt(3) == 0 ? c.messages : 0;
+            c.rejects = random.nextInt(2);
+            clients.put(c.ip, c);
+        }
+        List<ClientVerdict> all = new Ranking(clients, Set.of(), false, AnalyzerSettings.defaults())
+                .ranked(Integer.MAX_VALUE);
+        assertThat(all).hasSize(clients.size());
+        for (int limit : new int[] {0, 1, 7, 20, 100, 375, 1000}) {
+            // A fresh ranking each time: once the whole order is made, every call reads it.
+            Ranking r = new Ranking(clients, Set.of(), false, AnalyzerSettings.defaults());
+            assertThat(r.ranked(limit)).as("top " + limit).containsExactlyElementsOf(all.subList(0, limit)
+                    .stream().map(v -> r.verdicts().stream().filter(w -> w.stats == v.stats).findFirst().orElseThrow())
+                    .toList());
+        }
+        for (int i = 1; i < all.size(); i++) {
+            ClientVerdict a = all.get(i - 1);
+            ClientVerdict b = all.get(i);
+            assertThat(a.score.value()).isGreaterThanOrEqualTo(b.score.value());
+            if (a.score.value() == b.score.value()) {
+                assertThat(a.stats.nullTransactions()).isGreaterThanOrEqualTo(b.stats.nullTransactions());
+                if (a.stats.nullTransactions() == b.stats.nullTransactions()) {
+                    assertThat(a.stats.ip).isLessThan(b.stats.ip);
+                }
+            }
+        }
+    }
 }
