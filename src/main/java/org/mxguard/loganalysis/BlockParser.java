@@ -345,14 +345,17 @@ final class BlockParser {
         if (month < 0 || !isDigit(b[s + 5])) {
             return Long.MIN_VALUE;
         }
-        int day;
-        if (b[s + 4] == ' ') {
-            day = b[s + 5] - '0';
-        } else if (isDigit(b[s + 4])) {
-            day = (b[s + 4] - '0') * 10 + b[s + 5] - '0';
-        } else {
+        // The day is space-padded below 10: no branch on which, since a log's first nine days
+        // would teach the compiled parser that one never happens (see SyslogHeader.dayStart).
+        // Bit arithmetic, since a comparison that yields a boolean is a branch too.
+        int tensByte = b[s + 4];
+        int tens = tensByte - '0';
+        int notDigit = (tens | (9 - tens)) >>> 31;
+        int notSpace = ((tensByte ^ ' ') | -(tensByte ^ ' ')) >>> 31;
+        if ((notDigit & notSpace) != 0) {
             return Long.MIN_VALUE;
         }
+        int day = (tens & ~(tens >> 31)) * 10 + b[s + 5] - '0';
         int h = twoDigits(b, s + 7);
         int m = twoDigits(b, s + 10);
         int sec = twoDigits(b, s + 13);

@@ -29,13 +29,15 @@ final class Correlator {
 
     private final Map<String, ClientStats> clients = new HashMap<>();
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
-    private final TreeMap<Long, long[]> daily = new TreeMap<>();
+    private static final int DAYS = 800;
+    private final TreeMap<Long, long[]> outsideDays = new TreeMap<>();
     private final long maxAgeSeconds;
     private final int maxPending;
     private String lastHost;
     private LinkedHashMap<String, Pending> lastTable;
-    private long lastDay = Long.MIN_VALUE;
-    private long[] lastDayCounts;
+    // Messages and null-sender messages per day, from firstDay on; days outside it go to outsideDays.
+    private long[] dayCounts = new long[0];
+    private long firstDay;
     private String lastIp;
     private ClientStats lastClient;
     long messagesWithoutClient;
@@ -90,11 +92,9 @@ final class Correlator {
         ClientStats c = p.client;
         c.messages++;
         c.recipients += Math.max(0, f.nrcpts());
-        long[] day = day(f.time());
-        day[0]++;
+        countDay(f.time(), isNull);
         if (isNull) {
             c.nullMessages++;
-            day[1]++;
         }
     }
 
@@ -150,13 +150,28 @@ final class Correlator {
         return lastTable;
     }
 
-    private long[] day(long time) {
-        long d = Math.floorDiv(time, 86400L);
-        if (d != lastDay) {
-            lastDayCounts = daily.computeIfAbsent(d, k -> new long[2]);
-            lastDay = d;
+    /**
+     * Counts a message on its day. Days index an array, about a year either side of the first:
+     * no branch depends on the day changing, which the compiled joining loop would otherwise
+     * meet for the first time hours into a log, and be thrown away for.
+     */
+    private void countDay(long time, boolean isNull) {
+        long i = Math.floorDiv(time, 86400L) - firstDay;
+        if (i < 0 || i >= dayCounts.length >> 1) {
+            if (dayCounts.length == 0) {
+                firstDay = Math.floorDiv(time, 86400L) - DAYS / 2;
+                dayCounts = new long[2 * DAYS];
+                i = DAYS / 2;
+            } else {
+                long[] counts = outsideDays.computeIfAbsent(Math.floorDiv(time, 86400L), k -> new long[2]);
+                counts[0]++;
+                counts[1] += isNull ? 1 : 0;
+                return;
+            }
         }
-        return lastDayCounts;
+        int at = 2 * (int) i;
+        dayCounts[at]++;
+        dayCounts[at + 1] += isNull ? 1 : 0;
     }
 
     private void remember(String host, String queueId, Pending p) {
@@ -181,7 +196,16 @@ final class Correlator {
 
     /** Messages and null-sender messages per day (epoch day), for the charts. */
     TreeMap<Long, long[]> daily() {
-        return daily;
+        TreeMap<Long, long[]> all = new TreeMap<>();
+        outsideDays.forEach((d, counts) -> all.put(d, counts.clone()));
+        for (int i = 0; i < dayCounts.length / 2; i++) {
+            if (dayCounts[2 * i] > 0) {
+                long[] counts = all.computeIfAbsent(firstDay + i, k -> new long[2]);
+                counts[0] += dayCounts[2 * i];
+                counts[1] += dayCounts[2 * i + 1];
+            }
+        }
+        return all;
     }
 
     int pendingNow() {

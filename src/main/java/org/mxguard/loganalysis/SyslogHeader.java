@@ -17,7 +17,11 @@ final class SyslogHeader {
 
     private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+    private static final int NO_FIXED_OFFSET = Integer.MIN_VALUE;
+
     private final ZoneId zone;
+    /** The zone's offset in seconds when it never changes, else NO_FIXED_OFFSET. */
+    private final int fixedOffset;
     final int referenceYear;
     final int referenceMonth;
     private long cachedDayKey = -1;
@@ -34,6 +38,8 @@ final class SyslogHeader {
 
     SyslogHeader(ZoneId zone, int referenceYear, int referenceMonth) {
         this.zone = zone;
+        this.fixedOffset = zone.getRules().isFixedOffset()
+                ? zone.getRules().getOffset(java.time.Instant.EPOCH).getTotalSeconds() : NO_FIXED_OFFSET;
         this.referenceYear = referenceYear;
         this.referenceMonth = referenceMonth;
     }
@@ -127,8 +133,34 @@ final class SyslogHeader {
         return pos + 9;
     }
 
-    /** Epoch second of the start of that day in the zone; the last day is cached. */
+    /**
+     * Days since 1970-01-01 of a date (proleptic Gregorian, as {@link LocalDate#toEpochDay}): H.
+     * Hinnant's days_from_civil, integer arithmetic only. A day past the month's end runs on into
+     * the next month (Feb 29 of a common year is Mar 1), as the cached path does for a date that
+     * LocalDate refuses.
+     */
+    static long epochDay(int year, int month, int day) {
+        // Years start in March, so that February's length is the year's last day: Jan and Feb
+        // count in the year before (14 - month) / 12 is 1 for them and 0 for the other months.
+        int y = year - (14 - month) / 12;
+        int era = Math.floorDiv(y, 400);
+        int yoe = y - era * 400;
+        int mp = (month + 9) % 12;
+        int doy = (153 * mp + 2) / 5 + day - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097L + doe - 719468;
+    }
+
+    /**
+     * Epoch second of the start of that day in the zone. In a zone with a fixed offset (UTC, as
+     * servers mostly log) it is arithmetic; elsewhere the last day is cached. No branch here
+     * depends on which day it is: the compiled parser that inlines this never meets a branch it
+     * has not seen taken (a new day, after hours of one), which would throw its machine code away.
+     */
     long dayStart(int year, int month, int day) {
+        if (fixedOffset != NO_FIXED_OFFSET) {
+            return epochDay(year, month, day) * 86400L - fixedOffset;
+        }
         long key = year * 10000L + month * 100L + day;
         if (key != cachedDayKey) {
             try {

@@ -53,4 +53,22 @@ class CorrelatorTest {
         }
         assertThat(c.pendingNow()).isEqualTo(1000);
     }
+
+    @Test
+    void messagesAreCountedPerDayHoweverFarApartTheDaysAre() {
+        Correlator c = new Correlator(86400, 1000);
+        long day = 86400;
+        long[] times = {20_500 * day + 5, 20_500 * day + 7, 20_501 * day, 20_100 * day, 21_900 * day, 3 * day, 0};
+        for (int i = 0; i < times.length; i++) {
+            c.accept(new LogEvent.From("mx2", times[i], "q" + i, i % 2 == 0 ? "" : "a@b.example", 10, 1, null, null,
+                    null, "192.0.2.9"));
+        }
+        assertThat(c.daily()).containsOnlyKeys(20_500L, 20_501L, 20_100L, 21_900L, 3L, 0L);
+        assertThat(c.daily().get(20_500L)).containsExactly(2, 1);
+        assertThat(c.daily().get(20_501L)).containsExactly(1, 1);
+        assertThat(c.daily().get(20_100L)).containsExactly(1, 0);
+        assertThat(c.daily().get(21_900L)).containsExactly(1, 1);
+        assertThat(c.daily().get(3L)).containsExactly(1, 0);
+        assertThat(c.daily().get(0L)).containsExactly(1, 1);
+    }
 }

@@ -71,4 +71,32 @@ class SyslogHeaderTest {
         assertThat(h.parse("Foo 99 99:99:99 x y: z")).isFalse();
         assertThat(h.parse("")).isFalse();
     }
+
+    @Test
+    void epochDayIsLocalDatesForEveryDayAndRunsOnPastTheMonthsEnd() {
+        for (int year : new int[] {1969, 1970, 1996, 1998, 1999, 2000, 2024, 2026, 2100}) {
+            for (int month = 1; month <= 12; month++) {
+                for (int day = 1; day <= 31; day++) {
+                    long expected = java.time.LocalDate.of(year, month, 1).plusDays(day - 1L).toEpochDay();
+                    assertThat(SyslogHeader.epochDay(year, month, day)).as(year + "-" + month + "-" + day)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFixedOffsetZoneGivesTheSameDayStartsAsZoneRules() {
+        for (ZoneId zone : new ZoneId[] {ZoneOffset.UTC, ZoneOffset.ofHours(-5), ZoneOffset.ofHoursMinutes(5, 30),
+            ZoneId.of("Etc/GMT-3")}) {
+            SyslogHeader h = new SyslogHeader(zone, 2026, 12);
+            for (int month = 1; month <= 12; month++) {
+                for (int day = 1; day <= 31; day++) {
+                    long expected = java.time.LocalDate.of(2026, month, 1).plusDays(day - 1L).atStartOfDay(zone)
+                            .toEpochSecond();
+                    assertThat(h.dayStart(2026, month, day)).as(zone + " " + month + "-" + day).isEqualTo(expected);
+                }
+            }
+        }
+    }
 }
