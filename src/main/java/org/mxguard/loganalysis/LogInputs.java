@@ -5,7 +5,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,8 +45,7 @@ public final class LogInputs {
             }
         }
         List<Path> sorted = new ArrayList<>(files);
-        sorted.sort(Comparator.comparing(LogInputs::base).thenComparing(LogInputs::generation,
-                Comparator.reverseOrder()));
+        sorted.sort(LogInputs::inReadingOrder);
         for (Path p : sorted) {
             out.add(LogSource.of(p));
         }
@@ -65,6 +63,15 @@ public final class LogInputs {
             }
         }
         return matched;
+    }
+
+    /**
+     * By name, and within a rotated set the oldest first. A method rather than a chain of
+     * Comparator combinators: those are lambdas of the JDK's own, made at run time at every start.
+     */
+    private static int inReadingOrder(Path a, Path b) {
+        int c = base(a).compareTo(base(b));
+        return c != 0 ? c : Integer.compare(generation(b), generation(a));
     }
 
     static String base(Path p) {

@@ -2,7 +2,6 @@ package org.mxguard.loganalysis;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,8 +64,7 @@ final class Ranking {
         }
         proposeNetworks();
         proposeDomains();
-        proposals.sort(Comparator.comparingInt((Proposal p) -> -p.score().value())
-                .thenComparing(p -> -p.nullTransactions()).thenComparing(Proposal::target));
+        proposals.sort(Ranking::byProposalRank);
     }
 
     /**
@@ -80,6 +78,15 @@ final class Ranking {
             c = Long.compare(b.stats.nullTransactions(), a.stats.nullTransactions());
         }
         return c != 0 ? c : a.stats.ip.compareTo(b.stats.ip);
+    }
+
+    /** Highest score first, then most null-sender transactions, then by target. */
+    private static int byProposalRank(Proposal a, Proposal b) {
+        int c = Integer.compare(b.score().value(), a.score().value());
+        if (c == 0) {
+            c = Long.compare(b.nullTransactions(), a.nullTransactions());
+        }
+        return c != 0 ? c : a.target().compareTo(b.target());
     }
 
     /** Every client's verdict, in no particular order. */
