@@ -47,7 +47,7 @@ final class BlockParser {
     private static final byte[] DSN = ascii(", dsn=");
     private static final byte[] STATUS = ascii(", status=");
     private static final byte[] COMMA_SPACE = ascii(", ");
-    private static final int SESSIONS = 32;
+    private static final int SESSIONS = 1024;
 
     // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
     // (ClientAddress.hostName), address character (ClientAddress.address, less ':' and '.').
@@ -91,10 +91,7 @@ final class BlockParser {
     private int nextProgram;
     private Daemon daemon = Daemon.OTHER;
     private long[] messageIdSkips;
-    // Clients of recent lines, by their name[ip] bytes.
-    private final byte[][] sessionKeys = new byte[SESSIONS][];
-    private final String[] sessionNames = new String[SESSIONS];
-    private final String[] sessionIps = new String[SESSIONS];
+    private final Clients recent;
     // The client of the line being parsed, set by client().
     private String clientName;
     private String clientIp;
@@ -106,7 +103,24 @@ final class BlockParser {
      */
     private boolean clientsOnly;
 
+    /**
+     * Clients of recent lines by their {@code name[ip]} bytes, with the strings made for them. A
+     * client's lines repeat those bytes (its connect, client= and disconnect lines, and its next
+     * sessions): a line whose bytes are here is taken whole, strings and all. One thread's
+     * parsers share one (see ParallelScanner), so it outlives a block.
+     */
+    static final class Clients {
+        private final byte[][] keys = new byte[SESSIONS][];
+        private final String[] names = new String[SESSIONS];
+        private final String[] ips = new String[SESSIONS];
+    }
+
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
+        this(zone, referenceYear, referenceMonth, counters, new Clients());
+    }
+
+    BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters, Clients recent) {
+        this.recent = recent;
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
         this.postfix = new PostfixParser(counters);
         this.counters = counters;
@@ -408,14 +422,14 @@ final class BlockParser {
         if (close < 0) {
             return false;
         }
-        // A session's connect, client= and disconnect lines carry the same name[ip]: the same
-        // bytes pass the same checks, so a recent one is taken whole, strings and all.
+        // The same name[ip] bytes pass the same checks: a recent client is taken whole, strings
+        // and all. The last eight bytes, the end of the address, pick its slot.
         int length = close + 1 - from;
-        int slot = (length * 31 + b[close - 1]) & (SESSIONS - 1);
-        byte[] known = sessionKeys[slot];
+        int slot = (int) (((long) LONGS.get(b, close - 7) * 0x9E3779B97F4A7C15L) >>> 54) & (SESSIONS - 1);
+        byte[] known = recent.keys[slot];
         if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
-            clientName = sessionNames[slot];
-            clientIp = sessionIps[slot];
+            clientName = recent.names[slot];
+            clientIp = recent.ips[slot];
             return true;
         }
         String name = null;
@@ -460,9 +474,9 @@ final class BlockParser {
         clientName = name;
         clientIp = colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip;
         clientIp.hashCode();
-        sessionKeys[slot] = Arrays.copyOfRange(b, from, close + 1);
-        sessionNames[slot] = clientName;
-        sessionIps[slot] = clientIp;
+        recent.keys[slot] = Arrays.copyOfRange(b, from, close + 1);
+        recent.names[slot] = clientName;
+        recent.ips[slot] = clientIp;
         return true;
     }
 
