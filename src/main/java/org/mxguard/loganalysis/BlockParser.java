@@ -91,7 +91,7 @@ final class BlockParser {
     private int nextProgram;
     private Daemon daemon = Daemon.OTHER;
     private long[] messageIdSkips;
-    private final Clients recent;
+    private final Recent recent;
     // The client of the line being parsed, set by client().
     private String clientName;
     private String clientIp;
@@ -101,25 +101,26 @@ final class BlockParser {
      * Only client addresses are wanted (the primary MX's log): Postfix's qmgr and delivery lines,
      * which never name a client, are counted and passed over once their program is known.
      */
-    private boolean clientsOnly;
+    private final boolean[] passOver = new boolean[Daemon.values().length];
 
     /**
-     * Clients of recent lines by their {@code name[ip]} bytes, with the strings made for them. A
-     * client's lines repeat those bytes (its connect, client= and disconnect lines, and its next
-     * sessions): a line whose bytes are here is taken whole, strings and all. One thread's
-     * parsers share one (see ParallelScanner), so it outlives a block.
+     * Clients of recent lines by their {@code name[ip]} bytes, with the strings made for them,
+     * kept from block to block: one thread's parsers share one (see ParallelScanner). A client's
+     * lines repeat those bytes (its connect, client= and disconnect lines, and its next sessions):
+     * a line whose bytes are here is taken whole, strings and all. (The programs are not kept
+     * so: a new one is then met at every block, and the compiled parser keeps that path.)
      */
-    static final class Clients {
+    static final class Recent {
         private final byte[][] keys = new byte[SESSIONS][];
         private final String[] names = new String[SESSIONS];
         private final String[] ips = new String[SESSIONS];
     }
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
-        this(zone, referenceYear, referenceMonth, counters, new Clients());
+        this(zone, referenceYear, referenceMonth, counters, new Recent());
     }
 
-    BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters, Clients recent) {
+    BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters, Recent recent) {
         this.recent = recent;
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
         this.postfix = new PostfixParser(counters);
@@ -127,9 +128,10 @@ final class BlockParser {
         this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
     }
 
-    /** Takes only the lines that can name a client; see {@link #clientsOnly}. */
+    /** Takes only the lines that can name a client; see {@link #passOver}. */
     BlockParser clientsOnly() {
-        clientsOnly = true;
+        passOver[Daemon.QMGR.ordinal()] = true;
+        passOver[Daemon.DELIVERY.ordinal()] = true;
         return this;
     }
 
@@ -189,7 +191,9 @@ final class BlockParser {
         long head = (long) LONGS.get(b, s);
         long tail = (long) LONGS.get(b, s + 7);
         long time;
-        if (head == stampHead && tail == stampTail) {
+        // One test for both words: with two, the first one fails only when the day or the hour
+        // turns, which the compiled parser may not have seen yet.
+        if (((head ^ stampHead) | (tail ^ stampTail)) == 0) {
             time = stampTime;
         } else {
             time = stamp(b, s);
@@ -232,7 +236,10 @@ final class BlockParser {
         if (progEnd - p > 64 || !program(b, p, progEnd)) {
             return false;
         }
-        if (clientsOnly && (daemon == Daemon.QMGR || daemon == Daemon.DELIVERY)) {
+        // A table, not a test of clientsOnly: the compiled parser then takes a clients-only
+        // block's smtpd lines down the very path it took for the full log's, and is not thrown
+        // away when the primary MX's log comes after the backup's.
+        if (passOver[daemon.ordinal()]) {
             counters.lines++;
             return true;
         }
@@ -443,8 +450,7 @@ final class BlockParser {
                 }
             }
             int nameEnd = b[open - 1] == '.' ? open - 1 : open;
-            // Only the address is wanted from a primary MX's log: no string for the name there.
-            if (!clientsOnly && !(nameEnd - from == UNKNOWN.length && startsWith(b, from, nameEnd, UNKNOWN))) {
+            if (!(nameEnd - from == UNKNOWN.length && startsWith(b, from, nameEnd, UNKNOWN))) {
                 name = new String(b, from, nameEnd - from, StandardCharsets.ISO_8859_1);
             }
         }

@@ -54,8 +54,8 @@ final class ParallelScanner {
     final ParseCounters counters = new ParseCounters();
     final List<ReadError> errors = new ArrayList<>();
     private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
-    // Per parsing thread, for this scan only (a clients-only scan keeps no names).
-    private final ThreadLocal<BlockParser.Clients> recentClients = ThreadLocal.withInitial(BlockParser.Clients::new);
+    // Per parsing thread, for this scan only.
+    private final ThreadLocal<BlockParser.Recent> recent = ThreadLocal.withInitial(BlockParser.Recent::new);
 
     private boolean clientsOnly;
     private Set<String> addresses;
@@ -170,7 +170,7 @@ final class ParallelScanner {
     private Block parse(byte[] buf, int length, int refYear, int refMonth) {
         ParseCounters c = new ParseCounters();
         List<LogEvent> events = new ArrayList<>(length / 64);
-        BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recentClients.get());
+        BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recent.get());
         if (clientsOnly) {
             parser.clientsOnly();
         }
