@@ -27,9 +27,11 @@ final class Correlator {
         }
     }
 
+    /** Days counted in an array from the first one seen: about a year either side of it. */
+    private static final int DAYS = 800;
+
     private final Map<String, ClientStats> clients = new HashMap<>();
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
-    private static final int DAYS = 800;
     private final TreeMap<Long, long[]> outsideDays = new TreeMap<>();
     private final long maxAgeSeconds;
     private final int maxPending;
@@ -156,14 +158,15 @@ final class Correlator {
      * meet for the first time hours into a log, and be thrown away for.
      */
     private void countDay(long time, boolean isNull) {
-        long i = Math.floorDiv(time, 86400L) - firstDay;
+        long day = Math.floorDiv(time, 86400L);
+        long i = day - firstDay;
         if (i < 0 || i >= dayCounts.length >> 1) {
             if (dayCounts.length == 0) {
-                firstDay = Math.floorDiv(time, 86400L) - DAYS / 2;
+                firstDay = day - DAYS / 2;
                 dayCounts = new long[2 * DAYS];
                 i = DAYS / 2;
             } else {
-                long[] counts = outsideDays.computeIfAbsent(Math.floorDiv(time, 86400L), k -> new long[2]);
+                long[] counts = outsideDays.computeIfAbsent(day, k -> new long[2]);
                 counts[0]++;
                 counts[1] += isNull ? 1 : 0;
                 return;

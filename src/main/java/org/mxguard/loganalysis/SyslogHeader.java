@@ -140,8 +140,8 @@ final class SyslogHeader {
      * LocalDate refuses.
      */
     static long epochDay(int year, int month, int day) {
-        // Years start in March, so that February's length is the year's last day: Jan and Feb
-        // count in the year before (14 - month) / 12 is 1 for them and 0 for the other months.
+        // Years start in March, so that February's length is the year's last day: January and
+        // February count in the year before ((14 - month) / 12 is 1 for them, 0 for the others).
         int y = year - (14 - month) / 12;
         int era = Math.floorDiv(y, 400);
         int yoe = y - era * 400;
@@ -153,9 +153,9 @@ final class SyslogHeader {
 
     /**
      * Epoch second of the start of that day in the zone. In a zone with a fixed offset (UTC, as
-     * servers mostly log) it is arithmetic; elsewhere the last day is cached. No branch here
-     * depends on which day it is: the compiled parser that inlines this never meets a branch it
-     * has not seen taken (a new day, after hours of one), which would throw its machine code away.
+     * servers mostly log) it is arithmetic, with no branch on which day it is: the compiled parser
+     * that inlines this then never meets a branch it has not seen taken (a new day, after hours of
+     * one), which would throw its machine code away. Elsewhere the last day is cached.
      */
     long dayStart(int year, int month, int day) {
         if (fixedOffset != NO_FIXED_OFFSET) {
