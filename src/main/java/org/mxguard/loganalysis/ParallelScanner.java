@@ -57,7 +57,7 @@ final class ParallelScanner {
     // Per parsing thread, for this scan only.
     private final ThreadLocal<BlockParser.Recent> recent = ThreadLocal.withInitial(BlockParser.Recent::new);
 
-    private boolean clientsOnly;
+    /** Set for a scan of client addresses only (see clientAddresses); null for a full scan. */
     private Set<String> addresses;
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
@@ -72,7 +72,6 @@ final class ParallelScanner {
      * addresses in the set themselves, so no event reaches the calling thread.
      */
     Set<String> clientAddresses(List<LogSource> sources) {
-        clientsOnly = true;
         addresses = ConcurrentHashMap.newKeySet(1 << 16);
         scan(sources, e -> { });
         return addresses;
@@ -171,7 +170,7 @@ final class ParallelScanner {
         ParseCounters c = new ParseCounters();
         List<LogEvent> events = new ArrayList<>(length / 64);
         BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recent.get());
-        if (clientsOnly) {
+        if (addresses != null) {
             parser.clientsOnly();
         }
         parser.parse(buf, length, events);
