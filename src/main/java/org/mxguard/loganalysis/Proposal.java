@@ -14,7 +14,8 @@ import java.util.List;
  * @param rejects refused transactions
  * @param first first time seen (epoch seconds)
  * @param last last time seen (epoch seconds)
- * @param samples a few of the clients, for the reader
+ * @param samples a few of the offending clients, for the reader: those with the most null-sender
+ *     transactions
  * @param primaryChecked whether a primary MX log was read (then no client in it contacted the primary)
  */
 public record Proposal(Kind kind, String target, Score score, long clients, long nullTransactions,
@@ -27,7 +28,7 @@ public record Proposal(Kind kind, String target, Score score, long clients, long
 
     static Proposal of(Kind kind, String target, SourceStats s, boolean primaryChecked) {
         return new Proposal(kind, target, s.score(primaryChecked), s.clients, s.nullTransactions, s.transactions,
-                s.rejects, s.first == Long.MAX_VALUE ? 0 : s.first, s.last, List.copyOf(s.samples), primaryChecked);
+                s.rejects, s.first == Long.MAX_VALUE ? 0 : s.first, s.last, List.copyOf(s.samples()), primaryChecked);
     }
 
     /** One line of evidence, for rule comments and the table. */

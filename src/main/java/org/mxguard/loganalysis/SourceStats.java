@@ -19,7 +19,9 @@ final class SourceStats {
     long primaryContacts;
     long first = Long.MAX_VALUE;
     long last;
-    final List<String> samples = new ArrayList<>(3);
+    // The offenders with the most null-sender transactions (ties by address), worst first: the same
+    // whatever order the clients are added in.
+    private final ClientStats[] worst = new ClientStats[3];
 
     SourceStats(String key) {
         this.key = key;
@@ -41,9 +43,37 @@ final class SourceStats {
             first = Math.min(first, c.first);
             last = Math.max(last, c.last);
         }
-        if (v.offender && samples.size() < 3) {
-            samples.add(c.name == null ? c.ip : c.name + " [" + c.ip + "]");
+        if (v.offender) {
+            keepIfWorse(c);
         }
+    }
+
+    private void keepIfWorse(ClientStats c) {
+        int at = worst.length;
+        while (at > 0 && (worst[at - 1] == null || worse(c, worst[at - 1]))) {
+            at--;
+        }
+        if (at < worst.length) {
+            System.arraycopy(worst, at, worst, at + 1, worst.length - at - 1);
+            worst[at] = c;
+        }
+    }
+
+    private static boolean worse(ClientStats a, ClientStats b) {
+        long x = a.nullTransactions();
+        long y = b.nullTransactions();
+        return x != y ? x > y : a.ip.compareTo(b.ip) < 0;
+    }
+
+    /** A few offenders, for the reader: those with the most null-sender transactions. */
+    List<String> samples() {
+        List<String> out = new ArrayList<>(worst.length);
+        for (ClientStats c : worst) {
+            if (c != null) {
+                out.add(c.name == null ? c.ip : c.name + " [" + c.ip + "]");
+            }
+        }
+        return out;
     }
 
     Score score(boolean primaryChecked) {

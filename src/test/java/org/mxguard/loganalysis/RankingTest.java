@@ -34,6 +34,26 @@ class RankingTest {
     }
 
     @Test
+    void aProposalsSamplesAreItsWorstOffendersWhateverTheOrderTheClientsCameIn() {
+        int[] nulls = {4, 9, 9, 2, 30, 7};
+        List<String> expected = List.of("ppp-4.pool.isp.example [198.51.100.4]",
+                "ppp-1.pool.isp.example [198.51.100.1]", "ppp-2.pool.isp.example [198.51.100.2]");
+        for (int rotate = 0; rotate < nulls.length; rotate++) {
+            clients.clear();
+            for (int k = 0; k < nulls.length; k++) {
+                int i = (k + rotate) % nulls.length;
+                ems("198.51.100." + i, "ppp-" + i + ".pool.isp.example");
+                clients.get("198.51.100." + i).messages = nulls[i];
+                clients.get("198.51.100." + i).nullMessages = nulls[i];
+            }
+            Ranking r = new Ranking(clients, Set.of(), false, AnalyzerSettings.defaults());
+            Proposal net = r.proposals().stream().filter(p -> p.target().equals("198.51.100.0/24")).findFirst()
+                    .orElseThrow();
+            assertThat(net.samples()).as("rotation %d", rotate).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void offendersInOneSlash24GetThatSlash24() {
         ems("198.51.100.7", "ppp-7.pool.isp.example");
         ems("198.51.100.9", "ppp-9.pool.isp.example");
