@@ -27,13 +27,7 @@ public final class Analyzer {
         long start = System.nanoTime();
         Correlator correlator = new Correlator(settings.pendingMaxAge().toSeconds(), settings.maxPending());
         ParallelScanner scanner = new ParallelScanner(settings.zone(), settings.year(), settings.threads());
-        long[] events = {0};
-        scanner.scan(backupLogs, e -> {
-            correlator.accept(e);
-            if (progress != null && (++events[0] & 0xffff) == 0) {
-                progress.accept(scanner.rawBytes.get());
-            }
-        });
+        scanner.join(backupLogs, correlator, progress);
         ParallelScanner primary = new ParallelScanner(settings.zone(), settings.year(), settings.threads());
         Set<String> contacts = Set.of();
         if (!primaryLogs.isEmpty()) {

@@ -69,6 +69,103 @@ final class BlockParser {
         }
     }
 
+    /**
+     * Where the parsed lines go. The usual Postfix lines come as calls with their fields (the
+     * queue id packed, see {@link QueueId}; the client as the {@link ClientRef} its recent lines
+     * share), so that a join needs no event object or string for them; every other line comes as
+     * the events the string path makes of it. Calls come in log order.
+     */
+    interface Sink {
+        /** Events of a line the fast path did not take (or a reject, which it leaves to the string path's code). */
+        void event(LogEvent e);
+
+        void connect(String host, long time, ClientRef client);
+
+        void disconnect(String host, long time, ClientRef client);
+
+        void client(String host, long time, long queueHigh, long queueLow, ClientRef client);
+
+        void from(String host, long time, long queueHigh, long queueLow, String sender, long size, int nrcpts);
+
+        /** A delivery; recipient, relay and dsn are null unless {@link #details} asks for them. */
+        void to(String host, long time, long queueHigh, long queueLow, LogEvent.Status status, String stat,
+                String recipient, String relay, String dsn);
+
+        void removed(String host, long time, long queueHigh, long queueLow);
+
+        /** Whether deliveries should carry the fields no join reads (recipient, relay, dsn). */
+        default boolean details() {
+            return false;
+        }
+    }
+
+    /**
+     * A client as its recent lines name it, one object for all of them (see {@link Recent}), with
+     * a place for what a join found for it, so that the join looks the client up once.
+     */
+    static final class ClientRef {
+        final String name;
+        final String ip;
+        /** Set by the one join that sees this parser's lines. */
+        ClientStats stats;
+
+        ClientRef(String name, String ip) {
+            this.name = name;
+            this.ip = ip;
+        }
+    }
+
+    /** The lines as events, every field filled (the string path's events, for the tests). */
+    static final class Events implements Sink {
+        private final List<LogEvent> out;
+
+        Events(List<LogEvent> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void event(LogEvent e) {
+            out.add(e);
+        }
+
+        @Override
+        public void connect(String host, long time, ClientRef c) {
+            out.add(new LogEvent.Connect(host, time, c.name, c.ip));
+        }
+
+        @Override
+        public void disconnect(String host, long time, ClientRef c) {
+            out.add(new LogEvent.Seen(host, time, c.name, c.ip, "disconnect"));
+        }
+
+        @Override
+        public void client(String host, long time, long high, long low, ClientRef c) {
+            out.add(new LogEvent.Client(host, time, QueueId.unpack(high, low), c.name, c.ip));
+        }
+
+        @Override
+        public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
+            out.add(new LogEvent.From(host, time, QueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
+                    null));
+        }
+
+        @Override
+        public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
+                String recipient, String relay, String dsn) {
+            out.add(new LogEvent.To(host, time, QueueId.unpack(high, low), recipient, relay, dsn, status, stat, null));
+        }
+
+        @Override
+        public void removed(String host, long time, long high, long low) {
+            out.add(new LogEvent.Removed(host, time, QueueId.unpack(high, low)));
+        }
+
+        @Override
+        public boolean details() {
+            return true;
+        }
+    }
+
     /** What the fast path does with a program's lines. */
     private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
 
@@ -93,8 +190,9 @@ final class BlockParser {
     private long[] messageIdSkips;
     private final Recent recent;
     // The client of the line being parsed, set by client().
-    private String clientName;
-    private String clientIp;
+    private ClientRef clientRef;
+    // The string path's events for one line.
+    private final List<LogEvent> scratch = new java.util.ArrayList<>(4);
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -112,8 +210,7 @@ final class BlockParser {
      */
     static final class Recent {
         private final byte[][] keys = new byte[SESSIONS][];
-        private final String[] names = new String[SESSIONS];
-        private final String[] ips = new String[SESSIONS];
+        private final ClientRef[] clients = new ClientRef[SESSIONS];
     }
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
@@ -135,8 +232,14 @@ final class BlockParser {
         return this;
     }
 
-    /** Parses the lines in {@code b[0, length)} (a last line without a newline included). */
+    /** Parses the lines in {@code b[0, length)} (a last line without a newline included) into events. */
     void parse(byte[] b, int length, List<LogEvent> out) {
+        parse(b, length, new Events(out));
+    }
+
+    /** Parses the lines in {@code b[0, length)} (a last line without a newline included). */
+    void parse(byte[] b, int length, Sink out) {
+        boolean details = out.details();
         int start = 0;
         while (start < length) {
             int nl = newline(b, start, length);
@@ -144,7 +247,7 @@ final class BlockParser {
             int stop = end > start && b[end - 1] == '\r' ? end - 1 : end;
             boolean done;
             try {
-                done = fast(b, start, stop, out);
+                done = fast(b, start, stop, out, details);
             } catch (RuntimeException e) {
                 // A shape the fast path did not foresee: the string path decides.
                 done = false;
@@ -159,7 +262,8 @@ final class BlockParser {
     }
 
     /** The string path alone, for the tests that compare both. */
-    void parseSlowly(byte[] b, int length, List<LogEvent> out) {
+    void parseSlowly(byte[] b, int length, List<LogEvent> events) {
+        Sink out = new Events(events);
         String text = new String(b, 0, length, StandardCharsets.ISO_8859_1);
         int start = 0;
         while (start < length) {
@@ -171,20 +275,24 @@ final class BlockParser {
         }
     }
 
-    private void slow(String line, List<LogEvent> out) {
+    private void slow(String line, Sink out) {
         try {
-            lines.parse(line, out);
+            lines.parse(line, scratch);
         } catch (RuntimeException e) {
             // A line no parser foresaw must cost that line, never the run.
             counters.skip("unparsable (" + e.getClass().getSimpleName() + ")");
         }
+        for (int i = 0; i < scratch.size(); i++) {
+            out.event(scratch.get(i));
+        }
+        scratch.clear();
     }
 
     /**
      * The usual Postfix lines, or false (having changed nothing) to leave the line to the string
      * path. Mirrors {@link SyslogHeader#parse} (RFC 3164 stamps only) and {@link PostfixParser}.
      */
-    private boolean fast(byte[] b, int s, int e, List<LogEvent> out) {
+    private boolean fast(byte[] b, int s, int e, Sink out, boolean details) {
         if (e - s <= 16 || b[s + 3] != ' ' || b[s + 6] != ' ' || b[s + 15] != ' ' || b[s + 16] == '<') {
             return false;
         }
@@ -256,91 +364,97 @@ final class BlockParser {
             hex &= (kind & (DIGIT | HEX)) != 0;
             k++;
         }
-        String queueId = null;
+        boolean queued = false;
+        long high = 0;
+        long low = 0;
         if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
-            if (k - p >= 5 && k - p <= 20 && (digit || hex)) {
+            if (k - p >= 5 && k - p <= QueueId.MAX && (digit || hex)) {
                 if (daemon == Daemon.CLEANUP && startsWith(b, k + 2, e, MESSAGE_ID)) {
-                    // The commonest line that needs nothing from its queue id: no string for it.
+                    // The commonest line that needs nothing from its queue id.
                     return skipMessageId();
                 }
-                queueId = new String(b, p, k - p, StandardCharsets.ISO_8859_1);
-                // Hashed here, on a parsing thread, so the one joining thread finds it cached.
-                queueId.hashCode();
+                // Packed, not made a string (see QueueId): ten characters a long.
+                int split = Math.min(k, p + 10);
+                for (int i = p; i < split; i++) {
+                    high = high << 6 | QueueId.code(b[i]);
+                }
+                for (int i = split; i < k; i++) {
+                    low = low << 6 | QueueId.code(b[i]);
+                }
+                queued = true;
                 p = k + 2;
             } else if (k - p == NOQUEUE.length && startsWith(b, p, e, NOQUEUE)) {
                 p = k + 2;
             }
         }
-        LogEvent event;
+        // Each case checks all it needs before it hands the line on: false leaves the line, untouched, to the
+        // string path.
         switch (daemon) {
             case SMTPD -> {
-                if (queueId != null && startsWith(b, p, e, CLIENT)) {
+                if (queued && startsWith(b, p, e, CLIENT)) {
                     if (!client(b, p + CLIENT.length, e)) {
                         return false;
                     }
-                    event = new LogEvent.Client(host, time, queueId, clientName, clientIp);
+                    out.client(host, time, high, low, clientRef);
                 } else if (startsWith(b, p, e, CONNECT)) {
                     if (!client(b, p + CONNECT.length, e)) {
                         return false;
                     }
-                    event = new LogEvent.Connect(host, time, clientName, clientIp);
+                    out.connect(host, time, clientRef);
                 } else if (startsWith(b, p, e, DISCONNECT)) {
                     if (!client(b, p + DISCONNECT.length, e)) {
                         return false;
                     }
-                    event = new LogEvent.Seen(host, time, clientName, clientIp, "disconnect");
+                    out.disconnect(host, time, clientRef);
                 } else if (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT)) {
                     // NOQUEUE rejects: a string of the message part only, read by the string
                     // path's own reject(), so the string path's header and dispatch stay cold.
                     String message = new String(b, p, e - p, StandardCharsets.ISO_8859_1);
-                    int before = out.size();
-                    postfix.reject(message, message.indexOf(' ') + 1, host, time, queueId, out);
+                    postfix.reject(message, message.indexOf(' ') + 1, host, time,
+                            queued ? QueueId.unpack(high, low) : null, scratch);
                     counters.lines++;
-                    if (out.size() > before) {
+                    if (!scratch.isEmpty()) {
                         counters.parsed++;
                     }
+                    for (int i = 0; i < scratch.size(); i++) {
+                        out.event(scratch.get(i));
+                    }
+                    scratch.clear();
                     return true;
                 } else {
                     return false;
                 }
             }
             case QMGR -> {
-                if (queueId == null) {
+                if (!queued) {
                     return false;
                 }
                 if (startsWith(b, p, e, FROM)) {
-                    event = from(b, p, e, time, queueId);
+                    from(b, p, e, time, high, low, out);
                 } else if (startsWith(b, p, e, REMOVED)) {
-                    event = new LogEvent.Removed(host, time, queueId);
-                } else if (startsWith(b, p, e, TO)) {
-                    event = delivery(b, p, e, time, queueId);
-                } else {
+                    out.removed(host, time, high, low);
+                } else if (!startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, out, details)) {
                     return false;
                 }
             }
             case CLEANUP -> {
-                if (queueId != null && (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT))
+                if (queued && (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT))
                         || !startsWith(b, p, e, MESSAGE_ID)) {
                     return false;
                 }
                 return skipMessageId();
             }
             case DELIVERY -> {
-                if (queueId == null || !startsWith(b, p, e, TO)) {
+                if (!queued || !startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, out, details)) {
                     return false;
                 }
-                event = delivery(b, p, e, time, queueId);
             }
             default -> {
                 return false;
             }
         }
-        if (event == null) {
-            return false;
-        }
         counters.lines++;
         counters.parsed++;
-        out.add(event);
         return true;
     }
 
@@ -435,8 +549,7 @@ final class BlockParser {
         int slot = (int) (((long) LONGS.get(b, close - 7) * 0x9E3779B97F4A7C15L) >>> 54) & (SESSIONS - 1);
         byte[] known = recent.keys[slot];
         if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
-            clientName = recent.names[slot];
-            clientIp = recent.ips[slot];
+            clientRef = recent.clients[slot];
             return true;
         }
         String name = null;
@@ -477,17 +590,14 @@ final class BlockParser {
             return false;
         }
         String ip = new String(b, ipFrom, close - ipFrom, StandardCharsets.ISO_8859_1);
-        clientName = name;
-        clientIp = colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip;
-        clientIp.hashCode();
+        clientRef = new ClientRef(name, colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip);
         recent.keys[slot] = Arrays.copyOfRange(b, from, close + 1);
-        recent.names[slot] = clientName;
-        recent.ips[slot] = clientIp;
+        recent.clients[slot] = clientRef;
         return true;
     }
 
     /** qmgr {@code from=<S>, size=N, nrcpt=N}, as {@code PostfixParser.qmgr} reads it. */
-    private LogEvent from(byte[] b, int p, int e, long time, String queueId) {
+    private void from(byte[] b, int p, int e, long time, long high, long low, Sink out) {
         int end = lastIndexOf(b, SIZE_KEY, p, e);
         if (end < p) {
             end = addressEnd(b, p + FROM.length, e);
@@ -495,18 +605,26 @@ final class BlockParser {
         String sender = senders.get(b, p + FROM.length, end);
         long size = numberAfter(b, SIZE, end, e);
         long nrcpt = numberAfter(b, NRCPT, end, e);
-        return new LogEvent.From(host, time, queueId, sender, size, (int) nrcpt, null, null, null, null);
+        out.from(host, time, high, low, sender, size, (int) nrcpt);
     }
 
-    /** {@code to=<R>, relay=..., dsn=..., status=...}, as {@code PostfixParser.delivery} reads it. */
-    private LogEvent delivery(byte[] b, int p, int e, long time, String queueId) {
+    /**
+     * {@code to=<R>, relay=..., dsn=..., status=...}, as {@code PostfixParser.delivery} reads it;
+     * false when it is not one. Recipient, relay and dsn only when {@code details} asks for them.
+     */
+    private boolean delivery(byte[] b, int p, int e, long time, long high, long low, Sink out, boolean details) {
         int rcptEnd = indexOf(b, RCPT_END, p + TO.length, e);
         if (rcptEnd < 0) {
-            return null;
+            return false;
         }
-        String recipient = new String(b, p + TO.length, rcptEnd - p - TO.length, StandardCharsets.ISO_8859_1);
-        String relay = fieldValue(b, RELAY, rcptEnd, e, relays);
-        String dsn = fieldValue(b, DSN, rcptEnd, e, dsns);
+        String recipient = null;
+        String relay = null;
+        String dsn = null;
+        if (details) {
+            recipient = new String(b, p + TO.length, rcptEnd - p - TO.length, StandardCharsets.ISO_8859_1);
+            relay = fieldValue(b, RELAY, rcptEnd, e, relays);
+            dsn = fieldValue(b, DSN, rcptEnd, e, dsns);
+        }
         int st = indexOf(b, STATUS, rcptEnd, e);
         LogEvent.Status status = LogEvent.Status.OTHER;
         String word = null;
@@ -515,7 +633,8 @@ final class BlockParser {
             word = stats.get(b, st + STATUS.length, wordEnd < 0 ? e : wordEnd);
             status = LogEvent.Status.parse(word);
         }
-        return new LogEvent.To(host, time, queueId, recipient, relay, dsn, status, word, null);
+        out.to(host, time, high, low, status, word, recipient, relay, dsn);
+        return true;
     }
 
     private static String fieldValue(byte[] b, byte[] key, int from, int e, LastString last) {

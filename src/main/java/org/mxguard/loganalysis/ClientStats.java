@@ -9,6 +9,8 @@ import java.util.TreeSet;
 final class ClientStats {
 
     final String ip;
+    /** The address as an int, when ClientTable keeps the client so. */
+    int v4;
     String name;
     long connects;
     long seen;
@@ -23,28 +25,80 @@ final class ClientStats {
     long first = Long.MAX_VALUE;
     long last;
     final Map<String, Long> rules = new HashMap<>(4);
+    // Where in the logs the name was last given and each host first met (see Correlator's
+    // sequence numbers), so that statistics summed out of order agree with those summed in order.
+    private long nameSeq = Long.MIN_VALUE;
     private final String[] loggedBy = new String[4];
+    private final long[] loggedBySeq = new long[4];
 
     ClientStats(String ip) {
         this.ip = ip;
     }
 
-    void touch(String host, long time, String clientName) {
-        if (clientName != null) {
+    /**
+     * The client appears on a line: at log position {@code seq}, a number that grows through the
+     * logs. The name is the one given last, the hosts are the first four to log the client.
+     */
+    void touch(String host, long time, String clientName, long seq) {
+        if (clientName != null && seq >= nameSeq) {
             name = clientName;
+            nameSeq = seq;
         }
         if (time > 0) {
             first = Math.min(first, time);
             last = Math.max(last, time);
         }
+        String h = loggedBy[0];
+        if (h != host && (h == null || !h.equals(host))) {
+            loggedBy(host, seq);
+        } else if (seq < loggedBySeq[0]) {
+            loggedBySeq[0] = seq;
+        }
+    }
+
+    private void loggedBy(String host, long seq) {
+        int free = -1;
+        int latest = -1;
         for (int i = 0; i < loggedBy.length; i++) {
             String h = loggedBy[i];
             if (h == null) {
-                loggedBy[i] = host;
-                break;
+                free = free < 0 ? i : free;
+            } else if (h == host || h.equals(host)) {
+                loggedBySeq[i] = Math.min(loggedBySeq[i], seq);
+                return;
+            } else if (latest < 0 || loggedBySeq[i] > loggedBySeq[latest]) {
+                latest = i;
             }
-            if (h == host || h.equals(host)) {
-                break;
+        }
+        int at = free >= 0 ? free : seq < loggedBySeq[latest] ? latest : -1;
+        if (at >= 0) {
+            loggedBy[at] = host;
+            loggedBySeq[at] = seq;
+        }
+    }
+
+    /** Adds what another part of the logs says of the same client. */
+    void add(ClientStats o) {
+        if (o.name != null && o.nameSeq >= nameSeq) {
+            name = o.name;
+            nameSeq = o.nameSeq;
+        }
+        connects += o.connects;
+        seen += o.seen;
+        messages += o.messages;
+        nullMessages += o.nullMessages;
+        recipients += o.recipients;
+        delivered += o.delivered;
+        deferred += o.deferred;
+        bounced += o.bounced;
+        rejects += o.rejects;
+        nullRejects += o.nullRejects;
+        first = Math.min(first, o.first);
+        last = Math.max(last, o.last);
+        o.rules.forEach((rule, n) -> rules.merge(rule, n, Long::sum));
+        for (int i = 0; i < o.loggedBy.length; i++) {
+            if (o.loggedBy[i] != null) {
+                loggedBy(o.loggedBy[i], o.loggedBySeq[i]);
             }
         }
     }

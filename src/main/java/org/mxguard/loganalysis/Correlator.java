@@ -11,6 +11,14 @@ import java.util.TreeMap;
  * line until it is removed (Postfix {@code removed}, sendmail {@code done}) or ages out, so the
  * join table holds only messages in flight: memory grows with the number of clients, not with
  * the size of the logs. Events must arrive in log order; one thread only.
+ *
+ * <p>For a whole log this is the second stage of the join (see {@link ParallelScanner#join}):
+ * each parsing thread joins the messages that begin and end within its blocks itself, with a
+ * {@link BlockJoin}, and hands on, in log order, what a block cannot settle alone: lines of
+ * messages begun in an earlier block, messages still open at the block's end (as
+ * {@link LogEvent.Carried}) and rejects. At the end the threads' statistics are added to this
+ * join's. Every event has a sequence number that grows through the logs, so that the last name of
+ * a client and the first hosts to log it are those one join in log order would find.
  */
 final class Correlator {
 
@@ -27,21 +35,22 @@ final class Correlator {
         }
     }
 
-    /** Days counted in an array from the first one seen: about a year either side of it. */
-    private static final int DAYS = 800;
-
-    private final Map<String, ClientStats> clients = new HashMap<>();
+    private final ClientTable clients = new ClientTable();
+    // The hosts' names, one string each, so that a client's hosts compare by identity.
+    private final Map<String, String> hosts = new HashMap<>();
+    private String hostGiven;
+    private String hostKept;
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
-    private final TreeMap<Long, long[]> outsideDays = new TreeMap<>();
+    private final DayCounts days = new DayCounts();
     private final long maxAgeSeconds;
     private final int maxPending;
     private String lastHost;
     private LinkedHashMap<String, Pending> lastTable;
-    // Messages and null-sender messages per day, from firstDay on; days outside it go to outsideDays.
-    private long[] dayCounts = new long[0];
-    private long firstDay;
     private String lastIp;
     private ClientStats lastClient;
+    // The position of the event being joined, and of the next one when the caller gives none.
+    private long seq;
+    private long nextSeq;
     long messagesWithoutClient;
     long maxPendingSeen;
 
@@ -50,7 +59,28 @@ final class Correlator {
         this.maxPending = maxPending;
     }
 
+    /** Joins the next event of the log. */
     void accept(LogEvent event) {
+        accept(event, nextSeq++);
+    }
+
+    /** Joins the event at log position {@code seq}. */
+    void accept(LogEvent event, long seq) {
+        this.seq = seq;
+        nextSeq = seq + 1;
+        dispatch(event);
+    }
+
+    /** Adds a parsing thread's statistics to this join's. */
+    void add(BlockJoin blocks) {
+        for (ClientStats c : blocks.clients.all()) {
+            clients.get(c.ip).add(c);
+        }
+        days.add(blocks.days);
+        maxPendingSeen = Math.max(maxPendingSeen, blocks.maxPendingSeen);
+    }
+
+    private void dispatch(LogEvent event) {
         // An instanceof chain, commonest first, rather than a switch on the sealed type: that
         // switch makes its dispatch class at run time through the class-file API, whose code
         // a short run then loads, interprets and compiles (about 0.1 CPU s of a 1 GB analysis).
@@ -69,6 +99,11 @@ final class Correlator {
             client(s.clientIp(), s.host(), s.time(), s.clientName()).seen++;
         } else if (event instanceof LogEvent.Reject r) {
             reject(r);
+        } else if (event instanceof LogEvent.Carried m) {
+            Pending p = new Pending(clients.get(m.clientIp()), m.time());
+            p.counted = m.counted();
+            p.nullSender = m.nullSender();
+            remember(m.host(), m.queueId(), p);
         }
     }
 
@@ -94,7 +129,7 @@ final class Correlator {
         ClientStats c = p.client;
         c.messages++;
         c.recipients += Math.max(0, f.nrcpts());
-        countDay(f.time(), isNull);
+        days.count(f.time(), isNull);
         if (isNull) {
             c.nullMessages++;
         }
@@ -137,10 +172,14 @@ final class Correlator {
 
     private ClientStats client(String ip, String host, long time, String name) {
         // A session's lines share one address string (BlockParser reuses it): skip the lookup then.
-        ClientStats c = ip == lastIp ? lastClient : clients.computeIfAbsent(ip, ClientStats::new);
+        ClientStats c = ip == lastIp ? lastClient : clients.get(ip);
         lastIp = ip;
         lastClient = c;
-        c.touch(host, time, name);
+        if (host != hostGiven) {
+            hostGiven = host;
+            hostKept = hosts.computeIfAbsent(host, h -> h);
+        }
+        c.touch(hostKept, time, name, seq);
         return c;
     }
 
@@ -150,31 +189,6 @@ final class Correlator {
             lastHost = host;
         }
         return lastTable;
-    }
-
-    /**
-     * Counts a message on its day. Days index an array, about a year either side of the first:
-     * no branch depends on the day changing, which the compiled joining loop would otherwise
-     * meet for the first time hours into a log, and be thrown away for.
-     */
-    private void countDay(long time, boolean isNull) {
-        long day = Math.floorDiv(time, 86400L);
-        long i = day - firstDay;
-        if (i < 0 || i >= dayCounts.length >> 1) {
-            if (dayCounts.length == 0) {
-                firstDay = day - DAYS / 2;
-                dayCounts = new long[2 * DAYS];
-                i = DAYS / 2;
-            } else {
-                long[] counts = outsideDays.computeIfAbsent(day, k -> new long[2]);
-                counts[0]++;
-                counts[1] += isNull ? 1 : 0;
-                return;
-            }
-        }
-        int at = 2 * (int) i;
-        dayCounts[at]++;
-        dayCounts[at + 1] += isNull ? 1 : 0;
     }
 
     private void remember(String host, String queueId, Pending p) {
@@ -193,22 +207,14 @@ final class Correlator {
         maxPendingSeen = Math.max(maxPendingSeen, table.size());
     }
 
+    /** The clients by address (a new map at each call). */
     Map<String, ClientStats> clients() {
-        return clients;
+        return clients.asMap();
     }
 
     /** Messages and null-sender messages per day (epoch day), for the charts. */
     TreeMap<Long, long[]> daily() {
-        TreeMap<Long, long[]> all = new TreeMap<>();
-        outsideDays.forEach((d, counts) -> all.put(d, counts.clone()));
-        for (int i = 0; i < dayCounts.length / 2; i++) {
-            if (dayCounts[2 * i] > 0) {
-                long[] counts = all.computeIfAbsent(firstDay + i, k -> new long[2]);
-                counts[0] += dayCounts[2 * i];
-                counts[1] += dayCounts[2 * i + 1];
-            }
-        }
-        return all;
+        return days.byDay();
     }
 
     int pendingNow() {

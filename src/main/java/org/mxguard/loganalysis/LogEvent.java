@@ -54,6 +54,15 @@ sealed interface LogEvent {
     record Removed(String host, long time, String queueId) implements LogEvent {
     }
 
+    /**
+     * No log line: a message that began in one block of lines and is still open at its end, handed
+     * on by that block's join to the join of the whole log (see {@link Correlator}), with what the
+     * block learnt of it: whether its sender was counted, and whether it was the null sender.
+     */
+    record Carried(String host, long time, String queueId, String clientIp, boolean counted, boolean nullSender)
+            implements LogEvent {
+    }
+
     /** Outcome of a delivery attempt. */
     enum Status {
         SENT, DEFERRED, BOUNCED, EXPIRED, OTHER;

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Reads logs in blocks of whole lines (256 KiB) and parses the blocks in parallel, handing the events to
@@ -35,8 +36,11 @@ final class ParallelScanner {
     private record Item(int source, Future<Block> block, IOException error, boolean end) {
     }
 
-    /** What parsing one block produced. */
-    record Block(List<LogEvent> events, ParseCounters counters) {
+    /**
+     * What parsing one block produced: its events, or in a join (see {@link #join}) what its block
+     * join handed on, with their sequence numbers.
+     */
+    record Block(List<LogEvent> events, long[] seqs, ParseCounters counters) {
     }
 
     /** A log that could not be read to its end. */
@@ -59,6 +63,11 @@ final class ParallelScanner {
 
     /** Set for a scan of client addresses only (see clientAddresses); null for a full scan. */
     private Set<String> addresses;
+    /** Set for a join (see join): each parsing thread's block join. */
+    private ThreadLocal<BlockJoin> blockJoins;
+    private final List<BlockJoin> allBlockJoins = new ArrayList<>();
+    private Correlator join;
+    private LongConsumer progress;
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
         this.zone = zone;
@@ -75,6 +84,30 @@ final class ParallelScanner {
         addresses = ConcurrentHashMap.newKeySet(1 << 16);
         scan(sources, e -> { });
         return addresses;
+    }
+
+    /**
+     * Joins the logs' events into {@code join}, in two stages (see {@link Correlator}): each
+     * parsing thread joins its own blocks, and this thread joins, in log order, what they hand on,
+     * then adds up the threads' statistics.
+     *
+     * @param progress told the number of raw bytes read so far, after each block (may be null)
+     */
+    void join(List<LogSource> sources, Correlator join, LongConsumer progress) {
+        this.join = join;
+        this.progress = progress;
+        blockJoins = ThreadLocal.withInitial(() -> {
+            BlockJoin c = new BlockJoin();
+            synchronized (allBlockJoins) {
+                allBlockJoins.add(c);
+            }
+            return c;
+        });
+        scan(sources, e -> { });
+        // The parsing threads have ended (the pool is closed): their statistics are complete.
+        synchronized (allBlockJoins) {
+            allBlockJoins.forEach(join::add);
+        }
     }
 
     void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
@@ -111,12 +144,25 @@ final class ParallelScanner {
         Block block = get(item.block());
         linesPerSource[item.source()] += block.counters().lines;
         counters.add(block.counters());
+        long[] seqs = block.seqs();
+        if (seqs != null) {
+            List<LogEvent> events = block.events();
+            for (int i = 0; i < events.size(); i++) {
+                join.accept(events.get(i), seqs[i]);
+            }
+            if (progress != null) {
+                progress.accept(rawBytes.get());
+            }
+            return;
+        }
         for (LogEvent e : block.events()) {
             sink.accept(e);
         }
     }
 
     private void read(List<LogSource> sources, ExecutorService pool, BlockingQueue<Item> queue) {
+        // Blocks are numbered through all the logs: a block's events are numbered after it.
+        long blocks = 0;
         for (int i = 0; i < sources.size(); i++) {
             LogSource source = sources.get(i);
             ZonedDateTime ref = source.referenceTime(zone);
@@ -149,7 +195,9 @@ final class ParallelScanner {
                     byte[] block = buf;
                     int length = cut;
                     carry = Arrays.copyOfRange(buf, cut, filled);
-                    put(queue, new Item(index, pool.submit(() -> parse(block, length, refYear, refMonth)), null, false));
+                    long number = blocks++;
+                    put(queue, new Item(index, pool.submit(() -> parse(block, length, refYear, refMonth, number)), null,
+                            false));
                     if (eof && carry.length == 0) {
                         break;
                     }
@@ -157,8 +205,9 @@ final class ParallelScanner {
             } catch (IOException e) {
                 if (carry.length > 0) {
                     byte[] rest = carry;
-                    put(queue, new Item(index, pool.submit(() -> parse(rest, rest.length, refYear, refMonth)), null,
-                            false));
+                    long number = blocks++;
+                    put(queue, new Item(index, pool.submit(() -> parse(rest, rest.length, refYear, refMonth, number)),
+                            null, false));
                 }
                 put(queue, new Item(index, null, e, false));
             }
@@ -166,29 +215,80 @@ final class ParallelScanner {
         put(queue, new Item(-1, null, null, true));
     }
 
-    private Block parse(byte[] buf, int length, int refYear, int refMonth) {
+    private Block parse(byte[] buf, int length, int refYear, int refMonth, long number) {
         ParseCounters c = new ParseCounters();
-        List<LogEvent> events = new ArrayList<>(length / 64);
         BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recent.get());
+        // Whatever is kept of a line is copied out of the block: it can take the next bytes after.
         if (addresses != null) {
-            parser.clientsOnly();
+            parser.clientsOnly().parse(buf, length, new Addresses(addresses));
+            recycle(buf);
+            return new Block(List.of(), null, c);
         }
+        if (blockJoins != null) {
+            BlockJoin join = blockJoins.get();
+            BlockJoin.Handoff out = new BlockJoin.Handoff();
+            // Sequence numbers: the block's number, then the event's place in the block.
+            join.begin(number << 32, out);
+            parser.parse(buf, length, join);
+            join.end();
+            recycle(buf);
+            return new Block(out.events, out.seqs, c);
+        }
+        List<LogEvent> events = new ArrayList<>(length / 64);
         parser.parse(buf, length, events);
-        // The events hold copies of what they keep: the block can take the next bytes.
         recycle(buf);
-        if (addresses != null) {
-            String last = null;
-            for (LogEvent e : events) {
-                String ip = e.clientIp();
-                // A session's lines share one address string: added once.
-                if (ip != null && ip != last) {
-                    addresses.add(ip);
-                    last = ip;
-                }
-            }
-            return new Block(List.of(), c);
+        return new Block(events, null, c);
+    }
+
+    /** Puts the client addresses a block names into a set, each session's once. */
+    private static final class Addresses implements BlockParser.Sink {
+        private final Set<String> into;
+        private String last;
+
+        Addresses(Set<String> into) {
+            this.into = into;
         }
-        return new Block(events, c);
+
+        private void add(String ip) {
+            // A session's lines share one address string: added once.
+            if (ip != null && ip != last) {
+                into.add(ip);
+                last = ip;
+            }
+        }
+
+        @Override
+        public void event(LogEvent e) {
+            add(e.clientIp());
+        }
+
+        @Override
+        public void connect(String host, long time, BlockParser.ClientRef client) {
+            add(client.ip);
+        }
+
+        @Override
+        public void disconnect(String host, long time, BlockParser.ClientRef client) {
+            add(client.ip);
+        }
+
+        @Override
+        public void client(String host, long time, long high, long low, BlockParser.ClientRef client) {
+            add(client.ip);
+        }
+
+        @Override
+        public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
+        }
+
+        @Override
+        public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
+                String recipient, String relay, String dsn) {
+        }
+
+        @Override
+        public void removed(String host, long time, long high, long low) {
+        }
     }
 
     private byte[] spare() {

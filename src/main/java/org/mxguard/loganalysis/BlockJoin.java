@@ -1,0 +1,338 @@
+package org.mxguard.loganalysis;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The first stage of the join (see {@link Correlator}): one parsing thread's join of the messages
+ * that begin and end within a block of lines, which is nearly all of them, into statistics of the
+ * thread's own. It takes the parser's calls as they come ({@link BlockParser.Sink}), so the usual
+ * lines never become event objects or strings: messages are keyed on their packed queue id
+ * ({@link QueueId}), clients are found once per {@link BlockParser.ClientRef}.
+ *
+ * <p>What the block cannot settle alone goes into the block's {@link Handoff}, in log order, for
+ * the join of the whole log: the lines of a message whose client line came in an earlier block,
+ * the messages still open at the block's end ({@link LogEvent.Carried}, with what the block learnt
+ * of them), and rejects (a client's rule counts keep the first rules met, so they are counted in
+ * log order). A message joined here leaves no trace in the whole log's join: should that join
+ * still remember an older message with the same queue id on the same host (one whose removal was
+ * never logged), the older one is forgotten only when it ages out there.
+ */
+final class BlockJoin implements BlockParser.Sink {
+
+    /** The events a block hands on, with their sequence numbers. */
+    static final class Handoff {
+        final List<LogEvent> events = new ArrayList<>();
+        long[] seqs = new long[16];
+
+        void add(LogEvent e, long seq) {
+            if (events.size() == seqs.length) {
+                seqs = Arrays.copyOf(seqs, seqs.length * 2);
+            }
+            seqs[events.size()] = seq;
+            events.add(e);
+        }
+    }
+
+    private static final byte EMPTY = 0;
+    private static final byte OPEN = 1;
+    private static final byte GONE = 2;
+
+    /** This thread's statistics, added to the whole log's at the end. */
+    final ClientTable clients = new ClientTable();
+    final DayCounts days = new DayCounts();
+    long maxPendingSeen;
+
+    // The block's messages: open addressing on (host, packed queue id), with the slots used listed
+    // in the order their messages began, to hand on the open ones and to clear the table.
+    private long[] highs = new long[1 << 10];
+    private long[] lows = new long[1 << 10];
+    private String[] hosts = new String[1 << 10];
+    private ClientStats[] who = new ClientStats[1 << 10];
+    private long[] times = new long[1 << 10];
+    private byte[] state = new byte[1 << 10];
+    private boolean[] counted = new boolean[1 << 10];
+    private boolean[] nullSender = new boolean[1 << 10];
+    private int[] used = new int[1 << 9];
+    private int usedCount;
+    private int open;
+
+    private Handoff out;
+    private long seq;
+
+    /** Starts a block whose first event has the sequence number {@code firstSeq}. */
+    void begin(long firstSeq, Handoff handoff) {
+        this.out = handoff;
+        this.seq = firstSeq;
+    }
+
+    /** Ends the block: its open messages are handed on, oldest first, and forgotten here. */
+    void end() {
+        for (int u = 0; u < usedCount; u++) {
+            int i = used[u];
+            if (state[i] == OPEN) {
+                out.add(new LogEvent.Carried(hosts[i], times[i], QueueId.unpack(highs[i], lows[i]), who[i].ip,
+                        counted[i], nullSender[i]), seq);
+            }
+            state[i] = EMPTY;
+            hosts[i] = null;
+            who[i] = null;
+        }
+        usedCount = 0;
+        open = 0;
+        out = null;
+    }
+
+    @Override
+    public void connect(String host, long time, BlockParser.ClientRef client) {
+        ClientStats c = stats(client);
+        c.touch(host, time, client.name, seq++);
+        c.connects++;
+    }
+
+    @Override
+    public void disconnect(String host, long time, BlockParser.ClientRef client) {
+        ClientStats c = stats(client);
+        c.touch(host, time, client.name, seq++);
+        c.seen++;
+    }
+
+    @Override
+    public void client(String host, long time, long high, long low, BlockParser.ClientRef client) {
+        ClientStats c = stats(client);
+        c.touch(host, time, client.name, seq++);
+        begin(host, high, low, c, time);
+    }
+
+    @Override
+    public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(new LogEvent.From(host, time, QueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
+                    null), seq++);
+            return;
+        }
+        seq++;
+        count(i, time, sender, nrcpts);
+    }
+
+    @Override
+    public void to(String host, long time, long high, long low, LogEvent.Status status, String stat, String recipient,
+            String relay, String dsn) {
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(new LogEvent.To(host, time, QueueId.unpack(high, low), recipient, relay, dsn, status, stat, null),
+                    seq++);
+            return;
+        }
+        seq++;
+        delivered(who[i], status);
+    }
+
+    @Override
+    public void removed(String host, long time, long high, long low) {
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(new LogEvent.Removed(host, time, QueueId.unpack(high, low)), seq++);
+            return;
+        }
+        seq++;
+        state[i] = GONE;
+        open--;
+    }
+
+    /** A line of the string path: joined here as the calls above join the usual lines. */
+    @Override
+    public void event(LogEvent e) {
+        if (e instanceof LogEvent.Connect c) {
+            ClientStats s = clients.get(c.clientIp());
+            s.touch(c.host(), c.time(), c.clientName(), seq++);
+            s.connects++;
+        } else if (e instanceof LogEvent.Seen v) {
+            ClientStats s = clients.get(v.clientIp());
+            s.touch(v.host(), v.time(), v.clientName(), seq++);
+            s.seen++;
+        } else if (e instanceof LogEvent.Client c && QueueId.packs(c.queueId())) {
+            ClientStats s = clients.get(c.clientIp());
+            s.touch(c.host(), c.time(), c.clientName(), seq++);
+            begin(c.host(), QueueId.high(c.queueId()), QueueId.low(c.queueId()), s, c.time());
+        } else if (e instanceof LogEvent.From f && QueueId.packs(f.queueId())) {
+            long high = QueueId.high(f.queueId());
+            long low = QueueId.low(f.queueId());
+            if (f.clientIp() != null) {
+                // sendmail: the client and the sender on one line.
+                ClientStats s = clients.get(f.clientIp());
+                s.touch(f.host(), f.time(), f.clientName(), seq);
+                begin(f.host(), high, low, s, f.time());
+            }
+            int i = find(f.host(), high, low);
+            if (i < 0) {
+                out.add(f, seq++);
+                return;
+            }
+            seq++;
+            count(i, f.time(), f.sender(), f.nrcpts());
+        } else if (e instanceof LogEvent.To t && QueueId.packs(t.queueId())) {
+            int i = find(t.host(), QueueId.high(t.queueId()), QueueId.low(t.queueId()));
+            if (i < 0) {
+                out.add(t, seq++);
+                return;
+            }
+            seq++;
+            delivered(who[i], t.status());
+        } else if (e instanceof LogEvent.Removed r && QueueId.packs(r.queueId())) {
+            int i = find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
+            if (i < 0) {
+                out.add(r, seq++);
+                return;
+            }
+            seq++;
+            state[i] = GONE;
+            open--;
+        } else if (e instanceof LogEvent.Reject r && r.clientIp() == null && r.queueId() != null
+                && QueueId.packs(r.queueId())) {
+            // A reject of a message this block holds: the message goes on to the whole log's join
+            // first, then the reject, and later lines of the message follow them there.
+            int i = find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
+            if (i >= 0) {
+                out.add(new LogEvent.Carried(hosts[i], times[i], r.queueId(), who[i].ip, counted[i], nullSender[i]),
+                        seq);
+                state[i] = GONE;
+                open--;
+            }
+            out.add(r, seq++);
+        } else {
+            // Rejects, and queue ids that do not pack (the whole log's join keys them as strings).
+            out.add(e, seq++);
+        }
+    }
+
+    private ClientStats stats(BlockParser.ClientRef client) {
+        ClientStats c = client.stats;
+        if (c == null) {
+            c = clients.get(client.ip);
+            client.stats = c;
+        }
+        return c;
+    }
+
+    private void count(int i, long time, String sender, int nrcpts) {
+        if (counted[i]) {
+            // Postfix logs from= again at every delivery attempt of a deferred message.
+            return;
+        }
+        counted[i] = true;
+        boolean isNull = sender != null && sender.isEmpty();
+        nullSender[i] = isNull;
+        ClientStats c = who[i];
+        c.messages++;
+        c.recipients += Math.max(0, nrcpts);
+        days.count(time, isNull);
+        if (isNull) {
+            c.nullMessages++;
+        }
+    }
+
+    private static void delivered(ClientStats c, LogEvent.Status status) {
+        switch (status) {
+            case SENT -> c.delivered++;
+            case DEFERRED -> c.deferred++;
+            case BOUNCED, EXPIRED -> c.bounced++;
+            default -> {
+            }
+        }
+    }
+
+    /** A message begins (a client line): it replaces one open with the same queue id. */
+    private void begin(String host, long high, long low, ClientStats c, long time) {
+        int i = find(host, high, low);
+        if (i >= 0) {
+            state[i] = GONE;
+            open--;
+        }
+        if (usedCount + 1 > state.length >> 1) {
+            grow();
+        }
+        int mask = state.length - 1;
+        i = slot(high, low) & mask;
+        while (state[i] != EMPTY) {
+            i = (i + 1) & mask;
+        }
+        state[i] = OPEN;
+        highs[i] = high;
+        lows[i] = low;
+        hosts[i] = host;
+        who[i] = c;
+        times[i] = time;
+        counted[i] = false;
+        nullSender[i] = false;
+        if (usedCount == used.length) {
+            used = Arrays.copyOf(used, used.length * 2);
+        }
+        used[usedCount++] = i;
+        maxPendingSeen = Math.max(maxPendingSeen, ++open);
+    }
+
+    /** The slot of the open message with this queue id on this host, or -1. */
+    private int find(String host, long high, long low) {
+        int mask = state.length - 1;
+        int i = slot(high, low) & mask;
+        byte s;
+        while ((s = state[i]) != EMPTY) {
+            if (s == OPEN && highs[i] == high && lows[i] == low && (hosts[i] == host || hosts[i].equals(host))) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+        return -1;
+    }
+
+    private static int slot(long high, long low) {
+        long h = (high * 0x9E3779B97F4A7C15L) ^ (low * 0xC2B2AE3D27D4EB4FL);
+        return (int) (h ^ (h >>> 29));
+    }
+
+    /** Doubles the table, keeping the open messages and their order. */
+    private void grow() {
+        int[] order = Arrays.copyOf(used, usedCount);
+        long[] oldHighs = highs;
+        long[] oldLows = lows;
+        String[] oldHosts = hosts;
+        ClientStats[] oldWho = who;
+        long[] oldTimes = times;
+        byte[] oldState = state;
+        boolean[] oldCounted = counted;
+        boolean[] oldNull = nullSender;
+        int n = state.length * 2;
+        highs = new long[n];
+        lows = new long[n];
+        hosts = new String[n];
+        who = new ClientStats[n];
+        times = new long[n];
+        state = new byte[n];
+        counted = new boolean[n];
+        nullSender = new boolean[n];
+        used = new int[Math.max(used.length, n >> 1)];
+        usedCount = 0;
+        int mask = n - 1;
+        for (int o : order) {
+            if (oldState[o] != OPEN) {
+                continue;
+            }
+            int i = slot(oldHighs[o], oldLows[o]) & mask;
+            while (state[i] != EMPTY) {
+                i = (i + 1) & mask;
+            }
+            state[i] = OPEN;
+            highs[i] = oldHighs[o];
+            lows[i] = oldLows[o];
+            hosts[i] = oldHosts[o];
+            who[i] = oldWho[o];
+            times[i] = oldTimes[o];
+            counted[i] = oldCounted[o];
+            nullSender[i] = oldNull[o];
+            used[usedCount++] = i;
+        }
+    }
+}
