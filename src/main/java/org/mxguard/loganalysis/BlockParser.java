@@ -12,12 +12,13 @@ import java.util.List;
  * Parses a block of whole log lines from its bytes. The lines that make up most of a Postfix log
  * (smtpd {@code connect from}, {@code client=}, {@code disconnect from}; qmgr {@code from=} and
  * {@code removed}; cleanup {@code message-id=}; delivery {@code to=}) are read straight from the
- * bytes, making strings only for the fields the events carry; every other line, and any of these
- * in a shape other than the usual one, goes to {@link LineParser} as a string. The fast path
- * follows the string path step by step (the same searches, in the same order, with the same
- * checks), so both give the same events and counts; {@code BlockParserTest} compares them over
- * the corpus and a generated log. A byte is a Latin-1 character on both paths, so no decoding
- * can differ.
+ * bytes and handed to a {@link Sink} as calls with their fields, the queue id packed into two
+ * longs, with strings only where a field must be one; every other line, and any of these in a
+ * shape other than the usual one, goes to {@link LineParser} as a string, and its events to the
+ * sink. The fast path follows the string path step by step (the same searches, in the same order,
+ * with the same checks), so both give the same events and counts; {@code BlockParserTest} compares
+ * them over the corpus and a generated log ({@link Events} makes the calls events again). A byte
+ * is a Latin-1 character on both paths, so no decoding can differ.
  */
 final class BlockParser {
 
@@ -376,10 +377,10 @@ final class BlockParser {
                 // Packed, not made a string (see QueueId): ten characters a long.
                 int split = Math.min(k, p + 10);
                 for (int i = p; i < split; i++) {
-                    high = high << 6 | QueueId.code(b[i]);
+                    high = high << 6 | QueueId.code(b[i] & 0xff);
                 }
                 for (int i = split; i < k; i++) {
-                    low = low << 6 | QueueId.code(b[i]);
+                    low = low << 6 | QueueId.code(b[i] & 0xff);
                 }
                 queued = true;
                 p = k + 2;

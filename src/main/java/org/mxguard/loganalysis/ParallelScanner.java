@@ -20,17 +20,20 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * Reads logs in blocks of whole lines (256 KiB) and parses the blocks in parallel, handing the events to
- * one consumer in log order. One thread reads (and gunzips), the pool parses, the calling thread
- * correlates. Memory is a few blocks in flight, whatever the size of the logs.
+ * Reads logs in blocks of whole lines (256 KiB) and parses the blocks in parallel. One thread reads
+ * (and gunzips), the pool parses, and the calling thread takes what each block gives, in log
+ * order: its events ({@link #scan}), what its block join hands on ({@link #join}), or nothing (a
+ * primary MX's client addresses, {@link #clientAddresses}). Memory is a few blocks in flight,
+ * whatever the size of the logs.
  */
 final class ParallelScanner {
 
     // Under half a G1 region of a 512 MB heap, so blocks are never humongous objects.
     private static final int BLOCK = 1 << 18;
+    private final int block;
     // A block buffer: a block and the start of the next line, carried over from the block before.
     // Reused, so that gigabytes of logs do not become gigabytes of garbage.
-    private static final int SPARE = BLOCK + (1 << 16);
+    private final int spare;
 
     /** One item in the ordered hand-over queue. */
     private record Item(int source, Future<Block> block, IOException error, boolean end) {
@@ -70,9 +73,16 @@ final class ParallelScanner {
     private LongConsumer progress;
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
+        this(zone, year, threads, BLOCK);
+    }
+
+    /** With blocks of {@code block} bytes (the tests use small ones, to split more messages). */
+    ParallelScanner(ZoneId zone, Integer year, int threads, int block) {
         this.zone = zone;
         this.year = year;
         this.threads = Math.max(1, threads);
+        this.block = block;
+        this.spare = block + Math.max(block / 4, 256);
     }
 
     /**
@@ -110,6 +120,7 @@ final class ParallelScanner {
         }
     }
 
+    /** Hands every line's events to {@code sink}, in log order. */
     void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(threads * 3 + 2);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -172,9 +183,9 @@ final class ParallelScanner {
             byte[] carry = new byte[0];
             try (InputStream in = source.open(rawBytes)) {
                 while (true) {
-                    byte[] buf = carry.length <= SPARE - BLOCK ? spare() : new byte[carry.length + BLOCK];
+                    byte[] buf = carry.length <= spare - block ? spare() : new byte[carry.length + block];
                     System.arraycopy(carry, 0, buf, 0, carry.length);
-                    int limit = carry.length + BLOCK;
+                    int limit = carry.length + block;
                     int filled = carry.length;
                     int n;
                     while (filled < limit && (n = in.read(buf, filled, limit - filled)) > 0) {
@@ -293,11 +304,11 @@ final class ParallelScanner {
 
     private byte[] spare() {
         byte[] b = spares.poll();
-        return b != null ? b : new byte[SPARE];
+        return b != null ? b : new byte[spare];
     }
 
     private void recycle(byte[] b) {
-        if (b.length == SPARE) {
+        if (b.length == spare) {
             spares.offer(b);
         }
     }

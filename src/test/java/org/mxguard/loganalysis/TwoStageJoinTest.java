@@ -1,0 +1,139 @@
+package org.mxguard.loganalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mxguard.loganalysis.gen.LogGenerator;
+
+/**
+ * The two-stage join (parsing threads join their blocks, the calling thread what they hand on)
+ * gives the statistics of the plainest join: every line through the string path, one Correlator,
+ * in log order. Blocks are made small, so that many messages begin in one block and end in
+ * another, and a line's block and thread vary from run to run.
+ */
+class TwoStageJoinTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyCorpusFileJoinsAsInOnePass() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(Path.of("src/test/resources/maillogs"))) {
+            files = s.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".gz")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThan(40);
+        long messages = 0;
+        for (Path f : files) {
+            messages += assertSameJoin(f, 2005, 1 << 10, 2);
+        }
+        assertThat(messages).as("messages joined over the corpus").isGreaterThan(100);
+    }
+
+    @Test
+    void generatedLogsJoinAsInOnePassWhateverTheBlockSizeAndThreads() throws IOException {
+        for (String format : List.of("postfix", "sendmail")) {
+            StringWriter backup = new StringWriter();
+            StringWriter primary = new StringWriter();
+            new LogGenerator(new LogGenerator.Config(format, 3 << 20, 11, 2026)).write(backup, primary);
+            Path log = dir.resolve(format + ".log");
+            Files.writeString(log, backup.toString(), StandardCharsets.ISO_8859_1);
+            long messages = 0;
+            for (int block : new int[] {300, 4096, 1 << 16}) {
+                for (int threads : new int[] {1, 3}) {
+                    messages = assertSameJoin(log, 2026, block, threads);
+                }
+            }
+            assertThat(messages).as(format + " messages").isGreaterThan(3000);
+        }
+    }
+
+    @Test
+    void messagesSplitAcrossBlocksAndHostsJoinAsInOnePass() throws IOException {
+        // Two hosts with the same queue ids, a deferred message logged again, a reject of a message
+        // in flight, a message whose client line is in one block and its lines in the next.
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String id = String.format("%05X%s", i % 37, i % 2 == 0 ? "A" : "B");
+            String host = i % 3 == 0 ? "mx2" : "mx3";
+            String ip = "198.51.100." + (i % 50);
+            // The names change as the log goes on: the last one given must win.
+            String name = "dyn-" + i % 50 + "-" + i / 120 + ".isp.example";
+            String t = String.format("Oct  1 00:%02d:%02d %s ", (i / 60) % 60, i % 60, host);
+            lines.add(t + "postfix/smtpd[1]: connect from " + name + "[" + ip + "]");
+            lines.add(t + "postfix/smtpd[1]: " + id + ": client=" + name + "[" + ip + "]");
+            lines.add(t + "postfix/qmgr[2]: " + id + ": from=<" + (i % 4 == 0 ? "" : "a@b.example")
+                    + ">, size=10, nrcpt=2 (queue active)");
+            if (i % 7 == 0) {
+                lines.add(t + "postfix/cleanup[3]: " + id + ": milter-reject: END-OF-MESSAGE from x[" + ip
+                        + "]: 5.7.1 spam; from=<> to=<u@protected.example> proto=ESMTP helo=<x>");
+            }
+            lines.add(t + "postfix/smtp[4]: " + id + ": to=<u@protected.example>, relay=mx1[192.0.2.10]:25, "
+                    + "delay=1, delays=0/0/0/1, dsn=" + (i % 5 == 0 ? "4.0.0" : "2.0.0") + ", status="
+                    + (i % 5 == 0 ? "deferred (try later)" : "sent (250 ok)"));
+            if (i % 5 == 0) {
+                lines.add(t + "postfix/qmgr[2]: " + id + ": from=<" + (i % 4 == 0 ? "" : "a@b.example")
+                        + ">, size=10, nrcpt=2 (queue active)");
+            }
+            if (i % 11 != 0) {
+                lines.add(t + "postfix/qmgr[2]: " + id + ": removed");
+            }
+            lines.add(t + "postfix/smtpd[1]: disconnect from " + name + "[" + ip + "] quit=1");
+        }
+        Path log = dir.resolve("crafted.log");
+        Files.write(log, lines);
+        for (int block : new int[] {200, 1000, 5000}) {
+            for (int threads : new int[] {1, 2, 3}) {
+                assertSameJoin(log, 2026, block, threads);
+            }
+        }
+    }
+
+    /** Joins the file both ways, checks that they agree, and returns the messages counted. */
+    private static long assertSameJoin(Path file, int year, int block, int threads) throws IOException {
+        byte[] text = Files.readAllBytes(file);
+        List<LogEvent> events = new ArrayList<>();
+        new BlockParser(ZoneOffset.UTC, year, 12, new ParseCounters()).parseSlowly(text, text.length, events);
+        Correlator plain = new Correlator(86400 * 7, 100_000);
+        events.forEach(plain::accept);
+
+        Correlator twoStage = new Correlator(86400 * 7, 100_000);
+        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, year, threads, block);
+        scanner.join(List.of(LogSource.of(file)), twoStage, null);
+        String what = file.getFileName() + " in blocks of " + block + " on " + threads + " threads";
+        assertThat(scanner.errors).as(what).isEmpty();
+        assertThat(describe(twoStage.clients())).as(what).isEqualTo(describe(plain.clients()));
+        assertThat(days(twoStage)).as(what + ": days").isEqualTo(days(plain));
+        assertThat(twoStage.messagesWithoutClient).as(what + ": messages without a client")
+                .isEqualTo(plain.messagesWithoutClient);
+        return plain.clients().values().stream().mapToLong(c -> c.messages).sum();
+    }
+
+    private static Map<String, String> describe(Map<String, ClientStats> clients) {
+        Map<String, String> out = new TreeMap<>();
+        clients.forEach((ip, c) -> out.put(ip, "name=" + c.name + " connects=" + c.connects + " seen=" + c.seen
+                + " messages=" + c.messages + " null=" + c.nullMessages + " recipients=" + c.recipients
+                + " delivered=" + c.delivered + " deferred=" + c.deferred + " bounced=" + c.bounced + " rejects="
+                + c.rejects + " nullRejects=" + c.nullRejects + " first=" + c.first + " last=" + c.last + " rules="
+                + new TreeMap<>(c.rules) + " loggedBy=" + c.loggedBy()));
+        return out;
+    }
+
+    private static Map<Long, String> days(Correlator c) {
+        Map<Long, String> out = new TreeMap<>();
+        c.daily().forEach((day, counts) -> out.put(day, counts[0] + "/" + counts[1]));
+        return out;
+    }
+}
