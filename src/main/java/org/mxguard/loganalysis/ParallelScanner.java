@@ -64,7 +64,7 @@ final class ParallelScanner {
     // Per parsing thread, for this scan only.
     private final ThreadLocal<BlockParser.Recent> recent = ThreadLocal.withInitial(BlockParser.Recent::new);
 
-    /** Set for a scan of client addresses only (see clientAddresses); null for a full scan. */
+    /** Set for a scan of client addresses only (see clientAddresses): those of rejects, then all. */
     private Set<String> addresses;
     /** Set for a join (see join): each parsing thread's block join. */
     private ThreadLocal<BlockJoin> blockJoins;
@@ -86,14 +86,34 @@ final class ParallelScanner {
     }
 
     /**
-     * The client addresses the logs name, for a primary MX's log, where nothing else is wanted:
-     * lines that cannot name a client are passed over unparsed, and the parsing threads put the
-     * addresses in the set themselves, so no event reaches the calling thread.
+     * The client addresses the logs name, for a primary MX's log, where nothing else is wanted.
+     * The blocks are joined as a backup MX's are, down the same compiled code (a parser meeting a
+     * second kind of sink would be compiled anew), but the lines that cannot name a client are
+     * passed over unparsed; the addresses are those of the parsing threads' clients, and of the
+     * events their blocks hand on (rejects), and no event reaches the calling thread.
      */
     Set<String> clientAddresses(List<LogSource> sources) {
-        addresses = ConcurrentHashMap.newKeySet(1 << 16);
+        addresses = ConcurrentHashMap.newKeySet(1 << 10);
+        startBlockJoins();
         scan(sources, e -> { });
+        synchronized (allBlockJoins) {
+            for (BlockJoin j : allBlockJoins) {
+                for (ClientStats c : j.clients.all()) {
+                    addresses.add(c.ip);
+                }
+            }
+        }
         return addresses;
+    }
+
+    private void startBlockJoins() {
+        blockJoins = ThreadLocal.withInitial(() -> {
+            BlockJoin c = new BlockJoin();
+            synchronized (allBlockJoins) {
+                allBlockJoins.add(c);
+            }
+            return c;
+        });
     }
 
     /**
@@ -106,13 +126,7 @@ final class ParallelScanner {
     void join(List<LogSource> sources, Correlator join, LongConsumer progress) {
         this.join = join;
         this.progress = progress;
-        blockJoins = ThreadLocal.withInitial(() -> {
-            BlockJoin c = new BlockJoin();
-            synchronized (allBlockJoins) {
-                allBlockJoins.add(c);
-            }
-            return c;
-        });
+        startBlockJoins();
         scan(sources, e -> { });
         // The parsing threads have ended (the pool is closed): their statistics are complete.
         synchronized (allBlockJoins) {
@@ -230,76 +244,28 @@ final class ParallelScanner {
         ParseCounters c = new ParseCounters();
         BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recent.get());
         // Whatever is kept of a line is copied out of the block: it can take the next bytes after.
-        if (addresses != null) {
-            parser.clientsOnly().parse(buf, length, new Addresses(addresses));
-            recycle(buf);
-            return new Block(List.of(), null, c);
-        }
         if (blockJoins != null) {
             BlockJoin join = blockJoins.get();
             BlockJoin.Handoff out = new BlockJoin.Handoff();
             // Sequence numbers: the block's number, then the event's place in the block.
             join.begin(number << 32, out);
-            parser.parse(buf, length, join);
+            (addresses != null ? parser.clientsOnly() : parser).parse(buf, length, join);
             join.end();
             recycle(buf);
+            if (addresses != null) {
+                for (LogEvent e : out.events) {
+                    if (e.clientIp() != null) {
+                        addresses.add(e.clientIp());
+                    }
+                }
+                return new Block(List.of(), null, c);
+            }
             return new Block(out.events, out.seqs, c);
         }
         List<LogEvent> events = new ArrayList<>(length / 64);
         parser.parse(buf, length, events);
         recycle(buf);
         return new Block(events, null, c);
-    }
-
-    /** Puts the client addresses a block names into a set, each session's once. */
-    private static final class Addresses implements BlockParser.Sink {
-        private final Set<String> into;
-        private String last;
-
-        Addresses(Set<String> into) {
-            this.into = into;
-        }
-
-        private void add(String ip) {
-            // A session's lines share one address string: added once.
-            if (ip != null && ip != last) {
-                into.add(ip);
-                last = ip;
-            }
-        }
-
-        @Override
-        public void event(LogEvent e) {
-            add(e.clientIp());
-        }
-
-        @Override
-        public void connect(String host, long time, BlockParser.ClientRef client) {
-            add(client.ip);
-        }
-
-        @Override
-        public void disconnect(String host, long time, BlockParser.ClientRef client) {
-            add(client.ip);
-        }
-
-        @Override
-        public void client(String host, long time, long high, long low, BlockParser.ClientRef client) {
-            add(client.ip);
-        }
-
-        @Override
-        public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
-        }
-
-        @Override
-        public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
-                String recipient, String relay, String dsn) {
-        }
-
-        @Override
-        public void removed(String host, long time, long high, long low) {
-        }
     }
 
     private byte[] spare() {

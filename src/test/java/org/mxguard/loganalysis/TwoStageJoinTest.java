@@ -11,7 +11,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +122,12 @@ class TwoStageJoinTest {
         assertThat(days(twoStage)).as(what + ": days").isEqualTo(days(plain));
         assertThat(twoStage.messagesWithoutClient).as(what + ": messages without a client")
                 .isEqualTo(plain.messagesWithoutClient);
+        // Read as a primary MX's log, for its client addresses only: those of every event that names one.
+        Set<String> addresses = new ParallelScanner(ZoneOffset.UTC, year, threads, block)
+                .clientAddresses(List.of(LogSource.of(file)));
+        assertThat(new TreeSet<>(addresses)).as(what + ": client addresses").isEqualTo(
+                events.stream().map(LogEvent::clientIp).filter(Objects::nonNull).collect(Collectors.toCollection(
+                        TreeSet::new)));
         return plain.clients().values().stream().mapToLong(c -> c.messages).sum();
     }
 
