@@ -37,7 +37,7 @@ public final class Analyzer {
         if (progress != null) {
             progress.accept(scanner.rawBytes.get());
         }
-        Ranking ranking = new Ranking(correlator.clients(), contacts, !primaryLogs.isEmpty(), settings);
+        Ranking ranking = new Ranking(correlator.clientList(), contacts, !primaryLogs.isEmpty(), settings);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Analysis(settings, scanner.counters, scanner.errors, ranking, correlator, !primaryLogs.isEmpty(),
                 contacts.size(), scanner.rawBytes.get() + primary.rawBytes.get(), seconds);

@@ -3,6 +3,7 @@ package org.mxguard.loganalysis;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -205,6 +206,11 @@ final class Correlator {
             }
         }
         maxPendingSeen = Math.max(maxPendingSeen, table.size());
+    }
+
+    /** Every client, in no particular order. */
+    List<ClientStats> clientList() {
+        return clients.all();
     }
 
     /** The clients by address (a new map at each call). */

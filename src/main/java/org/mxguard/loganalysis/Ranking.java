@@ -29,13 +29,17 @@ final class Ranking {
 
     Ranking(Map<String, ClientStats> clients, Set<String> primaryContacts, boolean primaryChecked,
             AnalyzerSettings settings) {
+        this(new ArrayList<>(clients.values()), primaryContacts, primaryChecked, settings);
+    }
+
+    Ranking(List<ClientStats> all, Set<String> primaryContacts, boolean primaryChecked, AnalyzerSettings settings) {
         this.settings = settings;
         this.primaryChecked = primaryChecked;
         // Judging a client (name classification, public suffix, prefixes) is the costly part and
-        // independent per client: done on all cores, then summed in the map's order, one thread.
-        List<ClientStats> all = new ArrayList<>(clients.values());
-        // Sized for the usual few networks and parent domains per client: no rehashing while summing.
-        networks = HashMap.newHashMap(all.size() * 3);
+        // independent per client: done on all cores, then summed in the list's order, one thread.
+        // Networks are summed from the /24 and /16 (/64 and /48) up: a single address is a source
+        // of one client, made when it is proposed (see network), not for each of tens of thousands.
+        networks = HashMap.newHashMap(all.size() * 2);
         domains = HashMap.newHashMap(all.size() * 2);
         ClientVerdict[] judged = new ClientVerdict[all.size()];
         String[][] prefixes = new String[all.size()][];
@@ -43,11 +47,11 @@ final class Ranking {
             ClientStats c = all.get(i);
             judged[i] = new ClientVerdict(c, primaryChecked, primaryContacts.contains(c.ip), settings);
             int[] levels = NetworkPrefix.levels(c.ip);
-            String[] p = new String[levels.length];
-            for (int l = 0; l < levels.length; l++) {
-                p[l] = NetworkPrefix.of(c.ip, levels[l]);
+            String[] p = new String[levels.length - 1];
+            for (int l = 1; l < levels.length; l++) {
+                p[l - 1] = NetworkPrefix.of(c.ip, levels[l]);
                 // Hashed here, in parallel, so that summing on one thread finds the hashes made.
-                p[l].hashCode();
+                p[l - 1].hashCode();
             }
             judged[i].domains.forEach(String::hashCode);
             prefixes[i] = p;
@@ -163,7 +167,7 @@ final class Ranking {
 
     private void proposeNetwork(String prefix, int level, List<ClientVerdict> offenders) {
         int[] levels = NetworkPrefix.levels(offenders.getFirst().stats.ip);
-        SourceStats here = networks.get(prefix);
+        SourceStats here = network(prefix, level, offenders);
         if (level > 0 && here.legitimate == 0 && offenders.size() >= settings.minClientsPerRule()) {
             int narrowest = level;
             while (narrowest > 0 && allShare(offenders, levels[narrowest - 1])) {
@@ -171,7 +175,7 @@ final class Ranking {
             }
             String target = NetworkPrefix.of(offenders.getFirst().stats.ip, levels[narrowest]);
             proposals.add(Proposal.of(narrowest == 0 ? Proposal.Kind.ADDRESS : Proposal.Kind.NETWORK, target,
-                    networks.get(target), primaryChecked));
+                    network(target, narrowest, offenders), primaryChecked));
             return;
         }
         if (level == 0) {
@@ -183,6 +187,17 @@ final class Ranking {
             children.computeIfAbsent(NetworkPrefix.of(v.stats.ip, levels[level - 1]), k -> new ArrayList<>()).add(v);
         }
         children.forEach((child, offs) -> proposeNetwork(child, level - 1, offs));
+    }
+
+    /** The sums of a network that holds these offenders; at level 0 their one address. */
+    private SourceStats network(String prefix, int level, List<ClientVerdict> offenders) {
+        if (level > 0) {
+            return networks.get(prefix);
+        }
+        // Offenders that share their full address are one client.
+        SourceStats one = new SourceStats(prefix);
+        one.add(offenders.getFirst());
+        return one;
     }
 
     private static boolean allShare(List<ClientVerdict> offenders, int bits) {
