@@ -62,13 +62,34 @@ final class ParallelScanner {
     final List<ReadError> errors = new ArrayList<>();
     private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
     // Per parsing thread, for this scan only.
-    private final ThreadLocal<BlockParser.Recent> recent = ThreadLocal.withInitial(BlockParser.Recent::new);
 
     /** Set for a scan of client addresses only (see clientAddresses): those of rejects, then all. */
     private Set<String> addresses;
-    /** Set for a join (see join): each parsing thread's block join. */
-    private ThreadLocal<BlockJoin> blockJoins;
+    /** Set for a join (see join): the parsing threads have block joins. */
+    private boolean joining;
     private final List<BlockJoin> allBlockJoins = new ArrayList<>();
+
+    /**
+     * A parsing thread, with what it keeps from block to block: its recent clients and, in a
+     * join, its block join. Fields of the thread rather than thread-locals, whose first lookup in
+     * each new thread is a branch the compiled parser has not met (the primary MX's log is read
+     * by new threads), and would be thrown away for.
+     */
+    private final class Worker extends Thread {
+        final BlockParser.Recent recent = new BlockParser.Recent();
+        final BlockJoin join;
+
+        Worker(Runnable r) {
+            super(r, "log-parse");
+            setDaemon(true);
+            join = joining ? new BlockJoin() : null;
+            if (join != null) {
+                synchronized (allBlockJoins) {
+                    allBlockJoins.add(join);
+                }
+            }
+        }
+    }
     private Correlator join;
     private LongConsumer progress;
 
@@ -94,7 +115,7 @@ final class ParallelScanner {
      */
     Set<String> clientAddresses(List<LogSource> sources) {
         addresses = ConcurrentHashMap.newKeySet(1 << 10);
-        startBlockJoins();
+        joining = true;
         scan(sources, e -> { });
         synchronized (allBlockJoins) {
             for (BlockJoin j : allBlockJoins) {
@@ -104,16 +125,6 @@ final class ParallelScanner {
             }
         }
         return addresses;
-    }
-
-    private void startBlockJoins() {
-        blockJoins = ThreadLocal.withInitial(() -> {
-            BlockJoin c = new BlockJoin();
-            synchronized (allBlockJoins) {
-                allBlockJoins.add(c);
-            }
-            return c;
-        });
     }
 
     /**
@@ -126,7 +137,7 @@ final class ParallelScanner {
     void join(List<LogSource> sources, Correlator join, LongConsumer progress) {
         this.join = join;
         this.progress = progress;
-        startBlockJoins();
+        joining = true;
         scan(sources, e -> { });
         // The parsing threads have ended (the pool is closed): their statistics are complete.
         synchronized (allBlockJoins) {
@@ -137,11 +148,7 @@ final class ParallelScanner {
     /** Hands every line's events to {@code sink}, in log order. */
     void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(threads * 3 + 2);
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "log-parse");
-            t.setDaemon(true);
-            return t;
-        })) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, Worker::new)) {
             Thread reader = Thread.ofPlatform().name("log-read").daemon().start(() -> read(sources, pool, queue));
             long[] linesPerSource = new long[sources.size()];
             while (true) {
@@ -242,10 +249,11 @@ final class ParallelScanner {
 
     private Block parse(byte[] buf, int length, int refYear, int refMonth, long number) {
         ParseCounters c = new ParseCounters();
-        BlockParser parser = new BlockParser(zone, refYear, refMonth, c, recent.get());
+        Worker worker = (Worker) Thread.currentThread();
+        BlockParser parser = new BlockParser(zone, refYear, refMonth, c, worker.recent);
         // Whatever is kept of a line is copied out of the block: it can take the next bytes after.
-        if (blockJoins != null) {
-            BlockJoin join = blockJoins.get();
+        if (joining) {
+            BlockJoin join = worker.join;
             BlockJoin.Handoff out = new BlockJoin.Handoff();
             // Sequence numbers: the block's number, then the event's place in the block.
             join.begin(number << 32, out);
