@@ -22,7 +22,9 @@ if [ ! -f "$log" ] || [ "$(stat -c %s "$log")" -lt "$(numfmt --from=iec "$size")
   "$root/bench/loggen/generate.sh" postfix "$size" "$log" "$primary" 1 2026
 fi
 bytes=$(stat -c %s "$log")
-mb=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
+# MB are 10^6 bytes, as in dd's rates (MiB, 2^20 bytes, are 4.9 % larger).
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+mib=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
 cat "$log" "$primary" > /dev/null   # warm the page cache so every tool reads from memory
 
 measure() { # name, command...: prints "name seconds maxrss_kb user_s sys_s"
@@ -52,9 +54,9 @@ results+=("$(measure pflogsumm pflogsumm "$log")")
 results+=("$(MXGUARD_JAVA_OPTS=-Xmx512m median mxguard "$root/mxguard" analyze --no-progress --year 2026 \
   --primary-log "$primary" --emit-rules "$work/rules.txt" "$log")")
 
-echo "Log: $log ($mb MB, $(wc -l < "$log") lines); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Log: $log ($mb MB = $mib MiB, $(wc -l < "$log") lines); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| tool | seconds | MB/s | CPU seconds | MB per CPU second | max RSS (MB) | time vs mxguard |"
+echo "| tool | seconds | MB/s | CPU seconds | MB per CPU second | max RSS (MiB) | time vs mxguard |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 mx_s=$(printf '%s\n' "${results[@]}" | awk '$1 == "mxguard" { print $2 }')
 for r in "${results[@]}"; do

@@ -34,13 +34,17 @@ final class LastString {
      * {@code Arrays.equals} on ranges for the short keys compared here, whose set-up cost dominates.
      */
     static boolean same(byte[] a, int ai, byte[] k, int ki, int n) {
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            if ((long) LONGS.get(a, ai + i) != (long) LONGS.get(k, ki + i)) {
-                return false;
+        if (n >= 8) {
+            int i = 0;
+            for (; i + 8 < n; i += 8) {
+                if ((long) LONGS.get(a, ai + i) != (long) LONGS.get(k, ki + i)) {
+                    return false;
+                }
             }
+            // The last eight bytes, overlapping those compared: no byte-by-byte tail.
+            return (long) LONGS.get(a, ai + n - 8) == (long) LONGS.get(k, ki + n - 8);
         }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             if (a[ai + i] != k[ki + i]) {
                 return false;
             }

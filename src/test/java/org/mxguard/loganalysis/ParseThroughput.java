@@ -15,7 +15,8 @@ import java.util.Locale;
 /**
  * Steady-state cost of each stage on one thread, in MB per CPU second of that thread, so that a
  * loaded machine does not blur it: splitting blocks into lines, the syslog header, the full
- * parse, and parse plus the queue-id join; then the byte path ({@link BlockParser}) alone and with the join. Not a test (no Test suffix); run by hand:
+ * parse, and parse plus the queue-id join; then the byte path ({@link BlockParser}) alone and with the join,
+ * and the byte path into a {@link BlockJoin}, as the analyzer runs it. Not a test (no Test suffix); run by hand:
  * {@code java -cp target/test-classes:target/classes:target/lib/* org.mxguard.loganalysis.ParseThroughput FILE}.
  */
 final class ParseThroughput {
@@ -29,7 +30,7 @@ final class ParseThroughput {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= 4; round++) {
             List<String> stages = args.length > 1 ? List.of(args[1].split(","))
-                    : List.of("split", "header", "parse", "parse+join", "bytes", "bytes+join");
+                    : List.of("split", "header", "parse", "parse+join", "bytes", "bytes+join", "blockjoin");
             for (String stage : stages) {
                 long start = cpu.getCurrentThreadCpuTime();
                 run(file, stage);
@@ -44,7 +45,10 @@ final class ParseThroughput {
         SyslogHeader header = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
         LineParser parser = new LineParser(ZoneOffset.UTC, 2026, 12, new ParseCounters());
         Correlator correlator = new Correlator(7 * 86400, 200_000);
-        BlockParser blocks = new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters());
+        BlockParser.Recent recent = new BlockParser.Recent();
+        BlockJoin blockJoin = new BlockJoin();
+        BlockJoin.Handoff handoff = new BlockJoin.Handoff();
+        long blockNumber = 0;
         List<LogEvent> events = new ArrayList<>();
         long sink = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -57,9 +61,16 @@ final class ParseThroughput {
                 while (last >= 0 && buf[last] != '\n') {
                     last--;
                 }
-                boolean bytes = stage.startsWith("bytes");
+                boolean bytes = stage.startsWith("bytes") || stage.equals("blockjoin");
                 String text = bytes ? "" : new String(buf, 0, last + 1, StandardCharsets.ISO_8859_1);
-                if (bytes) {
+                // A parser per block, as ParallelScanner makes them, sharing the thread's recent clients.
+                BlockParser blocks = new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters(), recent);
+                if (stage.equals("blockjoin")) {
+                    blockJoin.begin(blockNumber++ << 32, handoff);
+                    blocks.parse(buf, last + 1, blockJoin);
+                    blockJoin.end();
+                    handoff.events.clear();
+                } else if (bytes) {
                     blocks.parse(buf, last + 1, events);
                 }
                 for (int at = 0; at <= last && !bytes;) {
