@@ -86,6 +86,10 @@ final class BlockParser {
 
         void client(String host, long time, long queueHigh, long queueLow, ClientRef client);
 
+        /**
+         * A message's sender; unless {@link #details} asks for it, a sender that is not empty comes
+         * as null (a join needs only to know whether it is the null sender).
+         */
         void from(String host, long time, long queueHigh, long queueLow, String sender, long size, int nrcpts);
 
         /** A delivery; recipient, relay and dsn are null unless {@link #details} asks for them. */
@@ -94,7 +98,7 @@ final class BlockParser {
 
         void removed(String host, long time, long queueHigh, long queueLow);
 
-        /** Whether deliveries should carry the fields no join reads (recipient, relay, dsn). */
+        /** Whether to carry the fields no join reads: a sender that is not empty, a delivery's recipient, relay, dsn. */
         default boolean details() {
             return false;
         }
@@ -431,7 +435,7 @@ final class BlockParser {
                     return false;
                 }
                 if (startsWith(b, p, e, FROM)) {
-                    from(b, p, e, time, high, low, out);
+                    from(b, p, e, time, high, low, out, details);
                 } else if (startsWith(b, p, e, REMOVED)) {
                     out.removed(host, time, high, low);
                 } else if (!startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, out, details)) {
@@ -598,12 +602,12 @@ final class BlockParser {
     }
 
     /** qmgr {@code from=<S>, size=N, nrcpt=N}, as {@code PostfixParser.qmgr} reads it. */
-    private void from(byte[] b, int p, int e, long time, long high, long low, Sink out) {
+    private void from(byte[] b, int p, int e, long time, long high, long low, Sink out, boolean details) {
         int end = lastIndexOf(b, SIZE_KEY, p, e);
         if (end < p) {
             end = addressEnd(b, p + FROM.length, e);
         }
-        String sender = senders.get(b, p + FROM.length, end);
+        String sender = details ? senders.get(b, p + FROM.length, end) : end == p + FROM.length ? "" : null;
         long size = numberAfter(b, SIZE, end, e);
         long nrcpt = numberAfter(b, NRCPT, end, e);
         out.from(host, time, high, low, sender, size, (int) nrcpt);
