@@ -13,11 +13,12 @@ import java.util.List;
  *
  * <p>What the block cannot settle alone goes into the block's {@link Handoff}, in log order, for
  * the join of the whole log: the lines of a message whose client line came in an earlier block,
- * the messages still open at the block's end ({@link LogEvent.Carried}, with what the block learnt
- * of them), and rejects (a client's rule counts keep the first rules met, so they are counted in
- * log order). A message joined here leaves no trace in the whole log's join: should that join
- * still remember an older message with the same queue id on the same host (one whose removal was
- * never logged), the older one is forgotten only when it ages out there.
+ * and the messages still open at the block's end ({@link LogEvent.Carried}, with what the block
+ * learnt of them). Refusals are counted here too: the rules reported for a client are the first
+ * met, by sequence number, whichever thread met them. A message joined here leaves no trace in
+ * the whole log's join: should that join still remember an older message with the same queue id
+ * on the same host (one whose removal was never logged), the older one is forgotten only when it
+ * ages out there.
  */
 final class BlockJoin implements BlockParser.Sink {
 
@@ -190,22 +191,34 @@ final class BlockJoin implements BlockParser.Sink {
             seq++;
             state[i] = GONE;
             open--;
-        } else if (e instanceof LogEvent.Reject r && r.clientIp() == null && r.queueId() != null
-                && QueueId.packs(r.queueId())) {
-            // A reject of a message this block holds: the message goes on to the whole log's join
-            // first, then the reject, and later lines of the message follow them there.
-            int i = find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
-            if (i >= 0) {
-                out.add(new LogEvent.Carried(hosts[i], times[i], r.queueId(), who[i].ip, counted[i], nullSender[i]),
-                        seq);
-                state[i] = GONE;
-                open--;
-            }
-            out.add(r, seq++);
+        } else if (e instanceof LogEvent.Reject r) {
+            reject(r);
         } else {
-            // Rejects, and queue ids that do not pack (the whole log's join keys them as strings).
+            // Queue ids that do not pack: the whole log's join keys them as strings.
             out.add(e, seq++);
         }
+    }
+
+    /** A refusal: of a client named on the line, or of a message this block holds, or else handed on. */
+    private void reject(LogEvent.Reject r) {
+        ClientStats c;
+        if (r.clientIp() != null) {
+            c = clients.get(r.clientIp());
+            c.touch(r.host(), r.time(), r.clientName(), seq);
+        } else {
+            int i = r.queueId() == null || !QueueId.packs(r.queueId()) ? -1
+                    : find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
+            if (i < 0) {
+                out.add(r, seq++);
+                return;
+            }
+            c = who[i];
+        }
+        c.rejects++;
+        if (r.sender() != null && r.sender().isEmpty()) {
+            c.nullRejects++;
+        }
+        c.refused(r.stage() + ": " + r.reason(), seq++);
     }
 
     private ClientStats stats(BlockParser.ClientRef client) {

@@ -1,6 +1,10 @@
 package org.mxguard.loganalysis;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,7 +28,12 @@ final class ClientStats {
     long nullRejects;
     long first = Long.MAX_VALUE;
     long last;
-    final Map<String, Long> rules = new HashMap<>(4);
+    /** Rules reported per client: the first ones met in the logs, each counted every time. */
+    static final int RULES = 16;
+    // Rules kept while the logs are read, each with its count and the position it was first met at:
+    // more than reported, so that parts of the logs added up out of order still find the first 16.
+    private static final int RULES_KEPT = 64;
+    private final Map<String, long[]> rules = new HashMap<>(4);
     // Where in the logs the name was last given and each host first met (see Correlator's
     // sequence numbers), so that statistics summed out of order agree with those summed in order.
     private long nameSeq = Long.MIN_VALUE;
@@ -77,6 +86,28 @@ final class ClientStats {
         }
     }
 
+    /** A refusal by {@code rule} at log position {@code seq} (see {@link #touch}). */
+    void refused(String rule, long seq) {
+        long[] r = rules.get(rule);
+        if (r != null) {
+            r[0]++;
+            r[1] = Math.min(r[1], seq);
+        } else if (rules.size() < RULES_KEPT) {
+            rules.put(rule, new long[] {1, seq});
+        }
+    }
+
+    /** Refusals per rule, for the first {@value #RULES} rules met, in the order they were met. */
+    Map<String, Long> rules() {
+        List<Map.Entry<String, long[]>> first = new ArrayList<>(rules.entrySet());
+        first.sort(Comparator.comparingLong(e -> e.getValue()[1]));
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : first.subList(0, Math.min(RULES, first.size()))) {
+            out.put(e.getKey(), e.getValue()[0]);
+        }
+        return out;
+    }
+
     /** Adds what another part of the logs says of the same client. */
     void add(ClientStats o) {
         if (o.name != null && o.nameSeq >= nameSeq) {
@@ -95,7 +126,20 @@ final class ClientStats {
         nullRejects += o.nullRejects;
         first = Math.min(first, o.first);
         last = Math.max(last, o.last);
-        o.rules.forEach((rule, n) -> rules.merge(rule, n, Long::sum));
+        o.rules.forEach((rule, r) -> {
+            long[] mine = rules.get(rule);
+            if (mine != null) {
+                mine[0] += r[0];
+                mine[1] = Math.min(mine[1], r[1]);
+            } else {
+                rules.put(rule, r.clone());
+            }
+        });
+        if (rules.size() > RULES_KEPT) {
+            List<Map.Entry<String, long[]>> first = new ArrayList<>(rules.entrySet());
+            first.sort(Comparator.comparingLong(e -> e.getValue()[1]));
+            first.subList(RULES_KEPT, first.size()).forEach(e -> rules.remove(e.getKey()));
+        }
         for (int i = 0; i < o.loggedBy.length; i++) {
             if (o.loggedBy[i] != null) {
                 loggedBy(o.loggedBy[i], o.loggedBySeq[i]);

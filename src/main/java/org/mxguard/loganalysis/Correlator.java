@@ -16,8 +16,8 @@ import java.util.TreeMap;
  * <p>For a whole log this is the second stage of the join (see {@link ParallelScanner#join}):
  * each parsing thread joins the messages that begin and end within its blocks itself, with a
  * {@link BlockJoin}, and hands on, in log order, what a block cannot settle alone: lines of
- * messages begun in an earlier block, messages still open at the block's end (as
- * {@link LogEvent.Carried}) and rejects. At the end the threads' statistics are added to this
+ * messages begun in an earlier block, and messages still open at the block's end (as
+ * {@link LogEvent.Carried}). At the end the threads' statistics are added to this
  * join's. Every event has a sequence number that grows through the logs, so that the last name of
  * a client and the first hosts to log it are those one join in log order would find.
  */
@@ -165,10 +165,7 @@ final class Correlator {
         if (r.sender() != null && r.sender().isEmpty()) {
             c.nullRejects++;
         }
-        String rule = r.stage() + ": " + r.reason();
-        if (c.rules.size() < 16 || c.rules.containsKey(rule)) {
-            c.rules.merge(rule, 1L, Long::sum);
-        }
+        c.refused(r.stage() + ": " + r.reason(), seq);
     }
 
     private ClientStats client(String ip, String host, long time, String name) {

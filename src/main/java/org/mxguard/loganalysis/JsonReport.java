@@ -42,7 +42,7 @@ final class JsonReport {
                     + c.delivered + ",\"deferred\":" + c.deferred + ",\"bounced\":" + c.bounced + ",\"rejects\":"
                     + c.rejects + ",\"nullRejects\":" + c.nullRejects + ",\"rules\":{");
             String s2 = "";
-            for (Map.Entry<String, Long> r : c.rules.entrySet()) {
+            for (Map.Entry<String, Long> r : c.rules().entrySet()) {
                 out.print(s2 + str(r.getKey()) + ":" + r.getValue());
                 s2 = ",";
             }

@@ -80,6 +80,15 @@ class TwoStageJoinTest {
             lines.add(t + "postfix/smtpd[1]: " + id + ": client=" + name + "[" + ip + "]");
             lines.add(t + "postfix/qmgr[2]: " + id + ": from=<" + (i % 4 == 0 ? "" : "a@b.example")
                     + ">, size=10, nrcpt=2 (queue active)");
+            // One client refused by more distinct rules than are reported, first met in different blocks.
+            lines.add(t + "postfix/smtpd[1]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 "
+                    + "<u@protected.example>: Recipient address rejected: rule " + (i * 13) % 37 + "; from=<> "
+                    + "to=<u@protected.example> proto=ESMTP helo=<x>");
+            if (i % 3 == 0) {
+                lines.add(t + "postfix/smtpd[1]: NOQUEUE: reject: RCPT from " + name + "[" + ip + "]: 554 5.7.1 "
+                        + "<u@protected.example>: Recipient address rejected: policy " + (i * 7) % 41 + "; from=<"
+                        + (i % 2 == 0 ? "" : "a@b.example") + "> to=<u@protected.example> proto=ESMTP helo=<x>");
+            }
             if (i % 7 == 0) {
                 lines.add(t + "postfix/cleanup[3]: " + id + ": milter-reject: END-OF-MESSAGE from x[" + ip
                         + "]: 5.7.1 spam; from=<> to=<u@protected.example> proto=ESMTP helo=<x>");
@@ -137,7 +146,7 @@ class TwoStageJoinTest {
                 + " messages=" + c.messages + " null=" + c.nullMessages + " recipients=" + c.recipients
                 + " delivered=" + c.delivered + " deferred=" + c.deferred + " bounced=" + c.bounced + " rejects="
                 + c.rejects + " nullRejects=" + c.nullRejects + " first=" + c.first + " last=" + c.last + " rules="
-                + new TreeMap<>(c.rules) + " loggedBy=" + c.loggedBy()));
+                + c.rules() + " loggedBy=" + c.loggedBy()));
         return out;
     }
 
