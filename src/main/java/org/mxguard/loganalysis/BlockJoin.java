@@ -167,36 +167,37 @@ final class BlockJoin implements BlockParser.Sink {
                 s.touch(f.host(), f.time(), f.clientName(), seq);
                 begin(f.host(), high, low, s, f.time());
             }
-            int i = find(f.host(), high, low);
-            if (i < 0) {
-                out.add(f, seq++);
-                return;
+            int i = localOrHandOn(f.host(), high, low, f);
+            if (i >= 0) {
+                count(i, f.time(), f.sender(), f.nrcpts());
             }
-            seq++;
-            count(i, f.time(), f.sender(), f.nrcpts());
         } else if (e instanceof LogEvent.To t && QueueId.packs(t.queueId())) {
-            int i = find(t.host(), QueueId.high(t.queueId()), QueueId.low(t.queueId()));
-            if (i < 0) {
-                out.add(t, seq++);
-                return;
+            int i = localOrHandOn(t.host(), QueueId.high(t.queueId()), QueueId.low(t.queueId()), t);
+            if (i >= 0) {
+                delivered(who[i], t.status());
             }
-            seq++;
-            delivered(who[i], t.status());
         } else if (e instanceof LogEvent.Removed r && QueueId.packs(r.queueId())) {
-            int i = find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
-            if (i < 0) {
-                out.add(r, seq++);
-                return;
+            int i = localOrHandOn(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()), r);
+            if (i >= 0) {
+                state[i] = GONE;
+                open--;
             }
-            seq++;
-            state[i] = GONE;
-            open--;
         } else if (e instanceof LogEvent.Reject r) {
             reject(r);
         } else {
             // Queue ids that do not pack: the whole log's join keys them as strings.
             out.add(e, seq++);
         }
+    }
+
+    /** The slot of the message the event is about, or -1 when this block does not hold it and it is handed on. */
+    private int localOrHandOn(String host, long high, long low, LogEvent e) {
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(e, seq);
+        }
+        seq++;
+        return i;
     }
 
     /** A refusal: of a client named on the line, or of a message this block holds, or else handed on. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mxguard.policy.Cidr;
 
 /**
  * The clients met so far, by address. A join looks a client up at each session, among tens of
@@ -90,43 +91,8 @@ final class ClientTable {
         return h ^ (h >>> 16);
     }
 
-    /**
-     * The address {@code a.b.c.d} as an unsigned int, or -1 when the string is not one in its
-     * usual form (four decimal numbers up to 255, no leading zeros), which alone maps one to one.
-     */
+    /** The address {@code a.b.c.d} in its usual form, which alone maps one to one, as an unsigned int; else -1. */
     static long ipv4(String ip) {
-        if (ip == null) {
-            return -1;
-        }
-        int n = ip.length();
-        if (n < 7 || n > 15) {
-            return -1;
-        }
-        long value = 0;
-        int part = 0;
-        int digits = 0;
-        int dots = 0;
-        for (int i = 0; i < n; i++) {
-            char ch = ip.charAt(i);
-            if (ch >= '0' && ch <= '9') {
-                if (digits > 0 && part == 0) {
-                    return -1;
-                }
-                part = part * 10 + (ch - '0');
-                if (++digits > 3 || part > 255) {
-                    return -1;
-                }
-            } else if (ch == '.' && digits > 0 && ++dots <= 3) {
-                value = value << 8 | part;
-                part = 0;
-                digits = 0;
-            } else {
-                return -1;
-            }
-        }
-        if (dots != 3 || digits == 0) {
-            return -1;
-        }
-        return value << 8 | part;
+        return ip == null ? -1 : Cidr.parseV4(ip);
     }
 }
