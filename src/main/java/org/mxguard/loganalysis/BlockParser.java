@@ -281,6 +281,8 @@ final class BlockParser {
     }
 
     private void slow(String line, Sink out) {
+        // Events a fast attempt at this line made before it gave up are not the line's.
+        scratch.clear();
         try {
             lines.parse(line, scratch);
         } catch (RuntimeException e) {

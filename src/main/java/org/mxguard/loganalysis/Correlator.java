@@ -37,10 +37,6 @@ final class Correlator {
     }
 
     private final ClientTable clients = new ClientTable();
-    // The hosts' names, one string each, so that a client's hosts compare by identity.
-    private final Map<String, String> hosts = new HashMap<>();
-    private String hostGiven;
-    private String hostKept;
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
     private final DayCounts days = new DayCounts();
     private final long maxAgeSeconds;
@@ -173,11 +169,7 @@ final class Correlator {
         ClientStats c = ip == lastIp ? lastClient : clients.get(ip);
         lastIp = ip;
         lastClient = c;
-        if (host != hostGiven) {
-            hostGiven = host;
-            hostKept = hosts.computeIfAbsent(host, h -> h);
-        }
-        c.touch(hostKept, time, name, seq);
+        c.touch(host, time, name, seq);
         return c;
     }
 

@@ -61,13 +61,14 @@ final class ParallelScanner {
     final ParseCounters counters = new ParseCounters();
     final List<ReadError> errors = new ArrayList<>();
     private final BlockingQueue<byte[]> spares = new ArrayBlockingQueue<>(16);
-    // Per parsing thread, for this scan only.
-
-    /** Set for a scan of client addresses only (see clientAddresses): those of rejects, then all. */
+    /** Set for a scan of client addresses only (see clientAddresses): those of handed-on events, then all. */
     private Set<String> addresses;
     /** Set for a join (see join): the parsing threads have block joins. */
     private boolean joining;
     private final List<BlockJoin> allBlockJoins = new ArrayList<>();
+    /** Set for a join: the second stage, and who is told the bytes read. */
+    private Correlator join;
+    private LongConsumer progress;
 
     /**
      * A parsing thread, with what it keeps from block to block: its recent clients and, in a
@@ -90,8 +91,6 @@ final class ParallelScanner {
             }
         }
     }
-    private Correlator join;
-    private LongConsumer progress;
 
     ParallelScanner(ZoneId zone, Integer year, int threads) {
         this(zone, year, threads, BLOCK);
@@ -110,8 +109,8 @@ final class ParallelScanner {
      * The client addresses the logs name, for a primary MX's log, where nothing else is wanted.
      * The blocks are joined as a backup MX's are, down the same compiled code (a parser meeting a
      * second kind of sink would be compiled anew), but the lines that cannot name a client are
-     * passed over unparsed; the addresses are those of the parsing threads' clients, and of the
-     * events their blocks hand on (rejects), and no event reaches the calling thread.
+     * passed over unparsed; the addresses are those of the parsing threads' clients and of the
+     * events their blocks hand on, and no event reaches the calling thread.
      */
     Set<String> clientAddresses(List<LogSource> sources) {
         addresses = ConcurrentHashMap.newKeySet(1 << 10);
