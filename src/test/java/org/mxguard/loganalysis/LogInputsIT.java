@@ -76,6 +76,33 @@ class LogInputsIT {
     }
 
     @Test
+    void theAnalyzersJoinReadsGzipAndPlainFilesAndReportsATruncatedOne() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            b.append("Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a").append(i).append(".example[192.0.2.")
+                    .append(i % 250 + 1).append("]\n");
+        }
+        byte[] gz = gzip(b.toString().getBytes(StandardCharsets.US_ASCII));
+        Files.write(dir.resolve("mail.log.3.gz"), gz);
+        Files.write(dir.resolve("mail.log.2.gz"), Arrays.copyOf(gz, gz.length / 2));
+        Files.writeString(dir.resolve("mail.log.1"), "Nov  3 11:35:31 mx2 postfix/smtpd[1]: connect from "
+                + "b.example[198.51.100.9]\n");
+        Correlator join = new Correlator(86400, 1000);
+        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, 2026, 2);
+        scanner.join(LogInputs.expand(List.of(dir.resolve("mail.log.*").toString())), join, null);
+        assertThat(scanner.errors).singleElement().satisfies(e -> {
+            assertThat(e.label()).endsWith("mail.log.2.gz");
+            assertThat(e.message()).contains("truncated");
+        });
+        // Every line read counts once, but the one the truncation cut in half.
+        long connects = join.clients().values().stream().mapToLong(c -> c.connects).sum();
+        assertThat(connects).isEqualTo(scanner.counters.parsed).isEqualTo(scanner.counters.lines - 1)
+                .isGreaterThan(200_001);
+        assertThat(join.clients().get("198.51.100.9").connects).isEqualTo(1);
+        assertThat(join.clients().get("192.0.2.1").name).startsWith("a");
+    }
+
+    @Test
     void lastLineWithoutNewlineAndCrLfLinesAreRead() throws IOException {
         Files.writeString(dir.resolve("x.log"), "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a[192.0.2.1]\r\n"
                 + "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from b[192.0.2.2]");
