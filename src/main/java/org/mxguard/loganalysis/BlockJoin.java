@@ -103,7 +103,7 @@ final class BlockJoin implements BlockParser.Sink {
     public void client(String host, long time, long high, long low, BlockParser.ClientRef client) {
         ClientStats c = stats(client);
         c.touch(host, time, client.name, seq++);
-        begin(host, high, low, c, time);
+        startMessage(host, high, low, c, time);
     }
 
     @Override
@@ -157,7 +157,7 @@ final class BlockJoin implements BlockParser.Sink {
         } else if (e instanceof LogEvent.Client c && QueueId.packs(c.queueId())) {
             ClientStats s = clients.get(c.clientIp());
             s.touch(c.host(), c.time(), c.clientName(), seq++);
-            begin(c.host(), QueueId.high(c.queueId()), QueueId.low(c.queueId()), s, c.time());
+            startMessage(c.host(), QueueId.high(c.queueId()), QueueId.low(c.queueId()), s, c.time());
         } else if (e instanceof LogEvent.From f && QueueId.packs(f.queueId())) {
             long high = QueueId.high(f.queueId());
             long low = QueueId.low(f.queueId());
@@ -165,7 +165,7 @@ final class BlockJoin implements BlockParser.Sink {
                 // sendmail: the client and the sender on one line.
                 ClientStats s = clients.get(f.clientIp());
                 s.touch(f.host(), f.time(), f.clientName(), seq);
-                begin(f.host(), high, low, s, f.time());
+                startMessage(f.host(), high, low, s, f.time());
             }
             int i = localOrHandOn(f.host(), high, low, f);
             if (i >= 0) {
@@ -259,7 +259,7 @@ final class BlockJoin implements BlockParser.Sink {
     }
 
     /** A message begins (a client line): it replaces one open with the same queue id. */
-    private void begin(String host, long high, long low, ClientStats c, long time) {
+    private void startMessage(String host, long high, long low, ClientStats c, long time) {
         int i = find(host, high, low);
         if (i >= 0) {
             state[i] = GONE;

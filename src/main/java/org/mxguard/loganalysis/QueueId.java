@@ -37,8 +37,11 @@ final class QueueId {
         return CODES[c & 0xff] & (c >>> 8 == 0 ? 0xff : 0);
     }
 
-    /** Whether the id packs: 1 to 20 letters and digits. */
+    /** Whether the id packs: 1 to 20 letters and digits (null does not). */
     static boolean packs(String id) {
+        if (id == null) {
+            return false;
+        }
         int n = id.length();
         if (n == 0 || n > MAX) {
             return false;

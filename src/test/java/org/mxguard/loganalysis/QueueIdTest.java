@@ -31,6 +31,7 @@ class QueueIdTest {
 
     @Test
     void idsThatDoNotPackAreToldApart() {
+        assertThat(QueueId.packs(null)).isFalse();
         assertThat(QueueId.packs("")).isFalse();
         assertThat(QueueId.packs("AB-DE")).isFalse();
         assertThat(QueueId.packs("ABCDEFGHIJKLMNOPQRSTU")).isFalse();
