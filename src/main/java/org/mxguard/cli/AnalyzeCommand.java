@@ -33,7 +33,10 @@ import picocli.CommandLine.Parameters;
         description = "Find where null-sender mail from dial-up style hosts comes from, and propose rules.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "LOG",
+    // Checked in call() rather than required here: --primary-log takes every file after it (a shell
+    // glob gives several), so a command with the backup logs last gets them all as the primary's,
+    // and picocli's "Missing required parameter" would not say why.
+    @Parameters(arity = "0..*", paramLabel = "LOG",
             description = "Backup MX logs (sendmail, Postfix, mxguard): files, globs, .gz, rotated sets, - for stdin.")
     List<String> logs = new ArrayList<>();
 
@@ -96,6 +99,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (logs.isEmpty()) {
+            System.err.println("mxguard analyze: no backup MX log given"
+                    + (primaryLogs.size() > 1 ? "; --primary-log took every file after it (" + String.join(" ", primaryLogs)
+                            + "): give the backup logs first, or end the primary's with --" : ""));
+            return 2;
+        }
         ReportFormat reportFormat;
         try {
             reportFormat = ReportFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));

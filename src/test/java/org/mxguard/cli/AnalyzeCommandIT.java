@@ -93,10 +93,16 @@ class AnalyzeCommandIT {
         try {
             assertThat(new CommandLine(command).execute(dir.resolve("none.log").toString())).isEqualTo(2);
             assertThat(new CommandLine(new AnalyzeCommand()).execute("--format", "xml", "x")).isEqualTo(2);
+            // --primary-log takes the files after it: the backup log is not lost silently.
+            assertThat(new CommandLine(new AnalyzeCommand()).execute("--primary-log", "p.log", "b.log")).isEqualTo(2);
+            assertThat(new CommandLine(new AnalyzeCommand()).execute()).isEqualTo(2);
         } finally {
             System.setErr(saved);
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("none.log: no such file")
-                .contains("--format must be table, json, csv or html");
+                .contains("--format must be table, json, csv or html")
+                .contains("no backup MX log given; --primary-log took every file after it (p.log b.log): give the "
+                        + "backup logs first, or end the primary's with --")
+                .containsPattern("no backup MX log given\\R");
     }
 }
