@@ -21,6 +21,7 @@ import org.mxguard.loganalysis.LogSource;
 import org.mxguard.loganalysis.ProgressBar;
 import org.mxguard.loganalysis.ReportFormat;
 import org.mxguard.loganalysis.RuleRenderer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -103,6 +104,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             System.err.println("mxguard analyze: no backup MX log given"
                     + (primaryLogs.size() > 1 ? "; --primary-log took every file after it (" + String.join(" ", primaryLogs)
                             + "): give the backup logs first, or end the primary's with --" : ""));
+            new CommandLine(new AnalyzeCommand()).setCommandName("mxguard analyze").usage(System.err);
             return 2;
         }
         ReportFormat reportFormat;

@@ -43,7 +43,7 @@ class MainTest {
         assertThat(r.err()).contains("Unknown option: '--no-such-option'");
         Run missing = run("analyze");
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).contains("Missing required parameter: 'LOG'").contains("Usage: mxguard analyze");
+        assertThat(missing.err()).contains("mxguard analyze: no backup MX log given").contains("Usage: mxguard analyze");
     }
 
     @Test
