@@ -1,38 +1,74 @@
 package org.mxguard.loganalysis;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Splits sendmail's {@code key=value, key=value} list the way sendmail writes it: a value ends at
  * {@code ", "} followed by the next {@code key=}, but never inside quotes or angle brackets (an
  * address such as {@code <"a, relay=x [1.2.3.4]"@b>} stays one value), and {@code stat=} and
- * {@code reject=}, which sendmail always writes last, run to the end of the line.
+ * {@code reject=}, which sendmail always writes last, run to the end of the line. A key given
+ * twice keeps its first value. The split only notes where each key and value lie: a value becomes
+ * a string when it is asked for (a line has eight or so fields, the join reads two or three).
  */
 final class SendmailFields {
 
-    private SendmailFields() {
+    private final String s;
+    // Per field: key start, key end (the '='), value end; the value starts after the '='.
+    private int[] spans = new int[3 * 12];
+    private int count;
+
+    private SendmailFields(String s) {
+        this.s = s;
     }
 
-    static Map<String, String> parse(String s, int from, int to) {
-        Map<String, String> fields = new HashMap<>(16);
+    static SendmailFields parse(String s, int from, int to) {
+        SendmailFields fields = new SendmailFields(s);
         int pos = from;
         while (pos < to) {
             int eq = keyEnd(s, pos, to);
             if (eq < 0) {
                 break;
             }
-            String key = s.substring(pos, eq);
             int valueStart = eq + 1;
-            if (key.equals("stat") || key.equals("reject")) {
-                fields.putIfAbsent(key, s.substring(valueStart, to));
+            boolean last = eq - pos == 4 && s.startsWith("stat", pos) || eq - pos == 6 && s.startsWith("reject", pos);
+            int end = last ? to : valueEnd(s, valueStart, to);
+            fields.add(pos, eq, end);
+            if (last) {
                 break;
             }
-            int end = valueEnd(s, valueStart, to);
-            fields.putIfAbsent(key, s.substring(valueStart, end));
             pos = end + 2;
         }
         return fields;
+    }
+
+    private void add(int keyStart, int eq, int valueEnd) {
+        if (3 * count == spans.length) {
+            spans = Arrays.copyOf(spans, spans.length * 2);
+        }
+        spans[3 * count] = keyStart;
+        spans[3 * count + 1] = eq;
+        spans[3 * count + 2] = valueEnd;
+        count++;
+    }
+
+    /** The first value of {@code key}, or null when the line has none. */
+    String get(String key) {
+        int i = find(key);
+        return i < 0 ? null : s.substring(spans[i + 1] + 1, spans[i + 2]);
+    }
+
+    boolean containsKey(String key) {
+        return find(key) >= 0;
+    }
+
+    private int find(String key) {
+        int n = key.length();
+        for (int i = 0; i < 3 * count; i += 3) {
+            if (spans[i + 1] - spans[i] == n && s.startsWith(key, spans[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Index of the {@code =} ending a key at {@code pos}, or -1 when no key starts there. */

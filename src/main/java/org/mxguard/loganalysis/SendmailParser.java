@@ -1,7 +1,6 @@
 package org.mxguard.loganalysis;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads the message part of sendmail 8.x lines (8.7's 8-character queue ids to 8.18's 14 and
@@ -65,7 +64,7 @@ final class SendmailParser {
         }
         int relay = line.lastIndexOf(", relay=");
         int fieldsEnd = relay < pos ? line.length() : relay;
-        Map<String, String> f = SendmailFields.parse(line, pos, fieldsEnd);
+        SendmailFields f = SendmailFields.parse(line, pos, fieldsEnd);
         String clientName = null;
         String clientIp = null;
         if (relay > pos) {
@@ -87,7 +86,7 @@ final class SendmailParser {
             counters.skip("sendmail: to= without queue id");
             return;
         }
-        Map<String, String> f = SendmailFields.parse(line, pos, line.length());
+        SendmailFields f = SendmailFields.parse(line, pos, line.length());
         String stat = f.get("stat");
         LogEvent.Status status = stat == null ? LogEvent.Status.OTHER : LogEvent.Status.parse(stat);
         if (stat == null && f.containsKey("dsn")) {
@@ -98,7 +97,7 @@ final class SendmailParser {
     }
 
     private void reject(String line, int pos, SyslogHeader h, String queueId, List<LogEvent> out) {
-        Map<String, String> f = SendmailFields.parse(line, pos, line.length());
+        SendmailFields f = SendmailFields.parse(line, pos, line.length());
         String relay = f.get("relay");
         String reject = f.get("reject");
         ClientAddress client = relay == null ? null : ClientAddress.parseSendmail(relay, 0, relay.length());
