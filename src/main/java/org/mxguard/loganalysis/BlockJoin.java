@@ -26,6 +26,8 @@ final class BlockJoin implements BlockParser.Sink {
     static final class Handoff {
         final List<LogEvent> events = new ArrayList<>();
         long[] seqs = new long[16];
+        /** This thread's statistics so far, when the block ended with more clients than it keeps. */
+        ClientTable clients;
 
         void add(LogEvent e, long seq) {
             if (events.size() == seqs.length) {
@@ -40,10 +42,16 @@ final class BlockJoin implements BlockParser.Sink {
     private static final byte OPEN = 1;
     private static final byte GONE = 2;
 
-    /** This thread's statistics, added to the whole log's at the end. */
-    final ClientTable clients = new ClientTable();
+    /** Clients a thread keeps statistics of before it hands them on (see {@link #end}). */
+    static final int CLIENTS_KEPT = 1 << 16;
+
+    /** This thread's statistics, added to the whole log's at the end (and on the way, see end). */
+    ClientTable clients = new ClientTable();
     final DayCounts days = new DayCounts();
     long maxPendingSeen;
+    private final int clientsKept;
+    // Counts the tables handed on: a ClientRef's statistics are of this table only if it says so.
+    private int generation;
 
     // The block's messages: open addressing on (host, packed queue id), with the slots used listed
     // in the order their messages began, to hand on the open ones and to clear the table.
@@ -62,13 +70,27 @@ final class BlockJoin implements BlockParser.Sink {
     private Handoff out;
     private long seq;
 
+    BlockJoin() {
+        this(CLIENTS_KEPT);
+    }
+
+    /** Keeping statistics of at most about {@code clientsKept} clients (the tests use few). */
+    BlockJoin(int clientsKept) {
+        this.clientsKept = clientsKept;
+    }
+
     /** Starts a block whose first event has the sequence number {@code firstSeq}. */
     void begin(long firstSeq, Handoff handoff) {
         this.out = handoff;
         this.seq = firstSeq;
     }
 
-    /** Ends the block: its open messages are handed on, oldest first, and forgotten here. */
+    /**
+     * Ends the block: its open messages are handed on, oldest first, and forgotten here. When the
+     * thread keeps statistics of more clients than {@code clientsKept}, they are handed on too and
+     * it starts afresh: with many threads and millions of distinct clients, each thread's table
+     * would otherwise grow to hold nearly all of them.
+     */
     void end() {
         for (int u = 0; u < usedCount; u++) {
             int i = used[u];
@@ -82,6 +104,11 @@ final class BlockJoin implements BlockParser.Sink {
         }
         usedCount = 0;
         open = 0;
+        if (clients.size() > clientsKept) {
+            out.clients = clients;
+            clients = new ClientTable();
+            generation++;
+        }
         out = null;
     }
 
@@ -224,9 +251,10 @@ final class BlockJoin implements BlockParser.Sink {
 
     private ClientStats stats(BlockParser.ClientRef client) {
         ClientStats c = client.stats;
-        if (c == null) {
+        if (c == null || client.generation != generation) {
             c = clients.get(client.ip);
             client.stats = c;
+            client.generation = generation;
         }
         return c;
     }

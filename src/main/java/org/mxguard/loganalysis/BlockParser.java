@@ -111,8 +111,9 @@ final class BlockParser {
     static final class ClientRef {
         final String name;
         final String ip;
-        /** Set by the one join that sees this parser's lines. */
+        /** Set by the one join that sees this parser's lines, with the join's table generation. */
         ClientStats stats;
+        int generation;
 
         ClientRef(String name, String ip) {
             this.name = name;

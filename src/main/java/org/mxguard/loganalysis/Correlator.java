@@ -70,11 +70,16 @@ final class Correlator {
 
     /** Adds a parsing thread's statistics to this join's. */
     void add(BlockJoin blocks) {
-        for (ClientStats c : blocks.clients.all()) {
-            clients.get(c.ip).add(c);
-        }
+        add(blocks.clients);
         days.add(blocks.days);
         maxPendingSeen = Math.max(maxPendingSeen, blocks.maxPendingSeen);
+    }
+
+    /** Adds clients' statistics, which a parsing thread handed on, to this join's. */
+    void add(ClientTable handedOn) {
+        for (ClientStats c : handedOn.all()) {
+            clients.get(c.ip).add(c);
+        }
     }
 
     private void dispatch(LogEvent event) {

@@ -34,6 +34,7 @@ final class ParallelScanner {
     // A block buffer: a block and the start of the next line, carried over from the block before.
     // Reused, so that gigabytes of logs do not become gigabytes of garbage.
     private final int spare;
+    private final int clientsKept;
 
     /** One item in the ordered hand-over queue. */
     private record Item(int source, Future<Block> block, IOException error, boolean end) {
@@ -41,9 +42,9 @@ final class ParallelScanner {
 
     /**
      * What parsing one block produced: its events, or in a join (see {@link #join}) what its block
-     * join handed on, with their sequence numbers.
+     * join handed on, with their sequence numbers, and the thread's clients if it handed them on.
      */
-    record Block(List<LogEvent> events, long[] seqs, ParseCounters counters) {
+    record Block(List<LogEvent> events, long[] seqs, ClientTable clients, ParseCounters counters) {
     }
 
     /** A log that could not be read to its end. */
@@ -83,7 +84,7 @@ final class ParallelScanner {
         Worker(Runnable r) {
             super(r, "log-parse");
             setDaemon(true);
-            join = joining ? new BlockJoin() : null;
+            join = joining ? new BlockJoin(clientsKept) : null;
             if (join != null) {
                 synchronized (allBlockJoins) {
                     allBlockJoins.add(join);
@@ -98,11 +99,17 @@ final class ParallelScanner {
 
     /** With blocks of {@code block} bytes (the tests use small ones, to split more messages). */
     ParallelScanner(ZoneId zone, Integer year, int threads, int block) {
+        this(zone, year, threads, block, BlockJoin.CLIENTS_KEPT);
+    }
+
+    /** Also with the clients a parsing thread keeps statistics of (see BlockJoin.end). */
+    ParallelScanner(ZoneId zone, Integer year, int threads, int block, int clientsKept) {
         this.zone = zone;
         this.year = year;
         this.threads = Math.max(1, threads);
         this.block = block;
         this.spare = block + Math.max(block / 4, 256);
+        this.clientsKept = clientsKept;
     }
 
     /**
@@ -180,6 +187,9 @@ final class ParallelScanner {
             List<LogEvent> events = block.events();
             for (int i = 0; i < events.size(); i++) {
                 join.accept(events.get(i), seqs[i]);
+            }
+            if (block.clients() != null) {
+                join.add(block.clients());
             }
             if (progress != null) {
                 progress.accept(rawBytes.get());
@@ -265,14 +275,17 @@ final class ParallelScanner {
                         addresses.add(e.clientIp());
                     }
                 }
-                return new Block(List.of(), null, c);
+                if (out.clients != null) {
+                    out.clients.all().forEach(s -> addresses.add(s.ip));
+                }
+                return new Block(List.of(), null, null, c);
             }
-            return new Block(out.events, out.seqs, c);
+            return new Block(out.events, out.seqs, out.clients, c);
         }
         List<LogEvent> events = new ArrayList<>(length / 64);
         parser.parse(buf, length, events);
         recycle(buf);
-        return new Block(events, null, c);
+        return new Block(events, null, null, c);
     }
 
     private byte[] spare() {

@@ -41,7 +41,8 @@ class TwoStageJoinTest {
         assertThat(files).hasSizeGreaterThan(40);
         long messages = 0;
         for (Path f : files) {
-            messages += assertSameJoin(f, 2005, 1 << 10, 2);
+            messages += assertSameJoin(f, 2005, 1 << 10, 2, BlockJoin.CLIENTS_KEPT);
+            assertSameJoin(f, 2005, 1 << 10, 2, 2);
         }
         assertThat(messages).as("messages joined over the corpus").isGreaterThan(100);
     }
@@ -57,8 +58,10 @@ class TwoStageJoinTest {
             long messages = 0;
             for (int block : new int[] {300, 4096, 1 << 16}) {
                 for (int threads : new int[] {1, 3}) {
-                    messages = assertSameJoin(log, 2026, block, threads);
+                    messages = assertSameJoin(log, 2026, block, threads, BlockJoin.CLIENTS_KEPT);
                 }
+                // Threads that hand on their clients' statistics at almost every block.
+                assertSameJoin(log, 2026, block, 2, 50);
             }
             assertThat(messages).as(format + " messages").isGreaterThan(3000);
         }
@@ -109,13 +112,15 @@ class TwoStageJoinTest {
         Files.write(log, lines);
         for (int block : new int[] {200, 1000, 5000}) {
             for (int threads : new int[] {1, 2, 3}) {
-                assertSameJoin(log, 2026, block, threads);
+                assertSameJoin(log, 2026, block, threads, BlockJoin.CLIENTS_KEPT);
+                assertSameJoin(log, 2026, block, threads, 3);
             }
         }
     }
 
     /** Joins the file both ways, checks that they agree, and returns the messages counted. */
-    private static long assertSameJoin(Path file, int year, int block, int threads) throws IOException {
+    private static long assertSameJoin(Path file, int year, int block, int threads, int clientsKept)
+            throws IOException {
         byte[] text = Files.readAllBytes(file);
         List<LogEvent> events = new ArrayList<>();
         new BlockParser(ZoneOffset.UTC, year, 12, new ParseCounters()).parseSlowly(text, text.length, events);
@@ -123,16 +128,17 @@ class TwoStageJoinTest {
         events.forEach(plain::accept);
 
         Correlator twoStage = new Correlator(86400 * 7, 100_000);
-        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, year, threads, block);
+        ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, year, threads, block, clientsKept);
         scanner.join(List.of(LogSource.of(file)), twoStage, null);
-        String what = file.getFileName() + " in blocks of " + block + " on " + threads + " threads";
+        String what = file.getFileName() + " in blocks of " + block + " on " + threads + " threads keeping "
+                + clientsKept + " clients";
         assertThat(scanner.errors).as(what).isEmpty();
         assertThat(describe(twoStage.clients())).as(what).isEqualTo(describe(plain.clients()));
         assertThat(days(twoStage)).as(what + ": days").isEqualTo(days(plain));
         assertThat(twoStage.messagesWithoutClient).as(what + ": messages without a client")
                 .isEqualTo(plain.messagesWithoutClient);
         // Read as a primary MX's log, for its client addresses only: those of every event that names one.
-        Set<String> addresses = new ParallelScanner(ZoneOffset.UTC, year, threads, block)
+        Set<String> addresses = new ParallelScanner(ZoneOffset.UTC, year, threads, block, clientsKept)
                 .clientAddresses(List.of(LogSource.of(file)));
         assertThat(new TreeSet<>(addresses)).as(what + ": client addresses").isEqualTo(
                 events.stream().map(LogEvent::clientIp).filter(Objects::nonNull).collect(Collectors.toCollection(
