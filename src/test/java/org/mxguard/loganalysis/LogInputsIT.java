@@ -52,14 +52,19 @@ class LogInputsIT {
         assertThat(scanner.counters.lines).isEqualTo(10000);
     }
 
-    @Test
-    void truncatedGzipIsAnErrorWithFileAndLineAndTheRestIsStillRead() throws IOException {
+    /** {@code n} connect lines, each from a client of its own name. */
+    private static byte[] connects(int n) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < n; i++) {
             b.append("Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a").append(i).append(".example[192.0.2.")
                     .append(i % 250 + 1).append("]\n");
         }
-        byte[] gz = gzip(b.toString().getBytes(StandardCharsets.US_ASCII));
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void truncatedGzipIsAnErrorWithFileAndLineAndTheRestIsStillRead() throws IOException {
+        byte[] gz = gzip(connects(200_000));
         Files.write(dir.resolve("mail.log.2.gz"), Arrays.copyOf(gz, gz.length / 2));
         Files.writeString(dir.resolve("mail.log.1"), "Nov  3 11:35:31 mx2 postfix/smtpd[1]: connect from "
                 + "b.example[192.0.2.9]\n");
@@ -77,12 +82,7 @@ class LogInputsIT {
 
     @Test
     void theAnalyzersJoinReadsGzipAndPlainFilesAndReportsATruncatedOne() throws IOException {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 200_000; i++) {
-            b.append("Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from a").append(i).append(".example[192.0.2.")
-                    .append(i % 250 + 1).append("]\n");
-        }
-        byte[] gz = gzip(b.toString().getBytes(StandardCharsets.US_ASCII));
+        byte[] gz = gzip(connects(200_000));
         Files.write(dir.resolve("mail.log.3.gz"), gz);
         Files.write(dir.resolve("mail.log.2.gz"), Arrays.copyOf(gz, gz.length / 2));
         Files.writeString(dir.resolve("mail.log.1"), "Nov  3 11:35:31 mx2 postfix/smtpd[1]: connect from "
