@@ -25,7 +25,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         MxguardConfig loaded;
         try {
-            loaded = ConfigLoader.load(config);
+            loaded = ConfigLoader.loadForServing(config);
         } catch (ConfigException e) {
             e.problems().forEach(System.err::println);
             return 1;
