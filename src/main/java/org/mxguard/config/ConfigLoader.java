@@ -101,7 +101,7 @@ public final class ConfigLoader {
                 (int) dnsSection.integer("retries", DnsSettings.DEFAULT_RETRIES, 1, 10));
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
-        PolicySettings policy = policy(root.section("policy"));
+        PolicySettings policy = policy(root.section("policy"), protectedDomains);
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
@@ -179,7 +179,7 @@ public final class ConfigLoader {
         return new SpoolSettings(dir, minFree, fsync, syncDirectory, commitJournal);
     }
 
-    private static PolicySettings policy(Section s) {
+    private static PolicySettings policy(Section s, List<String> protectedDomains) {
         PolicySettings d = PolicySettings.DEFAULTS;
         Path rules = s.path("rules", null);
         boolean dryRun = s.bool("dry-run", d.dryRun());
@@ -188,7 +188,7 @@ public final class ConfigLoader {
         Reply reject = s.value("reject-reply", d.rejectReply(), text -> reply(text, 5));
         Duration reload = positive(s, "reload-interval", d.reloadInterval());
         s.finish();
-        return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload);
+        return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload, protectedDomains);
     }
 
     /** "451 4.7.1 Relaying Denied" as a reply of the given class. */

@@ -146,6 +146,22 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void aRuleRefusingEveryBounceToTheProtectedDomainsIsRefused() throws Exception {
+        Path rules = Files.writeString(dir.resolve("access.rules"), """
+                tempfail from <> client-name .dialup.isp.example
+                disconnect from <> to example.org
+                """);
+        Path file = config("", "policy:\n  rules: " + rules);
+        Run check = run("check-config", "-c", file.toString());
+        assertThat(check.code()).as(check.err()).isEqualTo(1);
+        assertThat(check.err()).contains(rules + ":2:1: this rule would disconnect every null sender <> "
+                + "(to example.org covers every protected domain): RFC 5321 §4.5.5 and §6.1");
+        Run serve = run("serve", "-c", file.toString());
+        assertThat(serve.code()).isEqualTo(1);
+        assertThat(serve.err()).contains(rules + ":2:1: this rule would disconnect every null sender <>");
+    }
+
+    @Test
     void aControlSocketPathLongerThanUnixAllowsIsRefused() throws Exception {
         Path socket = dir.resolve("x".repeat(120) + ".sock");
         Path file = config("", "control:\n  socket: " + socket);
