@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mxguard.peer.Peer;
 
 /**
  * {@code check-config} refuses exactly what {@code serve} refuses at start: each configuration here
@@ -103,7 +104,7 @@ class CheckConfigCommandTest {
     @Test
     void aKeyFileWithoutAKeyIsRefused() throws Exception {
         Path cert = dir.resolve("cert.pem");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+        Process openssl = new ProcessBuilder(Peer.require("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
                 "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=mx2.example.net",
                 "-keyout", dir.resolve("real.key").toString(), "-out", cert.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.out").toFile()).start();
