@@ -93,6 +93,7 @@ class RunningServerIT {
     void sighupPutsNewRulesInForceAndABrokenFileKeepsTheOldOnes() throws Exception {
         Files.writeString(rules, "reject from spam@client.test\n");
         start(freePort());
+        awaitTrue(() -> queue("list").code() == 0, "the server has started (its control socket opens last)");
         assertThat(rcptReply("spam@client.test")).startsWith("550 5.7.1");
         assertThat(rcptReply("other@client.test")).startsWith("250");
 
@@ -118,6 +119,8 @@ class RunningServerIT {
         Files.writeString(rules, "");
         int primaryPort = freePort();
         start(primaryPort);
+        // The control socket opens last, just after the SMTP port the start waited for.
+        awaitTrue(() -> queue("list").code() == 0, "the control socket answers");
         assertThat(queue("list").out()).contains("Mail queue is empty");
 
         String kept = send("keep me");
