@@ -92,8 +92,15 @@ public record NullSenderGuard(List<String> protectedDomains) {
 
     /** True when the networks of one family together hold every address of that family. */
     static boolean coversFamily(List<Cidr> networks, boolean v4) {
-        List<BigInteger[]> ranges = new ArrayList<>();
+        // Cheap first: a list of a million-rule file's single networks almost never holds address zero.
         boolean startsAtZero = false;
+        for (Cidr n : networks) {
+            startsAtZero |= n.v4() == v4 && n.hi() == 0 && n.lo() == 0;
+        }
+        if (!startsAtZero) {
+            return false;
+        }
+        List<BigInteger[]> ranges = new ArrayList<>();
         for (Cidr n : networks) {
             if (n.v4() != v4) {
                 continue;
@@ -102,10 +109,6 @@ public record NullSenderGuard(List<String> protectedDomains) {
                     : unsigned(n.hi()).shiftLeft(64).or(unsigned(n.lo()));
             int hostBits = (v4 ? 32 : 128) - n.length();
             ranges.add(new BigInteger[] {start, start.add(BigInteger.ONE.shiftLeft(hostBits)).subtract(BigInteger.ONE)});
-            startsAtZero |= start.signum() == 0;
-        }
-        if (!startsAtZero) {
-            return false;
         }
         ranges.sort(Comparator.comparing(r -> r[0]));
         BigInteger next = BigInteger.ZERO;
