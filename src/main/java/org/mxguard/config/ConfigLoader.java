@@ -97,7 +97,7 @@ public final class ConfigLoader {
         String postmaster = s.string("postmaster-domain", d.postmasterDomain());
         boolean routing = s.bool("allow-routing-characters", d.allowRoutingCharacters());
         int maxCommandLine = (int) s.integer("max-command-line", d.maxCommandLine(), 512, 65536);
-        int maxTextLine = (int) s.integer("max-text-line", d.maxTextLine(), 1000, 1_000_000);
+        int lineLengthLimit = (int) s.integer("line-length-limit", d.lineLengthLimit(), 1000, 1_000_000);
         long maxMessageSize = s.size("max-message-size", d.maxMessageSize(), 1024);
         int maxRecipients = (int) s.integer("max-recipients", d.maxRecipients(), 100, 100_000);
         int maxConnections = (int) s.integer("max-connections", d.maxConnections(), 1, 1_000_000);
@@ -124,7 +124,7 @@ public final class ConfigLoader {
         Duration nameTimeout = positive(s, "name-lookup-timeout", d.nameLookupTimeout());
         s.finish();
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmaster, routing,
-                maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 perClient == 0 ? Integer.MAX_VALUE : perClient, commandTimeout, dataTimeout, hardErrors, cert, key,
                 bareLf, pregreet, nameTimeout);
     }

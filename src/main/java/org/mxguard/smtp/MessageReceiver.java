@@ -25,7 +25,7 @@ final class MessageReceiver {
         record Queued(QueueId id, long size, String messageId) implements Result {
         }
 
-        /** The message itself is refused (size, line length, bare CR/LF): a logged rejection. */
+        /** The message itself is refused (size, bare CR/LF): a logged rejection. */
         record Refused(Reply reply) implements Result {
         }
 
@@ -65,14 +65,13 @@ final class MessageReceiver {
             byte[] received = ReceivedHeader.render(client, settings.hostname(), protocol, writer.id(),
                     envelope.recipients(), ZonedDateTime.now(services.clock())).getBytes(StandardCharsets.UTF_8);
             buffered.write(received);
-            reader = new DataReader(connection.input(), settings.maxTextLine(),
+            reader = new DataReader(connection.input(), settings.lineLengthLimit(),
                     settings.maxMessageSize() - received.length,
                     settings.bareLineFeed() == SmtpSettings.BareLineFeed.NORMALIZE);
             DataReader.Result result = reader.read(buffered);
             Reply refusal = switch (result.outcome()) {
                 case OK -> null;
                 case TOO_BIG -> Replies.MESSAGE_TOO_BIG;
-                case LINE_TOO_LONG -> Replies.TEXT_LINE_TOO_LONG;
                 case BARE_LINE_FEED -> Replies.BARE_LINE_FEED;
                 case BARE_CARRIAGE_RETURN -> Replies.BARE_CARRIAGE_RETURN;
             };

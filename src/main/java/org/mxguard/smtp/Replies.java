@@ -51,7 +51,6 @@ final class Replies {
 
     // RFC 1870 and RFC 3463 X.3.4: size limits
     static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
-    static final Reply TEXT_LINE_TOO_LONG = Reply.of(500, "5.5.2", "Error: line too long");
     static final Reply BARE_LINE_FEED = Reply.of(550, "5.5.2", "Error: bare <LF> received");
     static final Reply BARE_CARRIAGE_RETURN = Reply.of(550, "5.5.2", "Error: bare <CR> received");
     // Postfix's text for a lookup or configuration failure

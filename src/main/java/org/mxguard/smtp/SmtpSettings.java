@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param allowRoutingCharacters accept local parts containing %, ! or @ for protected domains (they are still
  *     delivered only to the protected domain)
  * @param maxCommandLine the longest command line in octets including CRLF (RFC 5321 §4.5.3.1.4: 512)
- * @param maxTextLine the longest message line in octets including CRLF (RFC 5321 §4.5.3.1.6: 1000)
+ * @param lineLengthLimit how many octets of a message line are held in memory at once (Postfix's
+ *     line_length_limit); longer lines are accepted and stored whole, written out in pieces of this size
  * @param maxMessageSize the largest message in octets, advertised with SIZE (Postfix message_size_limit)
  * @param maxRecipients recipients accepted per message (RFC 5321 §4.5.3.1.8: at least 100)
  * @param maxConnections concurrent sessions in total
@@ -37,7 +38,7 @@ import java.util.Objects;
  */
 public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List<String> protectedDomains,
         int relayDeniedCode, String postmasterDomain, boolean allowRoutingCharacters, int maxCommandLine,
-        int maxTextLine, long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerClient,
+        int lineLengthLimit, long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerClient,
         Duration commandTimeout, Duration dataTimeout, int hardErrorLimit, Path tlsCertificate, Path tlsKey,
         BareLineFeed bareLineFeed, Duration pregreetWait, Duration nameLookupTimeout) {
 
@@ -70,9 +71,8 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
             throw new IllegalArgumentException("maxCommandLine must be at least 512 (RFC 5321 §4.5.3.1.4): "
                     + maxCommandLine);
         }
-        if (maxTextLine < 1000) {
-            throw new IllegalArgumentException("maxTextLine must be at least 1000 (RFC 5321 §4.5.3.1.6): "
-                    + maxTextLine);
+        if (lineLengthLimit < 1000) {
+            throw new IllegalArgumentException("lineLengthLimit must be at least 1000: " + lineLengthLimit);
         }
         if (maxRecipients < 1 || maxMessageSize < 1 || maxConnections < 1 || maxConnectionsPerClient < 1
                 || hardErrorLimit < 1) {
@@ -87,7 +87,7 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
     /** The defaults, listening on port 25 of every address, protecting nothing until told. */
     public static SmtpSettings defaults() {
         return new SmtpSettings("localhost", List.of(new InetSocketAddress(25)), List.of(), 550, null, false,
-                512, 1000, 10_240_000, 100, 100, 50, Duration.ofMinutes(5), Duration.ofMinutes(3), 20, null, null,
+                512, 2048, 10_240_000, 100, 100, 50, Duration.ofMinutes(5), Duration.ofMinutes(3), 20, null, null,
                 BareLineFeed.REJECT, Duration.ZERO, Duration.ofSeconds(10));
     }
 
@@ -97,28 +97,28 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
 
     public SmtpSettings withHostname(String value) {
         return new SmtpSettings(value, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withListen(List<InetSocketAddress> value) {
         return new SmtpSettings(hostname, value, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withProtectedDomains(List<String> value) {
         return new SmtpSettings(hostname, listen, value, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withRelayControl(int deniedCode, String postmaster, boolean routingCharacters) {
         return new SmtpSettings(hostname, listen, protectedDomains, deniedCode, postmaster,
-                routingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                routingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
@@ -126,35 +126,35 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
     public SmtpSettings withLimits(long messageSize, int recipients, int connections, int connectionsPerClient,
             int hardErrors) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, messageSize, recipients, connections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, messageSize, recipients, connections,
                 connectionsPerClient, commandTimeout, dataTimeout, hardErrors, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withTimeouts(Duration command, Duration data) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, command, data, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withTls(Path certificate, Path key) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, certificate, key,
                 bareLineFeed, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withBareLineFeed(BareLineFeed value) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 value, pregreetWait, nameLookupTimeout);
     }
 
     public SmtpSettings withPregreetWait(Duration value) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
-                allowRoutingCharacters, maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
                 bareLineFeed, value, nameLookupTimeout);
     }
