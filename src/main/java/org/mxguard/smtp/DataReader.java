@@ -15,6 +15,12 @@ import java.io.OutputStream;
  * CR or LF turned into CRLF, which makes it harmless to every later hop (the delivery client dot-stuffs
  * whatever lines it then has).
  *
+ * <p>NUL octets are removed from the data (Postfix's message_strip_characters with {@code \0}): RFC
+ * 5322 §2.2 and RFC 6152 allow no NUL in a message, and a later hop that drops them before looking
+ * for the end of data would read {@code \r\n\0.\r\n} as CRLF "." CRLF. The end line and dot-stuffing are
+ * judged on the octets as sent, so such a line is stored as a "." line of content, which the
+ * delivery client dot-stuffs.
+ *
  * <p>Lines of any length are accepted and stored as received, as Postfix and sendmail do: a line
  * longer than the buffer ({@code lineLengthLimit}, Postfix's line_length_limit) goes to the output
  * in pieces, so memory stays bounded by the buffer whatever the client sends. Keeping within the
@@ -149,6 +155,7 @@ final class DataReader {
         }
         // RFC 5321 §4.5.2: only a dot at the start of the line was added for transparency
         int start = first && pieceLength > 0 && piece[0] == '.' ? 1 : 0;
+        pieceLength = withoutNul(piece, start, pieceLength);
         if ((bareLf || bareCr) && !normalize) {
             outcome = bareLf ? Outcome.BARE_LINE_FEED : Outcome.BARE_CARRIAGE_RETURN;
             return;
@@ -172,6 +179,17 @@ final class DataReader {
             out.write(CR);
             out.write(LF);
         }
+    }
+
+    /** Removes the NUL octets from {@code line[start..length)} in place; returns the new length. */
+    private static int withoutNul(byte[] line, int start, int length) {
+        int kept = start;
+        for (int i = start; i < length; i++) {
+            if (line[i] != 0) {
+                line[kept++] = line[i];
+            }
+        }
+        return kept;
     }
 
     private static int extraForNormalizing(byte[] line, int length) {
