@@ -32,6 +32,8 @@ final class Replies {
     static final Reply NESTED_MAIL = Reply.of(503, "5.5.1", "Error: nested MAIL command");
     static final Reply NEED_MAIL = Reply.of(503, "5.5.1", "Error: need MAIL command");
     static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
+    // Postfix's smtpd_forbid_unauth_pipelining reply for a client that did not wait (RFC 2920 §3.1)
+    static final Reply PIPELINING_SYNCHRONIZATION = Reply.of(554, "5.5.0", "Error: SMTP protocol synchronization");
     static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "Error: TLS already active");
     static final Reply TRANSACTION_IN_PROGRESS = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");

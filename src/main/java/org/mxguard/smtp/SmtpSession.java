@@ -308,6 +308,15 @@ final class SmtpSession implements Runnable {
 
     private Reply data() throws IOException {
         Transaction tx = transaction;
+        // RFC 2920 §3.1: DATA ends a pipelined group; a client that sends its message before our 354
+        // does not listen, and Postfix's smtpd_forbid_unauth_pipelining disconnects it
+        if (connection.input().hasPending()) {
+            services.publish(new SessionEvent.ImproperPipelining(now(), client, "DATA",
+                    printable(connection.input().peekBuffered(), 100)));
+            transaction = null;
+            state = State.CLOSED;
+            return Replies.PIPELINING_SYNCHRONIZATION;
+        }
         Envelope envelope = new Envelope(tx.sender, tx.recipients, client, tx.started, tx.eightBitMime, tx.smtpUtf8);
         lastCommand = "DATA";
         MessageReceiver.Result result = receiver.receive(connection, envelope, client, receivedProtocol(tx));

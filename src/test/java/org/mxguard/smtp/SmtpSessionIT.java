@@ -734,6 +734,30 @@ class SmtpSessionIT {
     }
 
     @Test
+    void aMessageSentBeforeThe354IsRefusedAndLoggedAsImproperPipelining() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO bot.example\r
+                    >250
+                    MAIL FROM:<x@bot.example>\r
+                    >250
+                    RCPT TO:<y@example.org>\r
+                    >250
+                    """);
+            client.send("DATA\r\nSubject: spam\r\n\r\nbody\r\n.\r\n");
+            client.expect("554 5.5.0 Error: SMTP protocol synchronization");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.spool.messages()).isEmpty();
+            assertThat(server.awaitLog("improper command pipelining")).endsWith(
+                    "improper command pipelining after DATA from client.example[127.0.0.1]: "
+                            + "Subject: spam\\r\\n\\r\\nbody\\r\\n.\\r\\n");
+            assertThat(server.awaitLog("disconnect from")).endsWith(
+                    "ehlo=1 mail=1 rcpt=1 data=0/1 commands=3/4");
+        }
+    }
+
+    @Test
     void aMessageSentWithoutWaitingForARefusedDataIsNeverTakenForCommands() throws Exception {
         try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
             client.converse("""

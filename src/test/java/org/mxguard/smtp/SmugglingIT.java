@@ -89,11 +89,13 @@ class SmugglingIT {
     void onlyCrLfDotCrLfEndsTheMessageAndWhatFollowsIsCommands() throws Exception {
         try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
             startData(client);
-            client.send("Subject: first\r\n\r\nbody\r\n.\r\n" + SMUGGLED + ".\r\n");
+            client.send("Subject: first\r\n\r\nbody\r\n.\r\n"
+                    + "MAIL FROM:<ceo@example.org>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n");
             client.expect("250 2.0.0 Ok: queued as");
             client.expect("250 2.1.0");
             client.expect("250 2.1.5");
             client.expect("354");
+            client.send("From: ceo@example.org\r\n\r\nsecond\r\n.\r\n");
             client.expect("250 2.0.0 Ok: queued as");
             assertThat(server.spool.messages()).hasSize(2);
         }
