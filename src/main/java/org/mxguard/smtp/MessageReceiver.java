@@ -54,7 +54,8 @@ final class MessageReceiver {
         try {
             writer = services.spool().begin(envelope);
         } catch (IOException e) {
-            return new Result.Failed(Replies.QUEUE_WRITE_ERROR);
+            // below the spool's free-space minimum already: 452 4.3.1, as at commit (RFC 3463 X.3.1)
+            return new Result.Failed(spoolFailure(e));
         }
         try (writer) {
             connection.send(Replies.START_DATA);
