@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.mail.Reply;
+import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
@@ -105,6 +106,8 @@ public final class ConfigLoader {
         Duration commandTimeout = positive(s, "command-timeout", d.commandTimeout());
         Duration dataTimeout = positive(s, "data-timeout", d.dataTimeout());
         int hardErrors = (int) s.integer("hard-error-limit", d.hardErrorLimit(), 1, 10_000);
+        int junkCommands = (int) s.integer("junk-command-limit", d.junkCommandLimit(), 1, 1_000_000);
+        List<Cidr> exemptions = s.list("connection-limit-exemptions", d.connectionLimitExemptions(), Cidr::parse);
         Section tls = s.section("tls");
         Path cert = tls.path("certificate", null);
         Path key = tls.path("key", null);
@@ -126,7 +129,7 @@ public final class ConfigLoader {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmaster, routing,
                 maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 perClient == 0 ? Integer.MAX_VALUE : perClient, commandTimeout, dataTimeout, hardErrors, cert, key,
-                bareLf, pregreet, nameTimeout);
+                bareLf, pregreet, nameTimeout, junkCommands, exemptions);
     }
 
     private static SpoolSettings spool(Section s) {

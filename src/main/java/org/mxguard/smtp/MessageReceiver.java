@@ -3,6 +3,7 @@ package org.mxguard.smtp;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Envelope;
@@ -47,9 +48,10 @@ final class MessageReceiver {
      * Receives one message. Socket failures (EOF, timeout) propagate; the message is then discarded.
      *
      * @param protocol the Received header's "with" keyword
+     * @param dataTimeout the deadline for the message data, extended as it arrives at the minimum rate
      */
-    Result receive(SmtpConnection connection, Envelope envelope, ClientInfo client, String protocol)
-            throws IOException {
+    Result receive(SmtpConnection connection, Envelope envelope, ClientInfo client, String protocol,
+            Duration dataTimeout) throws IOException {
         MessageWriter writer;
         try {
             writer = services.spool().begin(envelope);
@@ -60,7 +62,7 @@ final class MessageReceiver {
         try (writer) {
             connection.send(Replies.START_DATA);
             connection.flush();
-            connection.readTimeout(settings.dataTimeout());
+            connection.input().deadline(dataTimeout, SessionLimits.MIN_DATA_RATE);
             GuardedOutput content = new GuardedOutput(writer.content());
             BufferedOutputStream buffered = new BufferedOutputStream(content, 64 * 1024);
             byte[] received = ReceivedHeader.render(client, settings.hostname(), protocol, writer.id(),

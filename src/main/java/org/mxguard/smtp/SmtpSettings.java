@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.mxguard.policy.Cidr;
 
 /**
  * Everything the inbound SMTP server can be told, with {@link #defaults()} that follow RFC 5321
@@ -35,12 +36,17 @@ import java.util.Objects;
  * @param pregreetWait how long to watch for a client that talks before the greeting; zero checks only what
  *     already arrived
  * @param nameLookupTimeout the longest wait for the client's reverse name, after which it is "unknown"
+ * @param junkCommandLimit NOOP, RSET, VRFY, ETRN and HELP commands a session may send before each further
+ *     one counts as an error (Postfix smtpd_junk_command_limit); reset when a message is queued
+ * @param connectionLimitExemptions client networks not held to {@code maxConnectionsPerClient} (Postfix
+ *     exempts $mynetworks from smtpd_client_connection_count_limit); the total limit still applies
  */
 public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List<String> protectedDomains,
         int relayDeniedCode, String postmasterDomain, boolean allowRoutingCharacters, int maxCommandLine,
         int lineLengthLimit, long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerClient,
         Duration commandTimeout, Duration dataTimeout, int hardErrorLimit, Path tlsCertificate, Path tlsKey,
-        BareLineFeed bareLineFeed, Duration pregreetWait, Duration nameLookupTimeout) {
+        BareLineFeed bareLineFeed, Duration pregreetWait, Duration nameLookupTimeout, int junkCommandLimit,
+        List<Cidr> connectionLimitExemptions) {
 
     /** What a bare LF (one not preceded by CR) in DATA does; see docs/smtp.md. */
     public enum BareLineFeed {
@@ -59,6 +65,7 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
             throw new IllegalArgumentException("listen needs at least one address");
         }
         protectedDomains = List.copyOf(protectedDomains);
+        connectionLimitExemptions = List.copyOf(connectionLimitExemptions);
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(dataTimeout, "dataTimeout");
         Objects.requireNonNull(bareLineFeed, "bareLineFeed");
@@ -75,9 +82,9 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
             throw new IllegalArgumentException("lineLengthLimit must be at least 1000: " + lineLengthLimit);
         }
         if (maxRecipients < 1 || maxMessageSize < 1 || maxConnections < 1 || maxConnectionsPerClient < 1
-                || hardErrorLimit < 1) {
+                || hardErrorLimit < 1 || junkCommandLimit < 1) {
             throw new IllegalArgumentException("maxRecipients, maxMessageSize, maxConnections, "
-                    + "maxConnectionsPerClient and hardErrorLimit must be positive");
+                    + "maxConnectionsPerClient, hardErrorLimit and junkCommandLimit must be positive");
         }
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tlsCertificate and tlsKey are set together");
@@ -88,7 +95,7 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
     public static SmtpSettings defaults() {
         return new SmtpSettings("localhost", List.of(new InetSocketAddress(25)), List.of(), 550, null, false,
                 512, 2048, 10_240_000, 100, 100, 50, Duration.ofMinutes(5), Duration.ofMinutes(3), 20, null, null,
-                BareLineFeed.REJECT, Duration.ZERO, Duration.ofSeconds(10));
+                BareLineFeed.REJECT, Duration.ZERO, Duration.ofSeconds(10), 100, List.of());
     }
 
     public boolean tlsEnabled() {
@@ -99,28 +106,28 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
         return new SmtpSettings(value, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withListen(List<InetSocketAddress> value) {
         return new SmtpSettings(hostname, value, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withProtectedDomains(List<String> value) {
         return new SmtpSettings(hostname, listen, value, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withRelayControl(int deniedCode, String postmaster, boolean routingCharacters) {
         return new SmtpSettings(hostname, listen, protectedDomains, deniedCode, postmaster,
                 routingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withLimits(long messageSize, int recipients, int connections, int connectionsPerClient,
@@ -128,34 +135,48 @@ public record SmtpSettings(String hostname, List<InetSocketAddress> listen, List
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, messageSize, recipients, connections,
                 connectionsPerClient, commandTimeout, dataTimeout, hardErrors, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withTimeouts(Duration command, Duration data) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, command, data, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withTls(Path certificate, Path key) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, certificate, key,
-                bareLineFeed, pregreetWait, nameLookupTimeout);
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withBareLineFeed(BareLineFeed value) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                value, pregreetWait, nameLookupTimeout);
+                value, pregreetWait, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
     }
 
     public SmtpSettings withPregreetWait(Duration value) {
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
                 allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
-                bareLineFeed, value, nameLookupTimeout);
+                bareLineFeed, value, nameLookupTimeout, junkCommandLimit, connectionLimitExemptions);
+    }
+
+    public SmtpSettings withJunkCommandLimit(int value) {
+        return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
+                maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
+                bareLineFeed, pregreetWait, nameLookupTimeout, value, connectionLimitExemptions);
+    }
+
+    public SmtpSettings withConnectionLimitExemptions(List<Cidr> value) {
+        return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmasterDomain,
+                allowRoutingCharacters, maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
+                maxConnectionsPerClient, commandTimeout, dataTimeout, hardErrorLimit, tlsCertificate, tlsKey,
+                bareLineFeed, pregreetWait, nameLookupTimeout, junkCommandLimit, value);
     }
 }

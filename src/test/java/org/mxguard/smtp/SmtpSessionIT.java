@@ -574,8 +574,8 @@ class SmtpSessionIT {
     void aNameLookupThatHangsEndsAsUnknown() throws Exception {
         SmtpSettings settings = TestServer.settings();
         settings = new SmtpSettings(settings.hostname(), settings.listen(), settings.protectedDomains(), 550, null,
-                false, 512, 1000, 10_240_000, 100, 100, 50, Duration.ofSeconds(10), Duration.ofSeconds(10), 20, null,
-                null, SmtpSettings.BareLineFeed.REJECT, Duration.ZERO, Duration.ofMillis(100));
+                false, 512, 2048, 10_240_000, 100, 100, 50, Duration.ofSeconds(10), Duration.ofSeconds(10), 20, null,
+                null, SmtpSettings.BareLineFeed.REJECT, Duration.ZERO, Duration.ofMillis(100), 100, List.of());
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
         try (TestServer server = TestServer.start(settings, PolicyEngine.NONE, address -> {
             try {
