@@ -16,6 +16,7 @@ import javax.net.ssl.SSLSession;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Envelope;
+import org.mxguard.mail.HostName;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.PathParser;
 import org.mxguard.mail.Reply;
@@ -432,7 +433,7 @@ final class SmtpSession implements Runnable {
         return tx.smtpUtf8 ? "UTF8" + (base.equals("ESMTPS") ? "SMTPS" : "SMTP") : base;
     }
 
-    /** The client's verified name, or "unknown" when the lookup takes longer than allowed. */
+    /** The client's verified name, or "unknown" when the lookup takes longer than allowed or it is no host name. */
     private String lookUpName() {
         if (services.names() == ClientNameLookup.NONE) {
             return ClientInfo.UNKNOWN;
@@ -441,7 +442,8 @@ final class SmtpSession implements Runnable {
         Thread.ofVirtual().name("smtp-name-lookup").start(lookup);
         try {
             String name = lookup.get(settings.nameLookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return name == null || name.isBlank() ? ClientInfo.UNKNOWN : name;
+            // Postfix's valid_hostname: a name with brackets or spaces would forge the log's name[address]
+            return HostName.isValid(name) ? name : ClientInfo.UNKNOWN;
         } catch (TimeoutException | ExecutionException e) {
             lookup.cancel(true);
             return ClientInfo.UNKNOWN;
