@@ -347,8 +347,11 @@ class DocumentationTest {
                 }
                 Matcher snake = SNAKE.matcher(line);
                 while (snake.find() && !line.startsWith("|")) {
-                    boolean postfixName = line.substring(0, snake.start()).matches(".*Postfix('s)? ");
-                    if (lastParts.contains(kebab(snake.group(1))) && !postfixName && !mapped.contains(snake.group(1))) {
+                    // Postfix's parameters are snake_case too: a sentence about Postfix may name them.
+                    String before = (i > 0 ? prose.get(i - 1) : "") + " " + line.substring(0, snake.start());
+                    String sentence = before.substring(before.lastIndexOf(". ") + 1);
+                    boolean otherMta = sentence.contains("Postfix") || sentence.contains("sendmail");
+                    if (lastParts.contains(kebab(snake.group(1))) && !otherMta && !mapped.contains(snake.group(1))) {
                         failures.add(where + ": `" + snake.group(1) + "` is written as the configuration key, "
                                 + known.stream().filter(k -> k.endsWith(kebab(snake.group(1)))).toList());
                     }
