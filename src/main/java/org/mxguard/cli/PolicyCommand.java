@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Check which rule decides a connection, import sendmail/Postfix access tables, export rules.",
         subcommands = {PolicyCheckCommand.class, PolicyImportCommand.class, PolicyExportCommand.class,
-            PolicyReloadCommand.class})
+            PolicyReloadCommand.class, PolicyStatsCommand.class})
 final class PolicyCommand implements Runnable {
 
     @Spec

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.DeliveryListener;
 import org.mxguard.delivery.DeliveryScheduler;
 import org.mxguard.delivery.MailqFormat;
 import org.mxguard.delivery.QueueAdmin;
@@ -49,6 +50,15 @@ final class QueueService implements AutoCloseable {
             scheduler.start();
         }
         return new QueueService(spool, scheduler, new QueueAdmin(spool, scheduler, clock, mailLog), clock);
+    }
+
+    /** The queue operations the control socket and the admin API both call. */
+    QueueAdmin admin() {
+        return admin;
+    }
+
+    void addDeliveryListener(DeliveryListener listener) {
+        scheduler.addListener(listener);
     }
 
     /** Hands each newly queued message to the scheduler, so it is tried at once. */

@@ -5,6 +5,10 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.mxguard.admin.AdminServer;
+import org.mxguard.admin.Metrics;
+import org.mxguard.admin.RuleHits;
+import org.mxguard.admin.ServerInfo;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
@@ -43,6 +47,7 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    private AdminServer admin;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
@@ -75,8 +80,13 @@ final class Server implements AutoCloseable {
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
+            RuleHits ruleHits = new RuleHits(sources);
+            Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
+            started.add(metrics);
+            queue.addDeliveryListener(metrics.deliveries());
 
-            List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
+            List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent,
+                    metrics.sessions());
             smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
             smtp.start();
@@ -85,8 +95,17 @@ final class Server implements AutoCloseable {
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            control.register("policy-stats", args -> ControlResponse.ok(ruleHits.render()));
             control.start();
             started.add(control);
+            if (config.admin().listen() != null) {
+                admin = new AdminServer(config.admin(), queue.admin(), ruleHits, metrics,
+                        new ServerInfo(VersionCommand.version(), clock.instant(),
+                                smtp.boundAddresses().stream().map(a -> a.getAddress().getHostAddress() + ":"
+                                        + a.getPort()).toList(), config.smtp().protectedDomains()), clock);
+                admin.start();
+                started.add(admin);
+            }
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
                     config.smtp().protectedDomains());
         } catch (IOException | PolicyParseException | RuntimeException e) {
@@ -118,6 +137,11 @@ final class Server implements AutoCloseable {
     /** The SMTP port actually bound (tests listen on port 0). */
     int smtpPort() {
         return smtp.port();
+    }
+
+    /** The admin listener's address, or null when it is off. */
+    java.net.InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
     }
 
     InetAddress smtpAddress() {

@@ -1,14 +1,18 @@
 package org.mxguard.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.mxguard.admin.AdminSettings;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
@@ -110,8 +114,43 @@ public final class ConfigLoader {
             StartChecks.socket(control, "socket", controlSocket);
         }
         control.finish();
+        AdminSettings admin = admin(root.section("admin"));
         root.finish();
-        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket);
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket, admin);
+    }
+
+    /**
+     * The admin listener: off without {@code listen}; a bare port binds loopback only. A token is
+     * read from the file at load, so a server never starts with an unreadable one.
+     */
+    private static AdminSettings admin(Section s) {
+        InetSocketAddress listen = s.value("listen", null,
+                text -> text.matches("\\d+") ? new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        Integer.parseInt(text)) : resolvedHostPort(text, 8025));
+        String token = s.string("token", null);
+        Path tokenFile = s.path("token-file", null);
+        if (token != null && tokenFile != null) {
+            s.problem("token-file", "give either token or token-file, not both");
+        } else if (tokenFile != null) {
+            try {
+                token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                s.problem("token-file", tokenFile + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+        if (token != null && token.length() < 16) {
+            s.problem(tokenFile != null ? "token-file" : "token", "the token must be at least 16 characters");
+            token = null;
+        }
+        s.finish();
+        if (listen == null) {
+            return AdminSettings.OFF;
+        }
+        if (token == null && !listen.getAddress().isLoopbackAddress()) {
+            s.problem("listen", listen + " is reachable from other hosts: set token or token-file");
+            return AdminSettings.OFF;
+        }
+        return new AdminSettings(listen, token);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,

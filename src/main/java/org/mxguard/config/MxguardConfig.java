@@ -1,6 +1,7 @@
 package org.mxguard.config;
 
 import java.nio.file.Path;
+import org.mxguard.admin.AdminSettings;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.SmtpSettings;
@@ -19,7 +20,9 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param admin the admin HTTP listener (API and metrics), off unless configured
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
-        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket) {
+        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
+        AdminSettings admin) {
 }

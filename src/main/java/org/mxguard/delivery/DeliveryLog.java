@@ -2,11 +2,15 @@ package org.mxguard.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.spool.QueuedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery events in the mail log, worded as Postfix's qmgr, smtp and bounce programs word them,
@@ -14,10 +18,17 @@ import org.mxguard.spool.QueuedMessage;
  */
 final class DeliveryLog {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
+
     private final MailLog log;
+    private final List<DeliveryListener> listeners = new CopyOnWriteArrayList<>();
 
     DeliveryLog(MailLog log) {
         this.log = log;
+    }
+
+    void addListener(DeliveryListener listener) {
+        listeners.add(listener);
     }
 
     void active(QueuedMessage message) {
@@ -42,6 +53,13 @@ final class DeliveryLog {
                 + ", delay=" + seconds(total) + ", delays=" + seconds(before) + "/" + seconds(max0(queueManager)) + "/"
                 + seconds(attempt.setup()) + "/" + seconds(attempt.transfer()) + ", dsn=" + result.status()
                 + ", status=" + status);
+        for (DeliveryListener listener : listeners) {
+            try {
+                listener.onResult(id, result);
+            } catch (RuntimeException e) {
+                LOG.warn("delivery listener failed: {}", e.toString());
+            }
+        }
     }
 
     void expired(QueueId id, MailAddress sender) {

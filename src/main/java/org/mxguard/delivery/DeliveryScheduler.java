@@ -96,6 +96,11 @@ public final class DeliveryScheduler implements AutoCloseable {
         loop = Thread.ofPlatform().name("qmgr").daemon().start(this::loop);
     }
 
+    /** Adds a receiver of every recipient's delivery result (metrics, the dashboard). */
+    public void addListener(DeliveryListener listener) {
+        log.addListener(listener);
+    }
+
     /** A message was just committed to the spool: try it now. */
     public void queued(QueueId id) {
         schedule.at(id, clock.instant());

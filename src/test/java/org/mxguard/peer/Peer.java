@@ -30,7 +30,8 @@ public final class Peer {
             Map.entry("python3", "python3"),
             Map.entry("redis-server", "redis-server"),
             Map.entry("postgrey", "postgrey"),
-            Map.entry("openssl", "openssl"));
+            Map.entry("openssl", "openssl"),
+            Map.entry("promtool", "prometheus"));
 
     /** Where Debian installs daemons' tools; not on every user's PATH. */
     private static final List<Path> SBIN = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));

@@ -1,0 +1,71 @@
+package org.mxguard.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mxguard.delivery.QueueAdmin;
+import org.mxguard.delivery.QueueEntry;
+import org.mxguard.mail.MailAddress;
+
+/** The API's JSON shapes, built as maps and lists so that renaming a Java field never changes the API. */
+final class JsonViews {
+
+    private JsonViews() {
+    }
+
+    static Map<String, Object> entry(QueueEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id().toString());
+        m.put("arrival", time(e.arrival()));
+        m.put("size", e.size());
+        m.put("sender", e.sender().toString());
+        m.put("recipients", e.recipients().stream().map(MailAddress::toString).toList());
+        m.put("held", e.held());
+        m.put("attempts", e.attempts());
+        m.put("next_attempt", time(e.nextAttempt()));
+        m.put("last_error", e.lastError());
+        return m;
+    }
+
+    static Map<String, Object> shown(QueueAdmin.Shown shown) {
+        Map<String, Object> m = entry(shown.entry());
+        // The stored message is text as received (8BITMIME content included); shown as UTF-8.
+        m.put("content", new String(shown.content(), StandardCharsets.UTF_8));
+        return m;
+    }
+
+    static List<Map<String, Object>> rules(List<RuleHits.Stat> stats) {
+        return stats.stream().map(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rule", s.rule().toString());
+            m.put("source", s.source());
+            m.put("hits", s.hits());
+            m.put("last_hit", time(s.lastHit()));
+            return m;
+        }).toList();
+    }
+
+    static Map<String, Object> status(ServerInfo info, Instant now, int queued, int rules) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", info.version());
+        m.put("started", time(info.started()));
+        m.put("uptime_seconds", java.time.Duration.between(info.started(), now).toSeconds());
+        m.put("smtp_listeners", info.smtpListeners());
+        m.put("protected_domains", info.protectedDomains());
+        m.put("queue_messages", queued);
+        m.put("rules", rules);
+        return m;
+    }
+
+    static Map<String, Object> message(String key, String text) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(key, text);
+        return m;
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

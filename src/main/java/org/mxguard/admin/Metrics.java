@@ -1,0 +1,84 @@
+package org.mxguard.admin;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import org.mxguard.delivery.DeliveryListener;
+import org.mxguard.delivery.QueueAdmin;
+import org.mxguard.smtp.SessionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's numbers in Prometheus's text format: traffic counted from the session and delivery
+ * listeners, the queue and the rule counters read at scrape time, and the JVM's own meters.
+ * Micrometer's names become Prometheus names: {@code mxguard.smtp.connections} is exposed as
+ * {@code mxguard_smtp_connections_total}, a gauge with base unit seconds gets {@code _seconds}.
+ */
+public final class Metrics implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final TrafficMeters traffic = new TrafficMeters(registry);
+    private final QueueMeters queue;
+    private final RuleMeters rules;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public Metrics(QueueAdmin queue, RuleHits hits, Clock clock) {
+        this.queue = new QueueMeters(registry, queue, clock);
+        this.rules = new RuleMeters(registry, hits);
+        // promtool's lint refuses these two names (a "_ns" unit, a "_count" suffix on a gauge);
+        // process_cpu_usage and system_cpu_usage say the same.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Subscribe to every SMTP session. */
+    public SessionListener sessions() {
+        return traffic;
+    }
+
+    /** Subscribe to every delivery result. */
+    public DeliveryListener deliveries() {
+        return traffic;
+    }
+
+    /** The counters behind the API's {@code /api/counters}. */
+    Map<String, Long> counts() {
+        return traffic.counts();
+    }
+
+    /** Everything, in the Prometheus text exposition format 0.0.4. */
+    public String scrape() {
+        try {
+            queue.refresh();
+        } catch (IOException e) {
+            // The scrape still answers: the traffic and JVM numbers are worth having.
+            LOG.warn("metrics: cannot read the queue: {}", e.toString());
+        }
+        rules.refresh();
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
