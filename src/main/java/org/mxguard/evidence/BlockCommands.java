@@ -62,7 +62,7 @@ public final class BlockCommands {
         String reason = args.size() > reasonFrom ? String.join(" ", args.subList(reasonFrom, args.size()))
                 : "added by the postmaster";
         String text = "tempfail " + condition(target) + (until == null ? "" : " until " + until) + " because "
-                + Rule.quote(reason);
+                + "\"" + reason.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         store.putBlock(new Block(target, Block.Origin.MANUAL, host, now, until, validated(text, target), reason));
         return List.of("blocked " + target + (until == null ? "" : " until " + until));
     }
