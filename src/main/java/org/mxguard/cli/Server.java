@@ -12,12 +12,19 @@ import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
+import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.PrimaryHealth;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.MemoryRuleSource;
+import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
@@ -43,6 +50,10 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    /** Null when the MX-skip rule is off. */
+    private MxSkip mxSkip;
+    /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
+    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
@@ -71,7 +82,19 @@ final class Server implements AutoCloseable {
                 started.add(rules);
                 sources.add(rules);
             }
-            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            PolicyEngine policy = rulesEngine;
+            if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
+                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                started.add(store);
+                // Blocks are asked after the rule file, so an accept rule there exempts a client.
+                MemoryRuleSource blocks = new MemoryRuleSource("blocks", config.policy());
+                rulesEngine.addSource(blocks);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), blocks,
+                        config.smtp().hostname(), mailLog, clock);
+                policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
@@ -85,6 +108,9 @@ final class Server implements AutoCloseable {
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            if (mxSkip != null) {
+                BlockControl.register(control, mxSkip, rulesEngine);
+            }
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
@@ -113,6 +139,14 @@ final class Server implements AutoCloseable {
             case FileRuleSource.ReloadResult.Kept kept -> "kept the " + kept.rulesInForce()
                     + " rules in force; the file has errors:\n" + kept.errors();
         };
+    }
+
+    /**
+     * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
+     * rule's store, or nothing when the rule is off.
+     */
+    ContactRecorder contacts() {
+        return mxSkip == null ? ContactRecorder.NONE : mxSkip.recorder();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */
