@@ -2,6 +2,7 @@ package org.mxguard.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
 import org.mxguard.evidence.ContactRecorder;
 import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.EvidenceStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
@@ -58,6 +60,11 @@ final class Server implements AutoCloseable {
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (before {@link #start}). */
+    void primaryHealth(PrimaryHealth health) {
+        this.primaryHealth = health;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -147,6 +154,15 @@ final class Server implements AutoCloseable {
      */
     ContactRecorder contacts() {
         return mxSkip == null ? ContactRecorder.NONE : mxSkip.recorder();
+    }
+
+    Path controlSocketPath() {
+        return config.controlSocket();
+    }
+
+    /** The evidence store, or null when the MX-skip rule is off. */
+    EvidenceStore evidenceStore() {
+        return mxSkip == null ? null : mxSkip.store();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

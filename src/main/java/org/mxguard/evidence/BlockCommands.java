@@ -1,5 +1,6 @@
 package org.mxguard.evidence;
 
+import com.google.common.net.InternetDomainName;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -163,11 +164,24 @@ public final class BlockCommands {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }
+        NamePattern p;
         try {
-            NamePattern p = NamePattern.parse(t.startsWith(".") ? t : "." + t);
-            return p.toString();
+            p = NamePattern.parse(t.startsWith(".") ? t : "." + t);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a network nor a domain: " + text, e);
+        }
+        // A block under a public suffix (.example.co.uk), never on one (.co.uk) nor on a bare word.
+        if (p.name().indexOf('.') < 0 || publicSuffix(p.name())) {
+            throw new IllegalArgumentException("not a network nor a domain below a public suffix: " + text);
+        }
+        return p.toString();
+    }
+
+    private static boolean publicSuffix(String name) {
+        try {
+            return InternetDomainName.from(name).isPublicSuffix();
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
