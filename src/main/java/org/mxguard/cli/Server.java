@@ -100,6 +100,7 @@ final class Server implements AutoCloseable {
                 mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
                         new PrimaryNames(config.delivery().settings().routes(), dns, clock), blocks,
                         config.smtp().hostname(), mailLog, clock);
+                started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
             }
 
@@ -158,6 +159,10 @@ final class Server implements AutoCloseable {
 
     Path controlSocketPath() {
         return config.controlSocket();
+    }
+
+    MxSkip mxSkip() {
+        return mxSkip;
     }
 
     /** The evidence store, or null when the MX-skip rule is off. */

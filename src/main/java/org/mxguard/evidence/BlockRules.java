@@ -11,6 +11,7 @@ import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.Rule;
 import org.mxguard.policy.RuleFileReader;
 import org.mxguard.policy.RuleRef;
+import org.mxguard.policy.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +23,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlockRules {
 
+    private static final String REFUSED_AGAIN = "; refused again at ";
     private static final Logger LOG = LoggerFactory.getLogger(BlockRules.class);
 
     private final EvidenceStore store;
     private final MemoryRuleSource target;
     private final boolean automaticWarnOnly;
     private final Clock clock;
+    private final java.time.Duration automaticExpiry;
+    /** The blocks behind the rules in force, in rule order. */
+    private volatile List<Block> compiled = List.of();
 
-    public BlockRules(EvidenceStore store, MemoryRuleSource target, boolean automaticWarnOnly, Clock clock) {
+    public BlockRules(EvidenceStore store, MemoryRuleSource target, boolean automaticWarnOnly,
+            java.time.Duration automaticExpiry, Clock clock) {
+        this.automaticExpiry = automaticExpiry;
         this.store = store;
         this.target = target;
         this.automaticWarnOnly = automaticWarnOnly;
@@ -41,6 +48,7 @@ public final class BlockRules {
     synchronized void rebuild() {
         Instant now = clock.instant();
         List<Rule> rules = new ArrayList<>();
+        List<Block> behind = new ArrayList<>();
         for (Block b : store.blocks()) {
             if (b.expired(now)) {
                 continue;
@@ -56,8 +64,35 @@ public final class BlockRules {
                     ? Action.WARN : rule.action();
             rules.add(new Rule(new RuleRef("block " + b.target(), 1), action, rule.reply(), rule.actAt(),
                     rule.conditions(), rule.expires(), rule.reason()));
+            behind.add(b);
         }
         target.replace(rules);
+        compiled = List.copyOf(behind);
+    }
+
+    /**
+     * Extends each automatic block whose rule refused a client lately: a block goes on while the
+     * source does. Refusals by the block never reach the MX-skip rule, so its hit counter is the
+     * only sign that the source is still at it.
+     */
+    void extendActive() {
+        RuleSet set = target.current();
+        List<Block> blocks = compiled;
+        for (int i = 0; i < blocks.size() && i < set.size(); i++) {
+            Block b = blocks.get(i);
+            long hit = set.counters().lastHitMillis(i);
+            if (b.origin() != Block.Origin.AUTOMATIC || b.expires() == null || hit <= 0) {
+                continue;
+            }
+            Instant until = Instant.ofEpochMilli(hit).plus(automaticExpiry);
+            if (until.isAfter(b.expires().plus(java.time.Duration.ofHours(1)))) {
+                String rule = b.rule().replace("until " + b.expires(), "until " + until);
+                int again = b.evidence().indexOf(REFUSED_AGAIN);
+                String evidence = (again < 0 ? b.evidence() : b.evidence().substring(0, again)) + REFUSED_AGAIN
+                        + Instant.ofEpochMilli(hit);
+                store.putBlock(b.extended(until, rule, evidence));
+            }
+        }
     }
 
     /** One rule in rule-file syntax; the block's target names it in errors. */

@@ -149,6 +149,11 @@ class MxSkipIT {
         assertThat(list).doesNotContain("127.0.0.0/16");
         // The block is in the engine now: a fourth client of the network gets the block's reply.
         assertThat(rcpt("127.0.3.4", "")).isEqualTo("451 4.7.1 Relaying Denied");
+        clock.advance(Duration.ofDays(1));
+        assertThat(rcpt("127.0.3.5", "")).as("refused by the block a day later").isEqualTo("451 4.7.1 Relaying Denied");
+        server.mxSkip().extendActiveBlocks();
+        assertThat(ControlClient.send(socket, List.of("block-list")).lines())
+                .anyMatch(l -> l.startsWith("127.0.3.0/24\tautomatic\t2026-12-09T06:00:00Z"));
         String explain = String.join("\n", ControlClient.send(socket, List.of("block-explain", "127.0.3.0/24")).lines());
         assertThat(explain).contains("automatic").contains("100% null sender").contains("none seen at a primary");
 
