@@ -53,7 +53,7 @@ public final class BlockCommands {
             throw new IllegalArgumentException("usage: block add NETWORK|.SUBDOMAIN [DURATION|never] [REASON...]");
         }
         String target = target(args.getFirst());
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant until = now.plus(defaultExpiry);
         int reasonFrom = 1;
         if (args.size() > 1 && (args.get(1).equals("never") || args.get(1).matches("[0-9]+[smhdw]"))) {
