@@ -25,7 +25,6 @@ import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
-import org.mxguard.policy.MemoryRuleSource;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
@@ -94,11 +93,9 @@ final class Server implements AutoCloseable {
             if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
                 EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
                 started.add(store);
-                // Blocks are asked after the rule file, so an accept rule there exempts a client.
-                MemoryRuleSource blocks = new MemoryRuleSource("blocks", config.policy());
-                rulesEngine.addSource(blocks);
+                // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
                 mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
-                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), blocks,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
                         config.smtp().hostname(), mailLog, clock);
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());

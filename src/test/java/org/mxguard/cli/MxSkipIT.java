@@ -159,7 +159,7 @@ class MxSkipIT {
 
         clock.advance(Duration.ofDays(2).plusSeconds(1));
         assertThat(String.join("\n", ControlClient.send(socket, List.of("policy-check", "client=127.0.3.4", "from=<>",
-                "to=user@protected.test")).lines())).as("expired").contains("rules     no rule or block matches")
+                "to=user@protected.test")).lines())).as("expired").contains("blocks    no block matches")
                 .contains("mx-skip   refuse");
         server.evidenceStore().purge(clock.instant());
         assertThat(ControlClient.send(socket, List.of("block-list")).lines()).noneMatch(l -> l.startsWith("127.0.3.0/24"));
@@ -202,7 +202,7 @@ class MxSkipIT {
                 "to=user@protected.test")).lines();
         assertThat(String.join("\n", check)).contains("mx-skip   refuse: no primary contact, primary up, no retry credit");
         check = ControlClient.send(socket, List.of("policy-check", "client=127.0.6.1", "to=user@protected.test")).lines();
-        assertThat(String.join("\n", check)).contains("rule      block 127.0.6.0/24:1");
+        assertThat(String.join("\n", check)).contains("blocks    block 127.0.6.0/24:1: tempfail");
         assertThat(ControlClient.send(socket, List.of("block-remove", "127.0.6.0/24")).ok()).isTrue();
         assertThat(ControlClient.send(socket, List.of("block-import",
                 "tempfail from <> client 127.0.7.0/24 until 2026-12-20 because \"proposed\"")).lines())
