@@ -166,6 +166,22 @@ class MxSkipIT {
     }
 
     @Test
+    void aRealMtaInABlockedNetworkRetriesThroughAndLiftsTheBlock() throws Exception {
+        start("enforce", """
+                  blocks:
+                    min-clients: 2
+                """);
+        rcpt("127.0.2.1", "");
+        rcpt("127.0.2.2", "");
+        assertThat(rcpt("127.0.2.3", "alice@mta.test")).as("blocked").isEqualTo("451 4.7.1 Relaying Denied");
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(rcpt("127.0.2.3", "alice@mta.test")).as("the retry earns credit").startsWith("250 2.1.5");
+        assertThat(ControlClient.send(server.controlSocketPath(), List.of("block-list")).lines())
+                .noneMatch(l -> l.startsWith("127.0.2.0/24"));
+        assertThat(awaitLog("block lifted: 127.0.2.0/24")).contains("127.0.2.3");
+    }
+
+    @Test
     void neverBlocksANetworkHoldingAClientSeenAtThePrimaryAndLiftsABlockWhenOneIsSeen() throws Exception {
         start("enforce", """
                   blocks:
