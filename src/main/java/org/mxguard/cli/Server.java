@@ -52,16 +52,16 @@ final class Server implements AutoCloseable {
     private SmtpServer smtp;
     private QueueService queue;
     /** Null when the MX-skip rule is off. */
-    private MxSkip mxSkip;
+    private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
-    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
     }
 
-    /** Replaces the primary health the MX-skip rule asks (before {@link #start}). */
+    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
     }
@@ -94,7 +94,9 @@ final class Server implements AutoCloseable {
                 EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
                 started.add(store);
                 // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
-                mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
+                // Read at each decision, so the health probe may be set up before or after this.
+                PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
                         new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
                         config.smtp().hostname(), mailLog, clock);
                 started.add(mxSkip);
@@ -148,10 +150,16 @@ final class Server implements AutoCloseable {
 
     /**
      * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
-     * rule's store, or nothing when the rule is off.
+     * rule's store, or nothing when the rule is off. Safe to hand out before the rule is built:
+     * it looks the rule up at each contact.
      */
     ContactRecorder contacts() {
-        return mxSkip == null ? ContactRecorder.NONE : mxSkip.recorder();
+        return contact -> {
+            MxSkip m = mxSkip;
+            if (m != null) {
+                m.recorder().record(contact);
+            }
+        };
     }
 
     Path controlSocketPath() {

@@ -24,6 +24,7 @@ public final class MxSkip implements AutoCloseable {
     private final BlockCommands commands;
     private final BlockRules blockRules;
     private final RulesEngine blockEngine;
+    private final ContactRecorder recorder = this::record;
     private final Thread extender;
     private volatile boolean closed;
 
@@ -87,10 +88,12 @@ public final class MxSkip implements AutoCloseable {
      * records the contact and lifts any automatic block that covers the client.
      */
     public ContactRecorder recorder() {
-        return contact -> {
-            store.record(contact);
-            blockMaker.lift(contact.client(), contact.clientName());
-        };
+        return recorder;
+    }
+
+    private void record(PrimaryContact contact) {
+        store.record(contact);
+        blockMaker.lift(contact.client(), contact.clientName());
     }
 
     /** The blocks as a rule engine, for {@code policy check}. */
