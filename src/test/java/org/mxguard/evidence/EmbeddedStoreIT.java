@@ -98,6 +98,11 @@ class EmbeddedStoreIT {
                     PrimaryContact.Source.POLICY_SERVICE));
             assertThat(store.lastContact(ip("2001:db8:1:2:ffff::1"))).isNotNull();
             assertThat(store.lastContact(ip("2001:db8:1:3::25"))).isNull();
+            for (int i = 1; i <= 9; i++) {
+                store.caught(ip("2001:db8:7:" + (i % 3) + "::" + i), null, true, T0);
+            }
+            assertThat(store.aggregate("2001:db8:7::/48").clients()).as("three /64s, three clients")
+                    .containsExactlyInAnyOrder("2001:db8:7::/64", "2001:db8:7:1::/64", "2001:db8:7:2::/64");
         }
     }
 
