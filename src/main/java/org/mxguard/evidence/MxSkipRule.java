@@ -220,8 +220,4 @@ public final class MxSkipRule implements PolicyEngine {
                 + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
     }
-
-    public long refusedCount() {
-        return refused.sum();
-    }
 }
