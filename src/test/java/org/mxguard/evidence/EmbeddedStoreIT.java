@@ -1,6 +1,7 @@
 package org.mxguard.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -54,6 +55,14 @@ class EmbeddedStoreIT {
             assertThat(store.covered("192.0.2.0/24")).isTrue();
             assertThat(store.covered("198.51.100.0/24")).isFalse();
             assertThat(store.blocks()).extracting(Block::evidence).containsExactly("by hand");
+        }
+    }
+
+    @Test
+    void aSecondServerOnTheSameDirectoryIsToldWhy() throws Exception {
+        try (EmbeddedStore first = open()) {
+            assertThatThrownBy(this::open).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining(dir.resolve(EmbeddedStore.FILE_NAME).toString());
         }
     }
 
