@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import org.mxguard.admin.AdminSettings;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
@@ -108,6 +110,8 @@ public final class ConfigLoader {
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"), protectedDomains);
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
+        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
@@ -116,7 +120,8 @@ public final class ConfigLoader {
         control.finish();
         AdminSettings admin = admin(root.section("admin"));
         root.finish();
-        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket, admin);
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
+                mxSkip, evidence, admin);
     }
 
     /**
