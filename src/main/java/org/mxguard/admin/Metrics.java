@@ -11,9 +11,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.mxguard.delivery.DeliveryListener;
 import org.mxguard.delivery.QueueAdmin;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.smtp.SessionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,7 @@ public final class Metrics implements AutoCloseable {
     private final QueueMeters queue;
     private final RuleMeters rules;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile MxSkip mxSkip;
 
     public Metrics(QueueAdmin queue, RuleHits hits, Clock clock) {
         this.queue = new QueueMeters(registry, queue, clock);
@@ -49,6 +54,15 @@ public final class Metrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
+    /**
+     * Adds the MX-skip rule's meters (decisions, blocks, store health) and each protected domain's
+     * primary health.
+     */
+    public void watch(MxSkip mxSkip, PrimaryHealth health, List<Domain> domains, Clock clock) {
+        MxSkipMeters.bind(registry, mxSkip, health, domains, clock);
+        this.mxSkip = mxSkip;
+    }
+
     /** Subscribe to every SMTP session. */
     public SessionListener sessions() {
         return traffic;
@@ -61,7 +75,12 @@ public final class Metrics implements AutoCloseable {
 
     /** The counters behind the API's {@code /api/counters}. */
     Map<String, Long> counts() {
-        return traffic.counts();
+        Map<String, Long> counts = traffic.counts();
+        MxSkip m = mxSkip;
+        if (m != null) {
+            m.rule().outcomes().forEach((outcome, n) -> counts.put("mx_skip_" + outcome, n));
+        }
+        return counts;
     }
 
     /** Everything, in the Prometheus text exposition format 0.0.4. */

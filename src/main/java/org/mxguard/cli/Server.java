@@ -23,6 +23,7 @@ import org.mxguard.evidence.EvidenceStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
@@ -114,6 +115,10 @@ final class Server implements AutoCloseable {
             Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
             started.add(metrics);
             queue.addDeliveryListener(metrics.deliveries());
+            if (mxSkip != null) {
+                metrics.watch(mxSkip, domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains()
+                        .stream().filter(d -> !d.startsWith(".")).map(Domain::parse).toList(), clock);
+            }
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent,
                     metrics.sessions());

@@ -45,6 +45,8 @@ public final class EmbeddedStore implements EvidenceStore {
     private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** Whether the last write pass succeeded. */
+    private volatile boolean writing = true;
 
     private EmbeddedStore(StoreSettings settings, Clock clock, MVStore store) {
         this.settings = settings;
@@ -219,8 +221,10 @@ public final class EmbeddedStore implements EvidenceStore {
                     nextPurge = clock.millis() + PURGE_EVERY_MILLIS;
                 }
                 flush();
+                writing = true;
             } catch (RuntimeException e) {
                 // A full disk must not stop the SMTP path: memory still answers, the next pass retries.
+                writing = false;
                 LOG.error("evidence store: write failed, will retry: {}", e.toString());
             }
         }
@@ -238,6 +242,11 @@ public final class EmbeddedStore implements EvidenceStore {
         if (written > 0) {
             store.commit();
         }
+    }
+
+    @Override
+    public boolean healthy() {
+        return writing;
     }
 
     @Override

@@ -67,6 +67,14 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
     /** Returns once everything recorded so far is on durable storage. */
     void flush();
 
+    /**
+     * False while the last write to durable storage failed (full disk, lost connection): memory
+     * still answers, but what is learned now may not survive a restart. For metrics and status.
+     */
+    default boolean healthy() {
+        return true;
+    }
+
     /** Counts, for {@code mxguard block list} and logs: "contacts 12, credits 3, ...". */
     String describe();
 

@@ -4,8 +4,10 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.mxguard.mail.Domain;
@@ -213,6 +215,21 @@ public final class MxSkipRule implements PolicyEngine {
     private void notice(PolicyQuery q, String what) {
         log.log("mx-skip", "NOQUEUE: mx-skip: RCPT from " + q.clientName() + "[" + q.clientAddress().getHostAddress()
                 + "]: " + what + "; from=<" + senderText(q.sender()) + "> to=<" + q.recipient().address() + ">");
+    }
+
+    /**
+     * The decisions since start by outcome, for metrics: "allowed_network", "seen_at_primary",
+     * "retry_credit", "primary_down", "blocked", "refused" (in observe mode: would have refused).
+     */
+    public Map<String, Long> outcomes() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("allowed_network", allowed.sum());
+        out.put("seen_at_primary", seen.sum());
+        out.put("retry_credit", credited.sum());
+        out.put("primary_down", primaryDown.sum());
+        out.put("blocked", refusedByBlock.sum());
+        out.put("refused", refused.sum());
+        return out;
     }
 
     /** The counts since start: what the rule did, or in observe mode would have done. */

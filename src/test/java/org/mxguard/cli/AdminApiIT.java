@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,10 @@ class AdminApiIT {
     }
 
     private void start(String adminSection) throws Exception {
+        start(adminSection, null);
+    }
+
+    private void start(String adminSection, org.mxguard.evidence.PrimaryHealth health) throws Exception {
         Path rules = dir.resolve("access.rules");
         Files.writeString(rules, """
                 reject from spam@client.test
@@ -85,6 +90,9 @@ class AdminApiIT {
                 %s
                 """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, closedPort(), adminSection));
         server = new Server(ConfigLoader.loadForServing(config), Clock.systemUTC());
+        if (health != null) {
+            server.primaryHealth(health);
+        }
         server.start();
     }
 
@@ -121,6 +129,34 @@ class AdminApiIT {
                 .containsEntry("null_sender_tempfails", 1).containsEntry("rejected", 1);
         List<Object> queue = JSON.std.listFrom(get("/api/queue", null).body());
         assertThat(queue).singleElement().satisfies(entry -> assertThat(map(entry)).containsEntry("id", id));
+    }
+
+    @Test
+    void mxSkipDecisionsBlocksAndPrimaryHealthAreMetrics() throws Exception {
+        AtomicBoolean primaryUp = new AtomicBoolean(true);
+        start("""
+                mx-skip:
+                  mode: enforce
+                admin:
+                  listen: 127.0.0.1:0
+                """, domain -> primaryUp.get());
+        assertThat(rcpt("bob@client.test")).startsWith("451 4.7.1");
+        assertThat(control("block", "add", "198.51.100.0/24", "1d", "campaign").code()).isZero();
+        String metrics = get("/metrics", null).body();
+        assertThat(metrics)
+                .contains("mxguard_mx_skip_decisions_total{outcome=\"refused\"} 1.0")
+                .contains("mxguard_mx_skip_decisions_total{outcome=\"seen_at_primary\"} 0.0")
+                .contains("mxguard_mx_skip_blocks{origin=\"manual\"} 1.0")
+                .contains("mxguard_mx_skip_blocks{origin=\"automatic\"} 0.0")
+                .contains("mxguard_evidence_store_healthy 1.0")
+                .contains("mxguard_primary_up{domain=\"protected.test\"} 1.0");
+        assertThat(promtool(metrics)).isEmpty();
+        assertThat(JSON.std.mapFrom(get("/api/counters", null).body())).containsEntry("mx_skip_refused", 1);
+
+        primaryUp.set(false);
+        assertThat(get("/metrics", null).body()).contains("mxguard_primary_up{domain=\"protected.test\"} 0.0");
+        assertThat(rcpt("carol@client.test")).as("primary down: the backup takes the mail").startsWith("250");
+        assertThat(get("/metrics", null).body()).contains("mxguard_mx_skip_decisions_total{outcome=\"primary_down\"} 1.0");
     }
 
     @Test
