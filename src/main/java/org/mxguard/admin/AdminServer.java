@@ -90,6 +90,15 @@ public final class AdminServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             boolean changes = !method.equals("GET") && !method.equals("HEAD");
+            Optional<DashboardAsset> asset = changes ? Optional.empty() : DashboardAsset.at(path);
+            if (asset.isPresent()) {
+                // The page and its script hold no data (the API calls they make carry the token), so a
+                // browser can load them on any listener before the user has typed the token.
+                exchange.getResponseHeaders().set("Content-Security-Policy", DashboardAsset.POLICY);
+                exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+                text(exchange, 200, asset.get().type(), asset.get().text());
+                return;
+            }
             switch (access.check(exchange.getRequestHeaders().getFirst("Authorization"), changes)) {
                 case Access.Verdict.Unauthorized u -> {
                     exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"mxguard\"");

@@ -31,7 +31,9 @@ public final class Peer {
             Map.entry("redis-server", "redis-server"),
             Map.entry("postgrey", "postgrey"),
             Map.entry("openssl", "openssl"),
-            Map.entry("promtool", "prometheus"));
+            Map.entry("promtool", "prometheus"),
+            Map.entry("chromium", "chromium"),
+            Map.entry("chromedriver", "chromium-driver"));
 
     /** Where Debian installs daemons' tools; not on every user's PATH. */
     private static final List<Path> SBIN = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));

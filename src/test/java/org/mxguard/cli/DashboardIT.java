@@ -1,0 +1,198 @@
+package org.mxguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mxguard.config.ConfigLoader;
+import org.mxguard.peer.Peer;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in Debian's chromium, headless, driven by Selenium against a running server fed
+ * with SMTP traffic: the page shows the API's numbers, refuses an action without the token and
+ * performs it with the token.
+ */
+class DashboardIT {
+
+    private static final String TOKEN = "dashboard-test-token-0123456789";
+
+    @TempDir
+    Path dir;
+
+    private Server server;
+    private WebDriver browser;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        Path rules = dir.resolve("access.rules");
+        Files.writeString(rules, "reject from spam@client.test\n");
+        Path config = dir.resolve("mxguard.yaml");
+        Files.writeString(config, """
+                hostname: backup.test
+                protected-domains: [protected.test]
+                smtp:
+                  listen: [ "127.0.0.1:0" ]
+                spool:
+                  directory: %s
+                  min-free-space: 0
+                log:
+                  file: %s
+                dns:
+                  client-name-lookup: false
+                policy:
+                  rules: %s
+                delivery:
+                  routes:
+                    protected.test: "[127.0.0.1]:%d"
+                admin:
+                  listen: 127.0.0.1:0
+                  token: %s
+                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, closedPort(), TOKEN));
+        server = new Server(ConfigLoader.loadForServing(config), Clock.systemUTC());
+        server.start();
+
+        // Debian's own browser and driver, named explicitly: Selenium must not download either.
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(Peer.require("chromedriver"))).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions().setBinary(Peer.require("chromium"));
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("chromium"));
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1200, 900));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void showsTheApisNumbersAndTheQueueActionsNeedTheToken() throws Exception {
+        String id = send();
+        send();
+        assertThat(rcpt("spam@client.test")).startsWith("550");
+        String base = "http://127.0.0.1:" + server.adminAddress().getPort();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+
+        browser.get(base + "/");
+        WebElement row = wait.until(d -> d.findElements(By.cssSelector("#queue tr[data-id='" + id + "']")).stream()
+                .findFirst().orElse(null));
+        assertThat(row.getText()).contains("alice@client.test", "user@protected.test");
+        Map<String, Object> counters = JSON.std.mapFrom(api(base + "/api/counters"));
+        wait.until(d -> tile(d, "accepted").equals(String.valueOf(counters.get("accepted"))));
+        assertThat(tile(browser, "accepted")).isEqualTo("2");
+        assertThat(tile(browser, "rejected")).isEqualTo(String.valueOf(counters.get("rejected"))).isEqualTo("1");
+        assertThat(browser.findElement(By.cssSelector("#rules tbody")).getText())
+                .contains(dir.resolve("access.rules") + ":1");
+
+        holdButton(id).click();
+        wait.until(d -> d.findElement(By.id("message")).getText().contains("refused: 401"));
+        assertThat(held(base, id)).as("no token, no change").isFalse();
+
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        holdButton(id).click();
+        wait.until(d -> d.findElement(By.cssSelector("#queue tr[data-id='" + id + "']")).getText().contains("(held)"));
+        assertThat(held(base, id)).isTrue();
+
+        Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private WebElement holdButton(String id) {
+        return browser.findElement(By.cssSelector("#queue tr[data-id='" + id + "'] button[data-action='hold']"));
+    }
+
+    private static String tile(WebDriver d, String name) {
+        List<WebElement> tiles = d.findElements(By.cssSelector(".tile[data-counter='" + name + "'] .value"));
+        return tiles.isEmpty() ? "" : tiles.getFirst().getText();
+    }
+
+    private boolean held(String base, String id) throws Exception {
+        return (Boolean) JSON.std.mapFrom(api(base + "/api/queue/" + id)).get("held");
+    }
+
+    private String api(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String rcpt(String sender) throws IOException {
+        return converse("EHLO client.test", "MAIL FROM:<" + sender + ">", "RCPT TO:<user@protected.test>", "QUIT")
+                .get(2);
+    }
+
+    private String send() throws IOException {
+        List<String> replies = converse("EHLO client.test", "MAIL FROM:<alice@client.test>",
+                "RCPT TO:<user@protected.test>", "DATA", "Subject: test\r\n\r\nhello\r\n.", "QUIT");
+        assertThat(replies.get(4)).startsWith("250 2.0.0 Ok: queued as ");
+        return replies.get(4).substring("250 2.0.0 Ok: queued as ".length());
+    }
+
+    private List<String> converse(String... lines) throws IOException {
+        List<String> replies = new ArrayList<>();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.smtpPort())) {
+            socket.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            readReply(in);
+            for (String line : lines) {
+                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+                replies.add(readReply(in));
+            }
+        }
+        return replies;
+    }
+
+    private static String readReply(BufferedReader in) throws IOException {
+        String line = in.readLine();
+        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+            line = in.readLine();
+        }
+        return line;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
