@@ -32,7 +32,14 @@ record SyslogMessage(int facility, int severity, String line) {
      * @param received when it arrived, the time when the message gives none
      * @throws IllegalArgumentException when it is no syslog message
      */
-    static SyslogMessage parse(String text, String peer, Instant received) {
+    static SyslogMessage parse(String message, String peer, Instant received) {
+        // rsyslog's forwarding templates end with LF even inside an octet-counted frame.
+        int end = message.length();
+        while (end > 0 && (message.charAt(end - 1) == '\n' || message.charAt(end - 1) == '\r'
+                || message.charAt(end - 1) == 0)) {
+            end--;
+        }
+        String text = message.substring(0, end);
         // RFC 5424 §6.2 / RFC 3164 §4.1.1: "<" PRIVAL ">", PRIVAL of 1 to 3 digits, at most 191.
         if (text.isEmpty() || text.charAt(0) != '<') {
             throw new IllegalArgumentException("no <PRI> at the start");
@@ -99,7 +106,8 @@ record SyslogMessage(int facility, int severity, String line) {
         if (!procid.equals("-")) {
             line.append('[').append(procid).append(']');
         }
-        return line.append(": ").append(msg).toString();
+        // A relay that got the message as RFC 3164 keeps the space after the tag's colon in MSG.
+        return line.append(msg.startsWith(" ") ? ":" : ": ").append(msg).toString();
     }
 
     private static String stamp(Instant at) {

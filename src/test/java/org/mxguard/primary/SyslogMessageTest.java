@@ -43,6 +43,14 @@ class SyslogMessageTest {
     }
 
     @Test
+    void rsyslogsForwardedMessageLosesItsTrailingLineFeedAndDoubleSpace() {
+        SyslogMessage m = SyslogMessage.parse("<22>1 2026-02-25T03:01:10+00:00 kismet sm-mta 27713 - -  s1P819mk027713: "
+                + "ruleset=check_rcpt\n", "192.0.2.200", NOW);
+        assertThat(m.line()).isEqualTo("2026-02-25T03:01:10+00:00 kismet sm-mta[27713]: s1P819mk027713: "
+                + "ruleset=check_rcpt");
+    }
+
+    @Test
     void rfc5424NilValuesAreFilledFromTheArrival() {
         SyslogMessage m = SyslogMessage.parse("<16>1 - - sm-mta - - - hello", "192.0.2.200", NOW);
         assertThat(m.facility()).isEqualTo(2);
