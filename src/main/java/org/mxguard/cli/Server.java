@@ -8,10 +8,14 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.PrimaryCheck;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
+import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
@@ -21,6 +25,9 @@ import org.mxguard.policy.FileRuleSource;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.primary.HealthProbe;
+import org.mxguard.primary.LoggedContacts;
+import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
 import org.mxguard.spool.FileSpool;
@@ -29,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
+ * primary's logs and health probe, SMTP listener, control socket; stop order is the reverse, so no session is accepted that the spool
  * cannot take and nothing is delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
@@ -44,9 +51,21 @@ final class Server implements AutoCloseable {
     private SmtpServer smtp;
     private QueueService queue;
 
+    private final ContactRecorder contacts;
+    private PrimaryLogs primaryLogs;
+    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+
     Server(MxguardConfig config, Clock clock) {
+        this(config, clock, new LoggedContacts());
+    }
+
+    /**
+     * @param contacts where the clients seen in the primary's log go (the evidence store)
+     */
+    Server(MxguardConfig config, Clock clock, ContactRecorder contacts) {
         this.config = config;
         this.clock = clock;
+        this.contacts = contacts;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -76,6 +95,17 @@ final class Server implements AutoCloseable {
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
+            primaryLogs = PrimaryLogs.start(config.primary(), contacts, clock, config.log().syslogName());
+            started.add(primaryLogs);
+            if (config.primary().probe().enabled()) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
+
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
@@ -93,6 +123,24 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
+    private List<Domain> probedDomains() {
+        return config.smtp().protectedDomains().stream()
+                .filter(d -> !d.startsWith(".") && !d.startsWith("["))
+                .map(Domain::parse)
+                .toList();
+    }
+
+    /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
+    PrimaryHealth primaryHealth() {
+        return primaryHealth;
+    }
+
+    /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
+    PrimaryLogs primaryLogs() {
+        return primaryLogs;
     }
 
     private LogSink logSink() throws IOException {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -78,11 +79,12 @@ public final class ConfigLoader {
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"));
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         control.finish();
         root.finish();
-        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket);
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket, primary);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains) {

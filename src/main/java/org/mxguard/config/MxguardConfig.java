@@ -3,6 +3,7 @@ package org.mxguard.config;
 import java.nio.file.Path;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
 
@@ -19,7 +20,9 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param primary how the primary MX hosts are watched: their logs, their syslog, the health probe
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
-        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket) {
+        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
+        PrimarySettings primary) {
 }
