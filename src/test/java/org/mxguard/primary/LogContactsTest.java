@@ -91,6 +91,18 @@ class LogContactsTest {
     }
 
     @Test
+    void sendmailRelayWithAnIdentUserIsReadFromItsLastBracketPair() {
+        contacts.line("Nov  3 11:35:30 mx1 sendmail[26254]: rA37ZTSC026254: from=<a@b.example>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=joe@dial-9.isp.example [198.51.100.9]");
+        contacts.line("Nov  3 11:35:31 mx1 sendmail[26255]: rA37ZTSC026255: from=<>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=joe@[198.51.100.10]");
+        contacts.line("Nov  3 11:35:32 mx1 sendmail[26256]: rA37ZTSC026256: from=<>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=x[y.example [198.51.100.11]");
+        assertThat(recorded).extracting(c -> c.client().getHostAddress() + " " + c.clientName())
+                .containsExactly("198.51.100.9 dial-9.isp.example", "198.51.100.10 unknown");
+    }
+
+    @Test
     void linesWithoutAClientGiveNothing() {
         assertThat(contacts.line("Aug 18 00:01:38 acmemail1 postfix/qmgr[5748]: 7326D2B54: from=<a@b.example>, "
                 + "size=1156, nrcpt=1 (queue active)")).isFalse();
