@@ -263,6 +263,7 @@ class DocumentationTest {
                 policy: {zz-probe: 1}
                 delivery: {zz-probe: 1}
                 control: {zz-probe: 1}
+                primary: {zz-probe: 1, syslog: {zz-probe: 1}, probe: {zz-probe: 1}}
                 """);
         Set<String> keys = new TreeSet<>();
         Set<String> sections = new TreeSet<>();
