@@ -2,6 +2,7 @@ package org.mxguard.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,10 @@ import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
 import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.EvidenceStore;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
 import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
@@ -22,11 +27,11 @@ import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
 import org.mxguard.primary.HealthProbe;
-import org.mxguard.primary.LoggedContacts;
 import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -37,8 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root: builds every component from the configuration, wires them together and
  * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
- * primary's logs and health probe, SMTP listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * primary's logs and health probe, SMTP listener, control socket; stop order is the reverse, so
+ * no session is accepted that the spool cannot take and nothing is delivered after the spool
+ * closed.
  */
 final class Server implements AutoCloseable {
 
@@ -50,22 +56,34 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
-
-    private final ContactRecorder contacts;
+    /** Null when the MX-skip rule is off. */
+    private volatile MxSkip mxSkip;
+    /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
+    private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    /** True when a caller gave the primary health: then no probe replaces it. */
+    private volatile boolean primaryHealthGiven;
+    /** Where the primary's log reports its clients; null: {@link #contacts()}. */
+    private final ContactRecorder logContacts;
     private PrimaryLogs primaryLogs;
-    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
-        this(config, clock, new LoggedContacts());
+        this(config, clock, null);
     }
 
     /**
-     * @param contacts where the clients seen in the primary's log go (the evidence store)
+     * @param logContacts where the clients seen in the primary's log go, instead of the MX-skip
+     *     rule's evidence store (tests)
      */
-    Server(MxguardConfig config, Clock clock, ContactRecorder contacts) {
+    Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
         this.config = config;
         this.clock = clock;
-        this.contacts = contacts;
+        this.logContacts = logContacts;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
+    void primaryHealth(PrimaryHealth health) {
+        this.primaryHealth = health;
+        this.primaryHealthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -90,14 +108,28 @@ final class Server implements AutoCloseable {
                 started.add(rules);
                 sources.add(rules);
             }
-            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            PolicyEngine policy = rulesEngine;
+            if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
+                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                started.add(store);
+                // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
+                // Read at each decision, so the health probe may be set up before or after this.
+                PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
+                        config.smtp().hostname(), mailLog, clock);
+                started.add(mxSkip);
+                policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
-            primaryLogs = PrimaryLogs.start(config.primary(), contacts, clock, config.log().syslogName());
+            primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
+                    config.log().syslogName());
             started.add(primaryLogs);
-            if (config.primary().probe().enabled()) {
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
                 PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
                         config.primary().probe().timeout());
                 HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
@@ -115,6 +147,9 @@ final class Server implements AutoCloseable {
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            if (mxSkip != null) {
+                BlockControl.register(control, mxSkip, rulesEngine);
+            }
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
@@ -161,6 +196,33 @@ final class Server implements AutoCloseable {
             case FileRuleSource.ReloadResult.Kept kept -> "kept the " + kept.rulesInForce()
                     + " rules in force; the file has errors:\n" + kept.errors();
         };
+    }
+
+    /**
+     * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
+     * rule's store, or nothing when the rule is off. Safe to hand out before the rule is built:
+     * it looks the rule up at each contact.
+     */
+    ContactRecorder contacts() {
+        return contact -> {
+            MxSkip m = mxSkip;
+            if (m != null) {
+                m.recorder().record(contact);
+            }
+        };
+    }
+
+    Path controlSocketPath() {
+        return config.controlSocket();
+    }
+
+    MxSkip mxSkip() {
+        return mxSkip;
+    }
+
+    /** The evidence store, or null when the MX-skip rule is off. */
+    EvidenceStore evidenceStore() {
+        return mxSkip == null ? null : mxSkip.store();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

@@ -2,6 +2,8 @@ package org.mxguard.config;
 
 import java.nio.file.Path;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.SmtpSettings;
@@ -20,9 +22,11 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param mxSkip the MX-skip rule and its automatic blocks
+ * @param evidence the evidence store
  * @param primary how the primary MX hosts are watched: their logs, their syslog, the health probe
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
         boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
-        PrimarySettings primary) {
+        MxSkipSettings mxSkip, StoreSettings evidence, PrimarySettings primary) {
 }
