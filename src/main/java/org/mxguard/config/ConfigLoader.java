@@ -77,7 +77,7 @@ public final class ConfigLoader {
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"));
-        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         control.finish();

@@ -1,6 +1,9 @@
 package org.mxguard.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,7 +25,10 @@ import org.mxguard.mail.MailAddress;
  */
 public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
 
-    static DeliveryConfig bind(Section s, String hostname) {
+    /**
+     * @param listen where the inbound server listens, so that a static route back to it is known as a loop
+     */
+    static DeliveryConfig bind(Section s, String hostname, List<InetSocketAddress> listen) {
         DeliverySettings d = DeliverySettings.defaults(hostname);
         boolean enabled = s.bool("enabled", true);
         List<String> ownNames = s.strings("own-names", d.ownNames());
@@ -52,13 +58,18 @@ public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
                 ConfigLoader.positive(s, "data-block-timeout", t.dataBlock()),
                 ConfigLoader.positive(s, "data-done-timeout", t.dataDone()));
         TlsMode tls = s.value("tls", d.tls(), DeliveryConfig::tlsMode);
+        Path caFile = s.path("tls-ca-file", d.tlsCaFile());
+        if (caFile != null && !Files.isReadable(caFile)) {
+            s.problem("tls-ca-file", "cannot read " + caFile);
+        }
         Duration probe = ConfigLoader.positive(s, "probe-interval", d.probeInterval());
         MailAddress postmasterCopy = s.value("postmaster-copy", d.postmasterCopy(), DeliveryConfig::mailbox);
         Duration reuse = s.duration("connection-reuse-time", d.connectionReuseTime());
         s.finish();
         DeliverySettings settings = new DeliverySettings(hostname, ownNames, ownAddresses, interfaces, routes,
                 smtpPort, minBackoff, maxBackoff, d.jitter(), lifetime, delayWarning.isZero() ? null : delayWarning,
-                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse);
+                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse,
+                listen, caFile);
         return new DeliveryConfig(enabled, settings);
     }
 

@@ -105,10 +105,16 @@ final class ClientSession {
             return new SessionResult.HostFailed(temporary(banner), "host " + target.host()
                     + " refused to talk to me: " + banner, false);
         }
+        if (namesMe(banner)) {
+            return looped("greeted me with my own hostname ");
+        }
         stage = "performing the EHLO handshake";
         Reply hello = hello();
         if (!hello.isPositive()) {
             return hostSaid(hello);
+        }
+        if (namesMe(hello)) {
+            return looped("replied to HELO/EHLO with my own hostname ");
         }
         if (tls != TlsMode.NONE && extensions.containsKey("STARTTLS")) {
             stage = STARTTLS_STAGE;
@@ -130,6 +136,23 @@ final class ClientSession {
                     "TLS is required, but was not offered by host " + target.host(), false);
         }
         return transaction();
+    }
+
+    /**
+     * A server that calls itself by this host's name is this host (Postfix's loop check: DNS or a
+     * route may be wrong, or a NAT may lead back here unnoticed). The first word of the greeting or
+     * of the EHLO reply is the server's name (RFC 5321 §4.2).
+     */
+    private boolean namesMe(Reply reply) {
+        String first = reply.lines().isEmpty() ? "" : reply.lines().getFirst().strip();
+        int space = first.indexOf(' ');
+        String name = space < 0 ? first : first.substring(0, space);
+        return name.equalsIgnoreCase(heloName);
+    }
+
+    private SessionResult looped(String what) {
+        quit();
+        return new SessionResult.Looped("host " + target.host() + " " + what + heloName);
     }
 
     private SessionResult transaction() throws IOException {

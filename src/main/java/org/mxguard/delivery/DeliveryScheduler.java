@@ -62,7 +62,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
         this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
                 settings.connectionReuseTime());
-        Courier courier = new Courier(planner, client, settings);
+        Courier courier = new Courier(planner, client, settings, mailLog);
         BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
                 clock);
         this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,

@@ -262,6 +262,25 @@ class SmtpClientIT {
         }
     }
 
+    @Test
+    void aServerThatGreetsWithOurOwnNameIsThisHostAndGetsNoMail() {
+        sink.banner = "220 mxguard.test ESMTP Postfix";
+        SessionResult result = client.deliver(target(), tx("ok@protected.test"));
+        assertThat(result).isEqualTo(new SessionResult.Looped(
+                "host sink.test[127.0.0.1] greeted me with my own hostname mxguard.test"));
+        assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+        assertThat(sink.received).isEmpty();
+    }
+
+    @Test
+    void aServerThatAnswersEhloWithOurOwnNameIsThisHostAndGetsNoMail() {
+        sink.name = "MXGUARD.TEST";
+        SessionResult result = client.deliver(target(), tx("ok@protected.test"));
+        assertThat(result).isEqualTo(new SessionResult.Looped(
+                "host sink.test[127.0.0.1] replied to HELO/EHLO with my own hostname mxguard.test"));
+        assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
     private Target target() {
         return new Target("sink.test", sink.address(), sink.port());
     }
