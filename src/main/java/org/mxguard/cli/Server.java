@@ -8,6 +8,7 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -79,6 +80,12 @@ final class Server implements AutoCloseable {
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock);
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
             smtp.start();
             started.add(smtp);
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.RecipientSettings;
 import org.mxguard.delivery.SmtpTimeouts;
 import org.mxguard.delivery.StaticRoute;
 import org.mxguard.delivery.TlsMode;
@@ -22,8 +23,9 @@ import org.mxguard.mail.MailAddress;
  *
  * @param enabled false keeps everything in the queue (accept-only, like Postfix's defer_transports)
  * @param settings the delivery settings
+ * @param recipients recipient validation (a valid-recipient file, verification at the primary)
  */
-public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
+public record DeliveryConfig(boolean enabled, DeliverySettings settings, RecipientSettings recipients) {
 
     /**
      * @param listen where the inbound server listens, so that a static route back to it is known as a loop
@@ -65,12 +67,39 @@ public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
         Duration probe = ConfigLoader.positive(s, "probe-interval", d.probeInterval());
         MailAddress postmasterCopy = s.value("postmaster-copy", d.postmasterCopy(), DeliveryConfig::mailbox);
         Duration reuse = s.duration("connection-reuse-time", d.connectionReuseTime());
+        RecipientSettings recipients = recipients(s.section("recipients"));
         s.finish();
         DeliverySettings settings = new DeliverySettings(hostname, ownNames, ownAddresses, interfaces, routes,
                 smtpPort, minBackoff, maxBackoff, d.jitter(), lifetime, delayWarning.isZero() ? null : delayWarning,
                 maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse,
                 listen, caFile);
-        return new DeliveryConfig(enabled, settings);
+        return new DeliveryConfig(enabled, settings, recipients);
+    }
+
+    private static RecipientSettings recipients(Section s) {
+        RecipientSettings d = RecipientSettings.DEFAULTS;
+        Path file = s.path("file", d.file());
+        if (file != null && !Files.isReadable(file)) {
+            s.problem("file", "cannot read " + file);
+            file = null;
+        }
+        boolean verify = s.bool("verify", d.verify());
+        Duration positiveRefresh = ConfigLoader.positive(s, "positive-refresh", d.positiveRefresh());
+        Duration positiveExpire = ConfigLoader.positive(s, "positive-expire", d.positiveExpire());
+        Duration negativeRefresh = ConfigLoader.positive(s, "negative-refresh", d.negativeRefresh());
+        Duration negativeExpire = ConfigLoader.positive(s, "negative-expire", d.negativeExpire());
+        Duration timeout = ConfigLoader.positive(s, "verify-timeout", d.timeout());
+        if (positiveRefresh.compareTo(positiveExpire) > 0) {
+            s.problem("positive-refresh", "is longer than positive-expire");
+            positiveRefresh = positiveExpire;
+        }
+        if (negativeRefresh.compareTo(negativeExpire) > 0) {
+            s.problem("negative-refresh", "is longer than negative-expire");
+            negativeRefresh = negativeExpire;
+        }
+        s.finish();
+        return new RecipientSettings(file, verify, positiveRefresh, positiveExpire, negativeRefresh, negativeExpire,
+                timeout);
     }
 
     private static InetAddress address(String text) {

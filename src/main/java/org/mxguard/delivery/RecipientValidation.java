@@ -1,0 +1,143 @@
+package org.mxguard.delivery;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mxguard.dns.Dns;
+import org.mxguard.mail.MailAddress;
+import org.mxguard.mail.Reply;
+import org.mxguard.maillog.MailLog;
+import org.mxguard.smtp.RecipientCheck;
+
+/**
+ * Recipient validation for a backup MX, so that mail for users the primary does not have is
+ * refused at RCPT and never bounced later to a forged sender (backscatter):
+ *
+ * <ol>
+ *   <li>the table of valid recipients (Postfix's relay_recipient_maps): a user of a listed domain
+ *       that the table does not name gets {@code 550 5.1.1 ... User unknown in relay recipient table};</li>
+ *   <li>with verification on, the primary is asked (Postfix's reject_unverified_recipient), and its
+ *       answer cached: known users for 31 days, unknown ones for 3 days, asked again after 7 days
+ *       and 3 hours.</li>
+ * </ol>
+ *
+ * <p>While no primary can be asked, the cache answers until its entries expire; a recipient it
+ * does not know is accepted, because taking mail while the primary is down is what a backup MX is
+ * for. A primary that answers 4xx for the recipient makes it {@code 450}: the client retries, and
+ * nothing is accepted that may turn out unknown.
+ */
+public final class RecipientValidation implements RecipientCheck {
+
+    /** Enough for a large domain; a dictionary attack cannot make the cache grow past it. */
+    private static final int MAX_ENTRIES = 200_000;
+
+    private record Entry(boolean valid, String reason, Instant at) {
+    }
+
+    private final RecipientSettings settings;
+    private final RelayRecipients table;
+    private final RecipientProbe probe;
+    private final Clock clock;
+    private final MailLog mailLog;
+    private final Map<MailAddress, Entry> cache = new ConcurrentHashMap<>();
+
+    RecipientValidation(RecipientSettings settings, RelayRecipients table, RecipientProbe probe, Clock clock,
+            MailLog mailLog) {
+        this.settings = settings;
+        this.table = table;
+        this.probe = probe;
+        this.clock = clock;
+        this.mailLog = mailLog;
+    }
+
+    /**
+     * Builds the validation delivery would use to reach the primaries.
+     *
+     * @throws UncheckedIOException when the recipient file cannot be read or has a bad line (the
+     *     message names file and line)
+     */
+    public static RecipientValidation create(RecipientSettings settings, DeliverySettings delivery, Dns dns,
+            MailLog mailLog, Clock clock) {
+        RelayRecipients table;
+        try {
+            table = settings.file() == null ? RelayRecipients.NONE : RelayRecipients.read(settings.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        RoutePlanner planner = new RoutePlanner(delivery, dns, new Random(), LocalIdentity.from(delivery), mailLog);
+        RecipientProbe probe = new RecipientProbe(planner, delivery.hostname(), delivery.tls(), settings.timeout());
+        return new RecipientValidation(settings, table, probe, clock, mailLog);
+    }
+
+    /** True when this checks anything at all. */
+    public boolean active() {
+        return settings.verify() || table.size() > 0;
+    }
+
+    @Override
+    public Optional<Reply> refusal(MailAddress recipient) {
+        if (!table.accepts(recipient)) {
+            return Optional.of(Reply.of(550, "5.1.1", recipient.bracketed()
+                    + ": Recipient address rejected: User unknown in relay recipient table"));
+        }
+        if (!settings.verify()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Entry known = cache.get(recipient);
+        if (known != null && now.isBefore(known.at().plus(known.valid() ? settings.positiveRefresh()
+                : settings.negativeRefresh()))) {
+            return answer(recipient, known);
+        }
+        return switch (probe.probe(recipient)) {
+            case ProbeResult.Valid valid -> remember(recipient, new Entry(true, null, now));
+            case ProbeResult.Invalid invalid -> remember(recipient, new Entry(false, invalid.reason(), now));
+            // Postfix: "450 4.1.1 <x>: Recipient address rejected: unverified address: ..."
+            case ProbeResult.TryLater later -> Optional.of(Reply.of(450, "4.1.1", recipient.bracketed()
+                    + ": Recipient address rejected: unverified address: " + later.reason()));
+            case ProbeResult.Unreachable down -> {
+                if (known != null && now.isBefore(known.at().plus(known.valid() ? settings.positiveExpire()
+                        : settings.negativeExpire()))) {
+                    yield answer(recipient, known);
+                }
+                // Nobody to ask and nothing known: the backup's job is to take it.
+                yield Optional.empty();
+            }
+        };
+    }
+
+    private Optional<Reply> remember(MailAddress recipient, Entry entry) {
+        if (cache.size() >= MAX_ENTRIES) {
+            evict();
+        }
+        cache.put(recipient, entry);
+        if (!entry.valid()) {
+            mailLog.log("verify", "recipient " + recipient.bracketed() + " is undeliverable: " + entry.reason());
+        }
+        return answer(recipient, entry);
+    }
+
+    private void evict() {
+        Instant now = clock.instant();
+        cache.values().removeIf(e -> !now.isBefore(e.at().plus(e.valid() ? settings.positiveExpire()
+                : settings.negativeExpire())));
+        if (cache.size() >= MAX_ENTRIES) {
+            // Unknown users are what an attack adds; known ones are what the backup needs.
+            cache.values().removeIf(e -> !e.valid());
+        }
+    }
+
+    private static Optional<Reply> answer(MailAddress recipient, Entry entry) {
+        if (entry.valid()) {
+            return Optional.empty();
+        }
+        // Postfix: "550 5.1.1 <x>: Recipient address rejected: undeliverable address: host ... said: ..."
+        return Optional.of(Reply.of(550, "5.1.1", recipient.bracketed()
+                + ": Recipient address rejected: undeliverable address: " + entry.reason()));
+    }
+}
