@@ -52,7 +52,10 @@ final class BounceWriter {
         byte[] headers = originalHeaders(original.id());
         Instant now = clock.instant();
         ClientInfo self = new ClientInfo(InetAddress.getLoopbackAddress(), 0, "localhost", hostname, "local", null);
-        Envelope envelope = new Envelope(MailAddress.NULL_SENDER, List.of(to), self, now, true, false);
+        // RFC 6531: the report quotes the original's header and goes to its sender, so it needs
+        // SMTPUTF8 whenever the original did (delivery sends the parameter only if the report needs it).
+        boolean smtpUtf8 = original.envelope().smtpUtf8() || !to.localPart().chars().allMatch(c -> c < 0x80);
+        Envelope envelope = new Envelope(MailAddress.NULL_SENDER, List.of(to), self, now, true, smtpUtf8);
         try (MessageWriter writer = spool.begin(envelope)) {
             byte[] dsn = composer.compose(writer.id(), to, original, results, kind, headers, retryUntil);
             writer.content().write(dsn);

@@ -160,6 +160,12 @@ final class ClientSession {
             stage = "sending XFORWARD";
             xforward(tx.client());
         }
+        if (tx.smtpUtf8() && !extensions.containsKey("SMTPUTF8")) {
+            // RFC 6531 §3.4: a message that needs SMTPUTF8 is never downgraded on the way; Postfix's words.
+            endTransaction();
+            return new SessionResult.Unsuitable(EnhancedStatus.parse("5.6.7"),
+                    "SMTPUTF8 is required, but was not offered by host " + target.host());
+        }
         transactionStarted = System.nanoTime();
         stage = "sending MAIL FROM";
         long limit = sizeLimit();
@@ -380,6 +386,9 @@ final class ClientSession {
         }
         if (tx.eightBitMime() && extensions.containsKey("8BITMIME")) {
             cmd.append(" BODY=8BITMIME");
+        }
+        if (tx.smtpUtf8()) {
+            cmd.append(" SMTPUTF8");
         }
         return cmd.toString();
     }

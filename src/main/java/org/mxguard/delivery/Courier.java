@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,10 +57,12 @@ final class Courier {
         for (int from = 0; from < recipients.size(); from += step) {
             List<MailAddress> chunk = recipients.subList(from, Math.min(recipients.size(), from + step));
             Transaction tx = new Transaction(message.envelope().sender(), chunk, message.size(),
-                    message.envelope().eightBitMime(), original, content);
+                    message.envelope().eightBitMime(), needsSmtpUtf8(message, chunk, content), original, content);
             SessionResult.HostFailed last = null;
             Target lastTarget = null;
             Target looped = null;
+            SessionResult.Unsuitable unsuitable = null;
+            Target unsuitableTarget = null;
             boolean done = false;
             for (Target target : targets) {
                 long t0 = System.nanoTime();
@@ -77,6 +80,11 @@ final class Courier {
                         last = failed;
                         lastTarget = target;
                     }
+                    case SessionResult.Unsuitable cannot -> {
+                        setup = setup.plus(spent);
+                        unsuitable = cannot;
+                        unsuitableTarget = target;
+                    }
                     case SessionResult.Looped loop -> {
                         setup = setup.plus(spent);
                         mailLog.log("smtp", "warning: " + loop.warning());
@@ -87,7 +95,13 @@ final class Courier {
                     break;
                 }
             }
-            if (!done && last == null && looped != null) {
+            if (!done && last == null && unsuitable != null) {
+                // RFC 6531 §3.4: no downgrade in transit; every primary that answered cannot take it.
+                for (MailAddress rcpt : chunk) {
+                    results.add(new DeliveryResult.Bounced(rcpt, unsuitableTarget.relay(), unsuitable.status(),
+                            unsuitable.reason(), null));
+                }
+            } else if (!done && last == null && looped != null) {
                 // Every other address failed or was this host: as Postfix, a loop is permanent.
                 String reason = "mail for " + domain + " loops back to myself";
                 for (MailAddress rcpt : chunk) {
@@ -106,5 +120,15 @@ final class Courier {
             }
         }
         return new Attempt(results, setup, transfer);
+    }
+
+    private static boolean needsSmtpUtf8(QueuedMessage message, List<MailAddress> recipients,
+            Transaction.Content content) {
+        try {
+            return SmtpUtf8Need.of(message.envelope().smtpUtf8(), message.envelope().sender(), recipients, content);
+        } catch (IOException e) {
+            // Unreadable now, so the transaction will fail anyway; assume the stricter case.
+            return message.envelope().smtpUtf8();
+        }
     }
 }

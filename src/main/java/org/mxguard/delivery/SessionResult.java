@@ -36,4 +36,11 @@ sealed interface SessionResult {
      */
     record Looped(String warning) implements SessionResult {
     }
+
+    /**
+     * The server answered but cannot take this message as it is (it does not offer SMTPUTF8, which
+     * the message needs): another primary may; if none can, the message bounces with this status.
+     */
+    record Unsuitable(EnhancedStatus status, String reason) implements SessionResult {
+    }
 }

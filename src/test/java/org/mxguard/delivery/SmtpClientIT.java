@@ -113,7 +113,7 @@ class SmtpClientIT {
         sink.extensions = List.of("XFORWARD NAME ADDR");
         ClientInfo unknown = new ClientInfo(InetAddress.getByName("2001:db8::7"), 1, "unknown", null, "SMTP", null);
         client.deliver(target(), new Transaction(MailAddress.of("a", "sender.test"),
-                List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, unknown, this::content));
+                List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, false, unknown, this::content));
         assertThat(sink.received.getFirst().xforward()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
                 "NAME", "[UNAVAILABLE]", "ADDR", "IPV6:2001:db8::7"));
     }
@@ -295,7 +295,7 @@ class SmtpClientIT {
         }
         return new Transaction(MailAddress.of("a", "sender.test"),
                 java.util.Arrays.stream(recipients).map(r -> MailAddress.of(r.split("@")[0], r.split("@")[1])).toList(),
-                CONTENT.length(), true, client, this::content);
+                CONTENT.length(), true, false, client, this::content);
     }
 
     private java.io.InputStream content() {

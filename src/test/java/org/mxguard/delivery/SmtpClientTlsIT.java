@@ -107,6 +107,6 @@ class SmtpClientTlsIT {
     private static Transaction tx() {
         byte[] content = "Subject: tls\r\n\r\nsecret\r\n".getBytes(StandardCharsets.UTF_8);
         return new Transaction(MailAddress.of("a", "sender.test"), List.of(MailAddress.of("b", "protected.test")),
-                content.length, false, null, () -> new ByteArrayInputStream(content));
+                content.length, false, false, null, () -> new ByteArrayInputStream(content));
     }
 }
