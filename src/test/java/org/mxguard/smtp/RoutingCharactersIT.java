@@ -1,7 +1,5 @@
 package org.mxguard.smtp;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
 
 /**
