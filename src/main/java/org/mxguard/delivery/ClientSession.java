@@ -36,6 +36,7 @@ final class ClientSession {
     private final String heloName;
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
+    private final TlsContexts contexts;
     private final long started;
     private final Map<String, String> knownExtensions;
     private final boolean keepOpen;
@@ -53,13 +54,14 @@ final class ClientSession {
      * @param keepOpen end a finished transaction with RSET instead of QUIT, so the connection can be reused
      */
     ClientSession(SmtpConnection conn, Target target, Transaction tx, String heloName, SmtpTimeouts timeouts,
-            TlsMode tls, long started, Map<String, String> knownExtensions, boolean keepOpen) {
+            TlsMode tls, TlsContexts contexts, long started, Map<String, String> knownExtensions, boolean keepOpen) {
         this.conn = conn;
         this.target = target;
         this.tx = tx;
         this.heloName = heloName;
         this.timeouts = timeouts;
         this.tls = tls;
+        this.contexts = contexts;
         this.started = started;
         this.knownExtensions = knownExtensions;
         this.keepOpen = keepOpen;
@@ -121,7 +123,7 @@ final class ClientSession {
             send("STARTTLS");
             Reply reply = conn.read(timeouts.command());
             if (reply.code() == 220) {
-                conn.startTls(tls == TlsMode.VERIFY ? TlsContexts.verified() : TlsContexts.unverified(),
+                conn.startTls(tls == TlsMode.VERIFY ? contexts.verified() : contexts.unverified(),
                         target.hostName(), tls == TlsMode.VERIFY, timeouts.greeting());
                 stage = "performing the EHLO handshake";
                 hello = hello();

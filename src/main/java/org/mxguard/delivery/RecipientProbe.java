@@ -21,12 +21,14 @@ final class RecipientProbe {
     private final RoutePlanner planner;
     private final String heloName;
     private final TlsMode tls;
+    private final TlsContexts contexts;
     private final Duration timeout;
 
-    RecipientProbe(RoutePlanner planner, String heloName, TlsMode tls, Duration timeout) {
+    RecipientProbe(RoutePlanner planner, String heloName, TlsMode tls, TlsContexts contexts, Duration timeout) {
         this.planner = planner;
         this.heloName = heloName;
         this.tls = tls;
+        this.contexts = contexts;
         this.timeout = timeout;
     }
 
@@ -75,7 +77,7 @@ final class RecipientProbe {
                 conn.command("STARTTLS");
                 conn.flush(left(deadline));
                 if (conn.read(left(deadline)).code() == 220) {
-                    conn.startTls(tls == TlsMode.VERIFY ? TlsContexts.verified() : TlsContexts.unverified(),
+                    conn.startTls(tls == TlsMode.VERIFY ? contexts.verified() : contexts.unverified(),
                             target.hostName(), tls == TlsMode.VERIFY, left(deadline));
                     if (hello(conn, deadline) == null) {
                         return new ProbeResult.Unreachable("host " + target.host() + " refused EHLO after STARTTLS");

@@ -70,7 +70,8 @@ public final class RecipientValidation implements RecipientCheck {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         RoutePlanner planner = new RoutePlanner(delivery, dns, new Random(), LocalIdentity.from(delivery), mailLog);
-        RecipientProbe probe = new RecipientProbe(planner, delivery.hostname(), delivery.tls(), settings.timeout());
+        RecipientProbe probe = new RecipientProbe(planner, delivery.hostname(), delivery.tls(),
+                TlsContexts.of(delivery.tlsCaFile()), settings.timeout());
         return new RecipientValidation(settings, table, probe, clock, mailLog);
     }
 

@@ -217,7 +217,7 @@ class SmtpClientIT {
     @Test
     void nextMessageToTheSameAddressReusesTheConnection() {
         try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
-                Duration.ofSeconds(30))) {
+                Duration.ofSeconds(30), TlsContexts.of(null))) {
             assertThat(reusing.deliver(target(), tx("one@protected.test"))).isInstanceOf(SessionResult.Completed.class);
             assertThat(reusing.deliver(target(), tx("two@protected.test"))).isInstanceOf(SessionResult.Completed.class);
         }
@@ -234,7 +234,7 @@ class SmtpClientIT {
     void aCachedConnectionTheServerClosedIsReplacedWithoutLosingTheMessage() {
         sink.closeAfterRset = true;
         try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
-                Duration.ofSeconds(30))) {
+                Duration.ofSeconds(30), TlsContexts.of(null))) {
             reusing.deliver(target(), tx("one@protected.test"));
             SessionResult second = reusing.deliver(target(), tx("two@protected.test"));
             assertThat(((SessionResult.Completed) second).results().getFirst())
