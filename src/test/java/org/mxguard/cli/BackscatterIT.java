@@ -86,8 +86,25 @@ class BackscatterIT {
         assertThat(replies.get(5)).startsWith("250 2.1.5");
         assertThat(primarySaw).contains("MAIL FROM:<>", "RCPT TO:<nobody@protected.test>")
                 .doesNotContain("RCPT TO:<alice@listed.protected.test>", "DATA");
-        assertThat(Files.readString(dir.resolve("mail.log"))).contains("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: "
-                + "550 5.1.1 <nobody@protected.test>: Recipient address rejected: undeliverable address:");
+        assertThat(awaitLog("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 550 5.1.1 <nobody@protected.test>: "
+                + "Recipient address rejected: undeliverable address:")).contains("to=<nobody@protected.test>");
+    }
+
+    /** The mail log is written by its own thread: wait (up to 10 s) for the line. */
+    private String awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Path log = dir.resolve("mail.log");
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log)) {
+                    if (line.contains(text)) {
+                        return line;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no log line with '" + text + "'");
     }
 
     private List<String> converse(String... lines) throws IOException {
