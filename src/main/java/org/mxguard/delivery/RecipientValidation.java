@@ -3,12 +3,14 @@ package org.mxguard.delivery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mxguard.dns.Dns;
+import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.Reply;
 import org.mxguard.maillog.MailLog;
@@ -36,6 +38,13 @@ public final class RecipientValidation implements RecipientCheck {
     /** Enough for a large domain; a dictionary attack cannot make the cache grow past it. */
     private static final int MAX_ENTRIES = 200_000;
 
+    /**
+     * After a primary could not be asked, it is not asked again for this long: a backup MX works
+     * mostly while its primary is down, and a primary that swallows packets would otherwise hold
+     * every RCPT for the whole verification timeout.
+     */
+    static final Duration DOWN_FOR = Duration.ofSeconds(60);
+
     private record Entry(boolean valid, String reason, Instant at) {
     }
 
@@ -45,6 +54,7 @@ public final class RecipientValidation implements RecipientCheck {
     private final Clock clock;
     private final MailLog mailLog;
     private final Map<MailAddress, Entry> cache = new ConcurrentHashMap<>();
+    private final Map<Domain, Instant> downUntil = new ConcurrentHashMap<>();
 
     RecipientValidation(RecipientSettings settings, RelayRecipients table, RecipientProbe probe, Clock clock,
             MailLog mailLog) {
@@ -95,21 +105,33 @@ public final class RecipientValidation implements RecipientCheck {
                 : settings.negativeRefresh()))) {
             return answer(recipient, known);
         }
+        Instant down = downUntil.get(recipient.domain());
+        if (down != null && now.isBefore(down)) {
+            return whileDown(recipient, known, now);
+        }
         return switch (probe.probe(recipient)) {
-            case ProbeResult.Valid valid -> remember(recipient, new Entry(true, null, now));
+            case ProbeResult.Valid valid -> {
+                downUntil.remove(recipient.domain());
+                yield remember(recipient, new Entry(true, null, now));
+            }
             case ProbeResult.Invalid invalid -> remember(recipient, new Entry(false, invalid.reason(), now));
             // Postfix: "450 4.1.1 <x>: Recipient address rejected: unverified address: ..."
             case ProbeResult.TryLater later -> Optional.of(Reply.of(450, "4.1.1", recipient.bracketed()
                     + ": Recipient address rejected: unverified address: " + later.reason()));
-            case ProbeResult.Unreachable down -> {
-                if (known != null && now.isBefore(known.at().plus(known.valid() ? settings.positiveExpire()
-                        : settings.negativeExpire()))) {
-                    yield answer(recipient, known);
-                }
-                // Nobody to ask and nothing known: the backup's job is to take it.
-                yield Optional.empty();
+            case ProbeResult.Unreachable unreachable -> {
+                downUntil.put(recipient.domain(), clock.instant().plus(DOWN_FOR));
+                yield whileDown(recipient, known, now);
             }
         };
+    }
+
+    /** The cache answers while its entry lasts; nobody to ask and nothing known: the backup takes it. */
+    private Optional<Reply> whileDown(MailAddress recipient, Entry known, Instant now) {
+        if (known != null && now.isBefore(known.at().plus(known.valid() ? settings.positiveExpire()
+                : settings.negativeExpire()))) {
+            return answer(recipient, known);
+        }
+        return Optional.empty();
     }
 
     private Optional<Reply> remember(MailAddress recipient, Entry entry) {

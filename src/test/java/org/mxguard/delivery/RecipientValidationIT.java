@@ -111,6 +111,26 @@ class RecipientValidationIT {
     }
 
     @Test
+    void aPrimaryThatDoesNotAnswerIsNotAskedAgainForAMinute() {
+        primary.hangAt = "GREETING";
+        RecipientSettings d = RecipientSettings.DEFAULTS;
+        RecipientValidation check = validation(new RecipientSettings(null, true, d.positiveRefresh(), d.positiveExpire(),
+                d.negativeRefresh(), d.negativeExpire(), Duration.ofMillis(500)));
+
+        long started = System.nanoTime();
+        assertThat(check.refusal(rcpt("first"))).as("nobody to ask: taken").isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        for (int i = 0; i < 20; i++) {
+            assertThat(check.refusal(rcpt("next" + i))).isEmpty();
+        }
+        assertThat(primary.connections.get()).as("one wait for the whole minute, not one per recipient").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(61));
+        check.refusal(rcpt("later"));
+        assertThat(primary.connections.get()).isEqualTo(2);
+    }
+
+    @Test
     void theValidRecipientFileRefusesUnknownUsersOfTheDomainsItLists() throws Exception {
         Path file = dir.resolve("relay_recipients");
         Files.writeString(file, """
