@@ -84,7 +84,7 @@ final class Server implements AutoCloseable {
             smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
             RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
-                    config.delivery().settings(), dns, mailLog, clock);
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
             if (recipients.active()) {
                 smtp.setRecipientCheck(recipients);
                 LOG.info("recipient validation: {}", config.delivery().recipients());

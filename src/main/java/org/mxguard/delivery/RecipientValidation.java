@@ -2,6 +2,7 @@ package org.mxguard.delivery;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mxguard.delivery.VerifyCache.Entry;
 import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
@@ -35,9 +37,6 @@ import org.mxguard.smtp.RecipientCheck;
  */
 public final class RecipientValidation implements RecipientCheck {
 
-    /** Enough for a large domain; a dictionary attack cannot make the cache grow past it. */
-    private static final int MAX_ENTRIES = 200_000;
-
     /**
      * After a primary could not be asked, it is not asked again for this long: a backup MX works
      * mostly while its primary is down, and a primary that swallows packets would otherwise hold
@@ -45,20 +44,18 @@ public final class RecipientValidation implements RecipientCheck {
      */
     static final Duration DOWN_FOR = Duration.ofSeconds(60);
 
-    private record Entry(boolean valid, String reason, Instant at) {
-    }
-
     private final RecipientSettings settings;
     private final RelayRecipients table;
     private final RecipientProbe probe;
     private final Clock clock;
     private final MailLog mailLog;
-    private final Map<MailAddress, Entry> cache = new ConcurrentHashMap<>();
+    private final VerifyCache cache;
     private final Map<Domain, Instant> downUntil = new ConcurrentHashMap<>();
 
-    RecipientValidation(RecipientSettings settings, RelayRecipients table, RecipientProbe probe, Clock clock,
-            MailLog mailLog) {
+    RecipientValidation(RecipientSettings settings, RelayRecipients table, RecipientProbe probe, VerifyCache cache,
+            Clock clock, MailLog mailLog) {
         this.settings = settings;
+        this.cache = cache;
         this.table = table;
         this.probe = probe;
         this.clock = clock;
@@ -68,11 +65,12 @@ public final class RecipientValidation implements RecipientCheck {
     /**
      * Builds the validation delivery would use to reach the primaries.
      *
+     * @param cacheFile where the primaries' answers are kept across restarts, or null to keep them in memory only
      * @throws UncheckedIOException when the recipient file cannot be read or has a bad line (the
      *     message names file and line)
      */
     public static RecipientValidation create(RecipientSettings settings, DeliverySettings delivery, Dns dns,
-            MailLog mailLog, Clock clock) {
+            MailLog mailLog, Clock clock, Path cacheFile) {
         RelayRecipients table;
         try {
             table = settings.file() == null ? RelayRecipients.NONE : RelayRecipients.read(settings.file());
@@ -82,7 +80,8 @@ public final class RecipientValidation implements RecipientCheck {
         RoutePlanner planner = new RoutePlanner(delivery, dns, new Random(), LocalIdentity.from(delivery), mailLog);
         RecipientProbe probe = new RecipientProbe(planner, delivery.hostname(), delivery.tls(),
                 TlsContexts.of(delivery.tlsCaFile()), settings.timeout());
-        return new RecipientValidation(settings, table, probe, clock, mailLog);
+        VerifyCache cache = new VerifyCache(settings.verify() ? cacheFile : null, clock, settings);
+        return new RecipientValidation(settings, table, probe, cache, clock, mailLog);
     }
 
     /** True when this checks anything at all. */
@@ -127,32 +126,18 @@ public final class RecipientValidation implements RecipientCheck {
 
     /** The cache answers while its entry lasts; nobody to ask and nothing known: the backup takes it. */
     private Optional<Reply> whileDown(MailAddress recipient, Entry known, Instant now) {
-        if (known != null && now.isBefore(known.at().plus(known.valid() ? settings.positiveExpire()
-                : settings.negativeExpire()))) {
+        if (known != null && cache.live(known, now)) {
             return answer(recipient, known);
         }
         return Optional.empty();
     }
 
     private Optional<Reply> remember(MailAddress recipient, Entry entry) {
-        if (cache.size() >= MAX_ENTRIES) {
-            evict();
-        }
         cache.put(recipient, entry);
         if (!entry.valid()) {
             mailLog.log("verify", "recipient " + recipient.bracketed() + " is undeliverable: " + entry.reason());
         }
         return answer(recipient, entry);
-    }
-
-    private void evict() {
-        Instant now = clock.instant();
-        cache.values().removeIf(e -> !now.isBefore(e.at().plus(e.valid() ? settings.positiveExpire()
-                : settings.negativeExpire())));
-        if (cache.size() >= MAX_ENTRIES) {
-            // Unknown users are what an attack adds; known ones are what the backup needs.
-            cache.values().removeIf(e -> !e.valid());
-        }
     }
 
     private static Optional<Reply> answer(MailAddress recipient, Entry entry) {

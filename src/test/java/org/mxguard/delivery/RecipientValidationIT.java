@@ -111,6 +111,26 @@ class RecipientValidationIT {
     }
 
     @Test
+    void whatThePrimarySaidSurvivesARestartWhileItIsDown() throws Exception {
+        validation(RecipientSettings.DEFAULTS.withVerify(true)).refusal(rcpt("known"));
+        validation(RecipientSettings.DEFAULTS.withVerify(true)).refusal(rcpt("nobody"));
+        primary.close();
+        clock.advance(Duration.ofDays(1));
+
+        RecipientValidation restarted = validation(RecipientSettings.DEFAULTS.withVerify(true));
+        assertThat(restarted.refusal(rcpt("nobody"))).hasValueSatisfying(reply -> assertThat(reply.toString())
+                .contains("undeliverable address: host 127.0.0.1[127.0.0.1] said: 550 5.1.1"));
+        assertThat(restarted.refusal(rcpt("known"))).isEmpty();
+        assertThat(restarted.refusal(rcpt("stranger"))).isEmpty();
+
+        clock.advance(Duration.ofDays(3));
+        RecipientValidation later = validation(RecipientSettings.DEFAULTS.withVerify(true));
+        assertThat(later.refusal(rcpt("nobody"))).as("the negative answer expired").isEmpty();
+        assertThat(Files.readString(dir.resolve("verify-cache"))).contains("known@protected.test")
+                .doesNotContain("nobody@protected.test");
+    }
+
+    @Test
     void aPrimaryThatDoesNotAnswerIsNotAskedAgainForAMinute() {
         primary.hangAt = "GREETING";
         RecipientSettings d = RecipientSettings.DEFAULTS;
@@ -167,7 +187,7 @@ class RecipientValidationIT {
         // Static routes to IP literals never ask DNS; the resolver points at a port nobody serves.
         DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 Duration.ofMillis(100)));
-        return RecipientValidation.create(settings, delivery, dns, mailLog, clock);
+        return RecipientValidation.create(settings, delivery, dns, mailLog, clock, dir.resolve("verify-cache"));
     }
 
     private static MailAddress rcpt(String user) {
