@@ -1,5 +1,6 @@
 package org.mxguard.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.mxguard.delivery.DeliverySettings;
 import org.mxguard.delivery.RecipientSettings;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.delivery.SmtpTimeouts;
 import org.mxguard.delivery.StaticRoute;
 import org.mxguard.delivery.TlsMode;
@@ -82,6 +84,13 @@ public record DeliveryConfig(boolean enabled, DeliverySettings settings, Recipie
         if (file != null && !Files.isReadable(file)) {
             s.problem("file", "cannot read " + file);
             file = null;
+        } else if (file != null) {
+            try {
+                RecipientValidation.checkRecipientFile(file);
+            } catch (IOException e) {
+                s.problem("file", e.getMessage());
+                file = null;
+            }
         }
         boolean verify = s.bool("verify", d.verify());
         Duration positiveRefresh = ConfigLoader.positive(s, "positive-refresh", d.positiveRefresh());

@@ -84,6 +84,16 @@ public final class RecipientValidation implements RecipientCheck {
         return new RecipientValidation(settings, table, probe, cache, clock, mailLog);
     }
 
+    /**
+     * Reads a valid-recipient file as {@link #create} will, so that a configuration check finds its
+     * errors before the server starts.
+     *
+     * @throws IOException naming the file, and the line when one is bad
+     */
+    public static void checkRecipientFile(Path file) throws IOException {
+        RelayRecipients.read(file);
+    }
+
     /** True when this checks anything at all. */
     public boolean active() {
         return settings.verify() || table.size() > 0;

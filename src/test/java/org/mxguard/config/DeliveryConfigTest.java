@@ -43,6 +43,18 @@ class DeliveryConfigTest {
     }
 
     @Test
+    void aBadLineInTheRecipientFileIsFoundByTheConfigurationCheck() throws Exception {
+        Path recipients = Files.writeString(dir.resolve("relay_recipients"), "alice@example.org OK\nbob OK\n");
+        Path file = dir.resolve("mx.yaml");
+        Files.writeString(file, "protected-domains: [example.org]\ndelivery:\n  recipients:\n    file: "
+                + recipients + "\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        file + ":4: delivery.recipients.file: " + recipients
+                                + ":2: expected user@domain or @domain, not 'bob'"));
+    }
+
+    @Test
     void missingFilesAndInconsistentTimesAreProblemsWithFileAndLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """
