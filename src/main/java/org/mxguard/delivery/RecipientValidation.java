@@ -101,6 +101,10 @@ public final class RecipientValidation implements RecipientCheck {
 
     @Override
     public Optional<Reply> refusal(MailAddress recipient) {
+        if (recipient.localPart().equalsIgnoreCase("postmaster")) {
+            // RFC 5321 §4.5.1: postmaster is always accepted, whatever a table forgot to list.
+            return Optional.empty();
+        }
         if (!table.accepts(recipient)) {
             return Optional.of(Reply.of(550, "5.1.1", recipient.bracketed()
                     + ": Recipient address rejected: User unknown in relay recipient table"));

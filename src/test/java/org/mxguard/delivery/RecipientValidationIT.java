@@ -166,6 +166,7 @@ class RecipientValidationIT {
         assertThat(check.refusal(rcpt("mallory"))).hasValueSatisfying(reply -> assertThat(reply.toString())
                 .isEqualTo("550 5.1.1 <mallory@protected.test>: Recipient address rejected: User unknown in relay "
                         + "recipient table"));
+        assertThat(check.refusal(rcpt("Postmaster"))).as("RFC 5321 §4.5.1").isEmpty();
         assertThat(check.refusal(MailAddress.of("anyone", "open.test"))).isEmpty();
         assertThat(check.refusal(MailAddress.of("anyone", "unlisted.test"))).as("a domain the file does not name").isEmpty();
         assertThat(primary.connections.get()).as("the file alone asks nobody").isZero();
