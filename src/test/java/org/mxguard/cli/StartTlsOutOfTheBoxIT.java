@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
 import org.mxguard.config.MxguardConfig;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.spool.SpoolSettings;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,8 @@ class StartTlsOutOfTheBoxIT {
         MxguardConfig config = new MxguardConfig(example.source(),
                 example.smtp().withListen(List.of(new java.net.InetSocketAddress("127.0.0.1", 0))),
                 new SpoolSettings(dir.resolve("spool"), 0, spool.fsync(), spool.syncDirectory(), spool.commitJournal()),
-                example.log(), example.dns(), false, example.policy(), example.delivery(), dir.resolve("control.sock"));
+                example.log(), example.dns(), false, example.policy(), example.delivery(), dir.resolve("control.sock"),
+                example.mxSkip(), StoreSettings.defaults(dir.resolve("evidence")));
         server = new Server(config, Clock.systemUTC());
         server.start();
         assertThat(starttls(server.smtpPort())).contains("STARTTLS offered", "subject CN=mx2.example.net");
