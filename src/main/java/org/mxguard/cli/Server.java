@@ -10,6 +10,7 @@ import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
 import org.mxguard.delivery.PrimaryCheck;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -33,8 +34,10 @@ import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
 import org.mxguard.primary.HealthProbe;
 import org.mxguard.primary.PrimaryLogs;
+import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,8 +142,14 @@ final class Server implements AutoCloseable {
             }
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
-            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
+            smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
             smtp.start();
             started.add(smtp);
 
@@ -176,6 +185,22 @@ final class Server implements AutoCloseable {
     /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
     PrimaryLogs primaryLogs() {
         return primaryLogs;
+    }
+
+    /**
+     * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
+     * spool directory (made on the first start).
+     */
+    private SmtpSettings withCertificate(SmtpSettings smtp) throws IOException {
+        if (smtp.tlsEnabled()) {
+            return smtp;
+        }
+        Path directory = config.spool().directory().resolve("tls");
+        SelfSignedCertificate.PemPair pair = SelfSignedCertificate.ensure(directory, smtp.hostname(), clock);
+        LOG.info("STARTTLS: no smtp.tls.certificate configured; {} the self-signed certificate for {} in {} "
+                + "(opportunistic TLS only: configure a CA-signed certificate for clients that verify)",
+                pair.created() ? "made" : "using", smtp.hostname(), directory);
+        return smtp.withTls(pair.certificate(), pair.key());
     }
 
     private LogSink logSink() throws IOException {
