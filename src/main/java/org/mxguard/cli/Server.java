@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root: builds every component from the configuration, wires them together and
  * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
- * primary's logs and health probe, SMTP listener, control socket; stop order is the reverse, so
+ * primary's logs, SMTP listener, the primary's health probe, control socket; stop order is the reverse, so
  * no session is accepted that the spool cannot take and nothing is delivered after the spool
  * closed.
  */
@@ -132,14 +132,6 @@ final class Server implements AutoCloseable {
             primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
                     config.log().syslogName());
             started.add(primaryLogs);
-            if (config.primary().probe().enabled() && !primaryHealthGiven) {
-                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
-                        config.primary().probe().timeout());
-                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
-                probe.start();
-                started.add(probe);
-                primaryHealth = probe;
-            }
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
@@ -152,6 +144,15 @@ final class Server implements AutoCloseable {
             }
             smtp.start();
             started.add(smtp);
+            // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
