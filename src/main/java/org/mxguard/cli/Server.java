@@ -13,6 +13,8 @@ import org.mxguard.admin.ServerInfo;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.PrimaryCheck;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -34,17 +36,22 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.primary.HealthProbe;
+import org.mxguard.primary.PrimaryLogs;
+import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
+ * primary's logs, SMTP listener, the primary's health probe, control socket; stop order is the reverse, so
+ * no session is accepted that the spool cannot take and nothing is delivered after the spool
+ * closed.
  */
 final class Server implements AutoCloseable {
 
@@ -61,15 +68,30 @@ final class Server implements AutoCloseable {
     private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    /** True when a caller gave the primary health: then no probe replaces it. */
+    private volatile boolean primaryHealthGiven;
+    /** Where the primary's log reports its clients; null: {@link #contacts()}. */
+    private final ContactRecorder logContacts;
+    private PrimaryLogs primaryLogs;
 
     Server(MxguardConfig config, Clock clock) {
-        this.config = config;
-        this.clock = clock;
+        this(config, clock, null);
     }
 
-    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    /**
+     * @param logContacts where the clients seen in the primary's log go, instead of the MX-skip
+     *     rule's evidence store (tests)
+     */
+    Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
+        this.config = config;
+        this.clock = clock;
+        this.logContacts = logContacts;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
+        this.primaryHealthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -120,12 +142,31 @@ final class Server implements AutoCloseable {
                         .stream().filter(d -> !d.startsWith(".")).map(Domain::parse).toList(), clock);
             }
 
+            primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
+                    config.log().syslogName());
+            started.add(primaryLogs);
+
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent,
                     metrics.sessions());
-            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
+            smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
             smtp.start();
             started.add(smtp);
+            // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
@@ -150,6 +191,40 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
+    private List<Domain> probedDomains() {
+        return config.smtp().protectedDomains().stream()
+                .filter(d -> !d.startsWith(".") && !d.startsWith("["))
+                .map(Domain::parse)
+                .toList();
+    }
+
+    /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
+    PrimaryHealth primaryHealth() {
+        return primaryHealth;
+    }
+
+    /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
+    PrimaryLogs primaryLogs() {
+        return primaryLogs;
+    }
+
+    /**
+     * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
+     * spool directory (made on the first start).
+     */
+    private SmtpSettings withCertificate(SmtpSettings smtp) throws IOException {
+        if (smtp.tlsEnabled()) {
+            return smtp;
+        }
+        Path directory = config.spool().directory().resolve("tls");
+        SelfSignedCertificate.PemPair pair = SelfSignedCertificate.ensure(directory, smtp.hostname(), clock);
+        LOG.info("STARTTLS: no smtp.tls.certificate configured; {} the self-signed certificate for {} in {} "
+                + "(opportunistic TLS only: configure a CA-signed certificate for clients that verify)",
+                pair.created() ? "made" : "using", smtp.hostname(), directory);
+        return smtp.withTls(pair.certificate(), pair.key());
     }
 
     private LogSink logSink() throws IOException {

@@ -20,6 +20,7 @@ import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -109,9 +110,10 @@ public final class ConfigLoader {
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"), protectedDomains);
-        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
+        PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
@@ -121,7 +123,7 @@ public final class ConfigLoader {
         AdminSettings admin = admin(root.section("admin"));
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence, admin);
+                mxSkip, evidence, primary, admin);
     }
 
     /**

@@ -261,11 +261,12 @@ class DocumentationTest {
                 log: {zz-probe: 1}
                 dns: {zz-probe: 1}
                 policy: {zz-probe: 1}
-                delivery: {zz-probe: 1}
+                delivery: {zz-probe: 1, recipients: {zz-probe: 1}}
                 control: {zz-probe: 1}
                 admin: {zz-probe: 1}
                 mx-skip: {zz-probe: 1, blocks: {zz-probe: 1}}
                 evidence: {zz-probe: 1}
+                primary: {zz-probe: 1, syslog: {zz-probe: 1}, probe: {zz-probe: 1}}
                 """);
         Set<String> keys = new TreeSet<>();
         Set<String> sections = new TreeSet<>();
