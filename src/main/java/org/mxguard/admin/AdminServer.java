@@ -48,6 +48,7 @@ public final class AdminServer implements AutoCloseable {
     private final Metrics metrics;
     private final ServerInfo info;
     private final Clock clock;
+    private volatile MxSkipView mxSkip;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -60,6 +61,11 @@ public final class AdminServer implements AutoCloseable {
         this.metrics = metrics;
         this.info = info;
         this.clock = clock;
+    }
+
+    /** Adds the blocks and the primaries' health to the API (when the MX-skip rule is on). */
+    public void watch(MxSkipView view) {
+        this.mxSkip = view;
     }
 
     public void start() throws IOException {
@@ -163,8 +169,51 @@ public final class AdminServer implements AutoCloseable {
             case "POST api/queue/{id}/release" -> changed(exchange, queue.release(new QueueId(parts.get(2))),
                     "released");
             case "DELETE api/queue/{id}" -> changed(exchange, queue.delete(new QueueId(parts.get(2))), "deleted");
+            case "GET api/blocks", "POST api/blocks", "DELETE api/blocks", "GET api/blocks/explain",
+                    "GET api/primaries" -> blocks(exchange, key);
             default -> json(exchange, 404, JsonViews.message("error", "no such resource: " + method + " " + path));
         }
+    }
+
+    /**
+     * The blocks and primaries, through the block commands the control socket calls too. A target
+     * (198.51.100.0/24, .pool.isp.example) holds a slash, so it travels as a query parameter.
+     */
+    private void blocks(HttpExchange exchange, String key) throws IOException {
+        MxSkipView view = mxSkip;
+        if (view == null) {
+            json(exchange, 404, JsonViews.message("error", "the MX-skip rule is off: no blocks, no primaries"));
+            return;
+        }
+        switch (key) {
+            case "GET api/blocks" -> json(exchange, 200, view.mxSkip().store().blocks().stream()
+                    .filter(b -> !b.expired(clock.instant())).map(JsonViews::block).toList());
+            case "POST api/blocks" -> {
+                List<String> args = new java.util.ArrayList<>(List.of(required(exchange, "target")));
+                String expires = query(exchange, "expires");
+                args.add(expires == null ? "" : expires);
+                String reason = query(exchange, "reason");
+                if (reason != null) {
+                    args.addAll(List.of(reason.strip().split("\\s+")));
+                }
+                args.removeIf(String::isEmpty);
+                json(exchange, 200, JsonViews.lines(view.mxSkip().commands().add(args)));
+            }
+            case "DELETE api/blocks" -> json(exchange, 200,
+                    JsonViews.lines(view.mxSkip().commands().remove(List.of(required(exchange, "target")))));
+            case "GET api/blocks/explain" -> json(exchange, 200,
+                    JsonViews.lines(view.mxSkip().commands().explain(List.of(required(exchange, "target")))));
+            default -> json(exchange, 200, view.domains().stream()
+                    .map(d -> JsonViews.primary(d, view.health().primaryUp(d))).toList());
+        }
+    }
+
+    private static String required(HttpExchange exchange, String name) {
+        String value = query(exchange, name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("missing query parameter " + name);
+        }
+        return value.strip();
     }
 
     private static void changed(HttpExchange exchange, boolean changed, String what) throws IOException {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.mxguard.delivery.QueueAdmin;
 import org.mxguard.delivery.QueueEntry;
+import org.mxguard.evidence.Block;
+import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
 
 /** The API's JSON shapes, built as maps and lists so that renaming a Java field never changes the API. */
@@ -56,6 +58,32 @@ final class JsonViews {
         m.put("protected_domains", info.protectedDomains());
         m.put("queue_messages", queued);
         m.put("rules", rules);
+        return m;
+    }
+
+    static Map<String, Object> block(Block b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", b.target());
+        m.put("origin", b.origin().word());
+        m.put("host", b.host());
+        m.put("created", time(b.created()));
+        m.put("expires", time(b.expires()));
+        m.put("rule", b.rule());
+        m.put("evidence", b.evidence());
+        return m;
+    }
+
+    static Map<String, Object> primary(Domain domain, boolean up) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("domain", domain.toString());
+        m.put("up", up);
+        return m;
+    }
+
+    /** A command's answer, the lines the control socket would print. */
+    static Map<String, Object> lines(List<String> lines) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("result", lines);
         return m;
     }
 

@@ -11,13 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import org.mxguard.delivery.DeliveryListener;
 import org.mxguard.delivery.QueueAdmin;
 import org.mxguard.evidence.MxSkip;
-import org.mxguard.evidence.PrimaryHealth;
-import org.mxguard.mail.Domain;
 import org.mxguard.smtp.SessionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +55,9 @@ public final class Metrics implements AutoCloseable {
      * Adds the MX-skip rule's meters (decisions, blocks, store health) and each protected domain's
      * primary health.
      */
-    public void watch(MxSkip mxSkip, PrimaryHealth health, List<Domain> domains, Clock clock) {
-        MxSkipMeters.bind(registry, mxSkip, health, domains, clock);
-        this.mxSkip = mxSkip;
+    public void watch(MxSkipView view, Clock clock) {
+        MxSkipMeters.bind(registry, view.mxSkip(), view.health(), view.domains(), clock);
+        this.mxSkip = view.mxSkip();
     }
 
     /** Subscribe to every SMTP session. */

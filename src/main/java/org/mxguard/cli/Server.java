@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mxguard.admin.AdminServer;
 import org.mxguard.admin.Metrics;
+import org.mxguard.admin.MxSkipView;
 import org.mxguard.admin.RuleHits;
 import org.mxguard.admin.ServerInfo;
 import org.mxguard.config.MxguardConfig;
@@ -137,9 +138,11 @@ final class Server implements AutoCloseable {
             Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
             started.add(metrics);
             queue.addDeliveryListener(metrics.deliveries());
-            if (mxSkip != null) {
-                metrics.watch(mxSkip, domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains()
-                        .stream().filter(d -> !d.startsWith(".")).map(Domain::parse).toList(), clock);
+            MxSkipView mxSkipView = mxSkip == null ? null : new MxSkipView(mxSkip,
+                    domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains().stream()
+                    .filter(d -> !d.startsWith(".")).map(Domain::parse).toList());
+            if (mxSkipView != null) {
+                metrics.watch(mxSkipView, clock);
             }
 
             primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
@@ -182,6 +185,9 @@ final class Server implements AutoCloseable {
                         new ServerInfo(VersionCommand.version(), clock.instant(),
                                 smtp.boundAddresses().stream().map(a -> a.getAddress().getHostAddress() + ":"
                                         + a.getPort()).toList(), config.smtp().protectedDomains()), clock);
+                if (mxSkipView != null) {
+                    admin.watch(mxSkipView);
+                }
                 admin.start();
                 started.add(admin);
             }

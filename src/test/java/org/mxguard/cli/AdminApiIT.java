@@ -139,7 +139,8 @@ class AdminApiIT {
                   mode: enforce
                 admin:
                   listen: 127.0.0.1:0
-                """, domain -> primaryUp.get());
+                  token: %s
+                """.formatted(TOKEN), domain -> primaryUp.get());
         assertThat(rcpt("bob@client.test")).startsWith("451 4.7.1");
         assertThat(control("block", "add", "198.51.100.0/24", "1d", "campaign").code()).isZero();
         String metrics = get("/metrics", null).body();
@@ -153,8 +154,28 @@ class AdminApiIT {
         assertThat(promtool(metrics)).isEmpty();
         assertThat(JSON.std.mapFrom(get("/api/counters", null).body())).containsEntry("mx_skip_refused", 1);
 
+        assertThat(JSON.std.listFrom(get("/api/blocks", null).body())).singleElement()
+                .satisfies(b -> assertThat(map(b)).containsEntry("target", "198.51.100.0/24")
+                        .containsEntry("origin", "manual"));
+        assertThat(post("/api/blocks?target=.pool.isp.example&expires=2h&reason=EMS+campaign", null).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> added = post("/api/blocks?target=.pool.isp.example&expires=2h&reason=EMS+campaign",
+                "Bearer " + TOKEN);
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        assertThat(control("block", "list").out()).as("the control socket sees the API's block")
+                .contains(".pool.isp.example");
+        assertThat(get("/api/blocks/explain?target=198.51.100.7", null).body()).contains("198.51.100.0/24");
+        HttpResponse<String> removed = http.send(request("/api/blocks?target=198.51.100.0/24", "Bearer " + TOKEN)
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        assertThat(get("/metrics", null).body()).contains("mxguard_mx_skip_blocks{origin=\"manual\"} 1.0");
+        assertThat(control("block", "list").out()).doesNotContain("198.51.100.0/24");
+        assertThat(JSON.std.listFrom(get("/api/primaries", null).body())).singleElement()
+                .satisfies(p -> assertThat(map(p)).containsEntry("domain", "protected.test").containsEntry("up", true));
+
         primaryUp.set(false);
         assertThat(get("/metrics", null).body()).contains("mxguard_primary_up{domain=\"protected.test\"} 0.0");
+        assertThat(get("/api/primaries", null).body()).contains("\"up\":false");
         assertThat(rcpt("carol@client.test")).as("primary down: the backup takes the mail").startsWith("250");
         assertThat(get("/metrics", null).body()).contains("mxguard_mx_skip_decisions_total{outcome=\"primary_down\"} 1.0");
     }
