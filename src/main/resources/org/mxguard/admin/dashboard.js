@@ -131,6 +131,42 @@ function showRules(rules) {
   }
 }
 
+function showBlocks(blocks) {
+  const body = document.querySelector('#blocks tbody');
+  body.replaceChildren();
+  for (const b of blocks) {
+    const row = body.insertRow();
+    row.dataset.target = b.target;
+    cell(row, b.target);
+    cell(row, b.origin);
+    cell(row, b.expires || 'never');
+    cell(row, b.evidence);
+    cell(row, '').append(actionButton('Remove', 'DELETE',
+      '/api/blocks?target=' + encodeURIComponent(b.target), 'remove block ' + b.target));
+  }
+}
+
+function showPrimaries(primaries) {
+  const list = document.getElementById('primaries');
+  list.replaceChildren();
+  for (const p of primaries) {
+    const item = document.createElement('li');
+    item.dataset.domain = p.domain;
+    item.className = p.up ? 'up' : 'down';
+    item.textContent = p.domain + ': ' + (p.up ? 'up' : 'DOWN');
+    list.append(item);
+  }
+}
+
+/** Blocks and primaries exist only while the MX-skip rule is on; a 404 leaves their tables empty. */
+async function optional(path) {
+  try {
+    return await api('GET', path);
+  } catch (e) {
+    return [];
+  }
+}
+
 async function refresh() {
   const [status, counters, queue, rules] = await Promise.all(
     [api('GET', '/api/status'), api('GET', '/api/counters'), api('GET', '/api/queue'), api('GET', '/api/rules')]);
@@ -156,6 +192,8 @@ async function refresh() {
   }
   showQueue(queue);
   showRules(rules);
+  showBlocks(await optional('/api/blocks'));
+  showPrimaries(await optional('/api/primaries'));
   document.getElementById('updated').textContent = new Date(now).toLocaleTimeString();
 }
 

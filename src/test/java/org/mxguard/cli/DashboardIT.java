@@ -53,6 +53,7 @@ class DashboardIT {
     Path dir;
 
     private Server server;
+    private Path config;
     private WebDriver browser;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,7 +61,7 @@ class DashboardIT {
     void start() throws Exception {
         Path rules = dir.resolve("access.rules");
         Files.writeString(rules, "reject from spam@client.test\n");
-        Path config = dir.resolve("mxguard.yaml");
+        config = dir.resolve("mxguard.yaml");
         Files.writeString(config, """
                 hostname: backup.test
                 protected-domains: [protected.test]
@@ -133,8 +134,26 @@ class DashboardIT {
         wait.until(d -> d.findElement(By.cssSelector("#queue tr[data-id='" + id + "']")).getText().contains("(held)"));
         assertThat(held(base, id)).isTrue();
 
+        assertThat(control(config, "block", "add", "198.51.100.0/24", "1d", "campaign")).isZero();
+        WebElement block = wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']"))
+                .stream().findFirst().orElse(null));
+        assertThat(block.getText()).contains("manual", "campaign");
+        // The route points at a closed port: the health probe finds the primary down, and the page says so.
+        wait.until(d -> d.findElements(By.cssSelector("#primaries li[data-domain='protected.test']")).stream()
+                .anyMatch(li -> li.getText().equals("protected.test: DOWN")));
+        assertThat(api(base + "/api/primaries")).contains("\"up\":false");
+        block.findElement(By.cssSelector("button[data-action='remove']")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']")).isEmpty());
+        assertThat(api(base + "/api/blocks")).doesNotContain("198.51.100.0/24");
+
         Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static int control(Path config, String... words) {
+        List<String> all = new ArrayList<>(List.of(words));
+        all.addAll(List.of("-c", config.toString()));
+        return Main.run(all.toArray(new String[0]));
     }
 
     private WebElement holdButton(String id) {
