@@ -2,6 +2,7 @@ package org.mxguard.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +13,20 @@ import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
+import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.EvidenceStore;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.PrimaryHealth;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.MemoryRuleSource;
+import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
@@ -43,10 +52,19 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    /** Null when the MX-skip rule is off. */
+    private MxSkip mxSkip;
+    /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
+    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (before {@link #start}). */
+    void primaryHealth(PrimaryHealth health) {
+        this.primaryHealth = health;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -71,7 +89,20 @@ final class Server implements AutoCloseable {
                 started.add(rules);
                 sources.add(rules);
             }
-            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            PolicyEngine policy = rulesEngine;
+            if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
+                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                started.add(store);
+                // Blocks are asked after the rule file, so an accept rule there exempts a client.
+                MemoryRuleSource blocks = new MemoryRuleSource("blocks", config.policy());
+                rulesEngine.addSource(blocks);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), blocks,
+                        config.smtp().hostname(), mailLog, clock);
+                started.add(mxSkip);
+                policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
@@ -85,6 +116,9 @@ final class Server implements AutoCloseable {
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            if (mxSkip != null) {
+                BlockControl.register(control, mxSkip, rulesEngine);
+            }
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
@@ -113,6 +147,27 @@ final class Server implements AutoCloseable {
             case FileRuleSource.ReloadResult.Kept kept -> "kept the " + kept.rulesInForce()
                     + " rules in force; the file has errors:\n" + kept.errors();
         };
+    }
+
+    /**
+     * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
+     * rule's store, or nothing when the rule is off.
+     */
+    ContactRecorder contacts() {
+        return mxSkip == null ? ContactRecorder.NONE : mxSkip.recorder();
+    }
+
+    Path controlSocketPath() {
+        return config.controlSocket();
+    }
+
+    MxSkip mxSkip() {
+        return mxSkip;
+    }
+
+    /** The evidence store, or null when the MX-skip rule is off. */
+    EvidenceStore evidenceStore() {
+        return mxSkip == null ? null : mxSkip.store();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

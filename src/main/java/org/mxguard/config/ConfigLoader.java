@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.ProtectedDomains;
@@ -78,11 +80,14 @@ public final class ConfigLoader {
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"));
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
+        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         control.finish();
         root.finish();
-        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket);
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
+                mxSkip, evidence);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains) {
