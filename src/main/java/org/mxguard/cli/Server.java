@@ -21,6 +21,8 @@ import org.mxguard.policy.FileRuleSource;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.policyservice.ContactCounter;
+import org.mxguard.policyservice.PolicyService;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
 import org.mxguard.spool.FileSpool;
@@ -29,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
+ * service, delivery, SMTP listener, control socket; stop order is the reverse, so no session is
+ * accepted that the spool cannot take and nothing is delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -43,6 +45,8 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    private PolicyService policyService;
+    private final ContactCounter contacts = new ContactCounter();
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
@@ -72,6 +76,12 @@ final class Server implements AutoCloseable {
                 sources.add(rules);
             }
             RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            if (config.policyService() != null) {
+                // Until an evidence store is configured, the primary's clients are only counted.
+                policyService = new PolicyService(config.policyService(), contacts, policy, clock);
+                policyService.start();
+                started.add(policyService);
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
@@ -122,6 +132,16 @@ final class Server implements AutoCloseable {
 
     InetAddress smtpAddress() {
         return smtp.boundAddresses().getFirst().getAddress();
+    }
+
+    /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
+    int policyServicePort() {
+        return policyService == null ? -1 : policyService.port();
+    }
+
+    /** How many clients of the primary the policy service reported. */
+    long primaryContacts() {
+        return contacts.count();
     }
 
     @Override

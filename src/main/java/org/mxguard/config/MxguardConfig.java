@@ -3,6 +3,7 @@ package org.mxguard.config;
 import java.nio.file.Path;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.policyservice.PolicyServiceSettings;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
 
@@ -19,7 +20,9 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param policyService the Postfix policy delegation service for the primary, or null when not configured
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
-        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket) {
+        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
+        PolicyServiceSettings policyService) {
 }
