@@ -30,6 +30,8 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.policyservice.ContactCounter;
+import org.mxguard.policyservice.PolicyService;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
 import org.mxguard.spool.FileSpool;
@@ -38,9 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
+ * service, delivery, SMTP listener, control socket; stop order is the reverse, so no session is
+ * accepted that the spool cannot take and nothing is delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -56,6 +58,8 @@ final class Server implements AutoCloseable {
     private MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    private PolicyService policyService;
+    private final ContactCounter contacts = new ContactCounter();
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
@@ -102,6 +106,15 @@ final class Server implements AutoCloseable {
                         config.smtp().hostname(), mailLog, clock);
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
+            if (config.policyService() != null) {
+                // The primary's clients feed the evidence store; with the MX-skip rule off they are only
+                // counted. The primary is answered from the rule file and the blocks, never the MX-skip
+                // rule: a client at the primary is doing what the rule asks.
+                ContactRecorder recorder = mxSkip != null ? mxSkip.recorder() : contacts;
+                policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
+                policyService.start();
+                started.add(policyService);
             }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
@@ -177,6 +190,16 @@ final class Server implements AutoCloseable {
 
     InetAddress smtpAddress() {
         return smtp.boundAddresses().getFirst().getAddress();
+    }
+
+    /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
+    int policyServicePort() {
+        return policyService == null ? -1 : policyService.port();
+    }
+
+    /** How many clients of the primary the policy service reported. */
+    long primaryContacts() {
+        return contacts.count();
     }
 
     @Override
