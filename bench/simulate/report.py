@@ -83,7 +83,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
                   "spam_accepted_all": 0, "blocks": 0, "false_blocks": 0, "duplicates": 0}
               for p in PHASES}
     blocks, lifted = [], []
-    ems_ids = {}
+    sessions = {}
     for t, prog, msg in mx:
         m = _CONNECT.match(msg)
         if m and is_ems(m.group(2)):
@@ -91,14 +91,15 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
             ph["spam_attempts_all"] += 1
             if t >= warm:
                 ph["spam_attempts"] += 1
+            sessions[m.group(2)] = (ph, t >= warm)
             continue
         m = _CLIENT.match(msg)
         if m:
             if is_ems(m.group(3)):
-                ems_ids[m.group(1)] = t
-                ph = phases[phase_at(t)]
+                # Counted where its session was: an attempt and its acceptance fall in the same phase.
+                ph, counted = sessions.get(m.group(3), (phases[phase_at(t)], t >= warm))
                 ph["spam_accepted_all"] += 1
-                if t >= warm:
+                if counted:
                     ph["spam_accepted"] += 1
             continue
         m = _REJECT.match(msg)
