@@ -139,7 +139,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
     offered = [e for e in journal.entries if e["kind"] == "legit"]
     per_sender = {}
     for e in offered:
-        ph = phases[e["phase"]]
+        ph = phases[e["phase"] or PHASES[-1]]
         ph["offered"] += 1
         ps = per_sender.setdefault(e["sender_name"], {"offered": 0, "delivered": 0, "delays": []})
         ps["offered"] += 1

@@ -102,14 +102,14 @@ class ScriptedMta:
         rnd = random.Random(self.name)
         while not self.sim.finished_sending():
             time.sleep(rnd.expovariate(self.rate) * self.sim.minute)
-            if self.sim.phase() in self.phases and not self.sim.finished_sending():
+            phase = self.sim.phase()
+            if phase in self.phases and not self.sim.finished_sending():
                 n = next(_ids)
                 sent = time.time()
                 msg_id = "legit.%s.%d@sim" % (self.name, n)
                 sender = "" if self.null_sender else "user%d@%s" % (n % 50, self.domain)
                 rcpt = "user%d@%s" % (rnd.randrange(200), DOMAIN)
-                self.journal.add(kind="legit", sender_name=self.name, message_id=msg_id, sent=sent,
-                                 phase=self.sim.phase())
+                self.journal.add(kind="legit", sender_name=self.name, message_id=msg_id, sent=sent, phase=phase)
                 with self._lock:
                     self.open += 1
                 self._pool.submit(self._attempt, (msg_id, sender, rcpt, sent, 1))
@@ -171,7 +171,8 @@ class PostfixInjector:
         rnd = random.Random(self.name)
         while not self.sim.finished_sending():
             time.sleep(rnd.expovariate(self.rate) * self.sim.minute)
-            if self.sim.phase() not in self.phases or self.sim.finished_sending():
+            phase = self.sim.phase()
+            if phase not in self.phases or self.sim.finished_sending():
                 continue
             n = next(_ids)
             sent = time.time()
@@ -181,8 +182,7 @@ class PostfixInjector:
             outcome, text, _ = smtp_once("127.0.0.1", *self.postfix.listen, "submit.example", sender, [rcpt],
                                          message(msg_id, sender, rcpt, sent, "legitimate"))
             if outcome == "ok":
-                self.journal.add(kind="legit", sender_name=self.name, message_id=msg_id, sent=sent,
-                                 phase=self.sim.phase())
+                self.journal.add(kind="legit", sender_name=self.name, message_id=msg_id, sent=sent, phase=phase)
             else:
                 self.journal.error("%s: the sending Postfix refused a submission: %s" % (self.name, text))
 
