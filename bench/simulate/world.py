@@ -35,6 +35,8 @@ LEGIT = [
     # block of 127.66.0.0/16 or of isp-one.example would hit them.
     Legit("isp-one-mx", "bounces", "127.66.250.25", "mx-out.isp-one.example", 1.5, "isp-one.example"),
     Legit("isp-two-mx", "bounces", "127.67.250.25", "smtp.isp-two.example", 1.5, "isp-two.example"),
+    # First seen while the primary is down: nothing vouches for it but the primary's state.
+    Legit("scripted-new", "scripted", "127.62.0.1", "relay.newcomer.example", 3, "newcomer.example", ("down",)),
     # Partitioned from the primary, first seen in the partition phase (no earlier primary contact).
     Legit("postfix-far", "postfix", "127.55.0.1", "mx.far-partner.example", 3, "far-partner.example", ("partition",), True),
     Legit("scripted-far", "scripted", "127.61.0.1", "", 3, "far-scripted.example", ("partition",), True),
