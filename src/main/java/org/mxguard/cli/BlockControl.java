@@ -26,11 +26,12 @@ final class BlockControl {
         control.register("block-remove", args -> ControlResponse.ok(mxSkip.commands().remove(args)));
         control.register("block-explain", args -> ControlResponse.ok(mxSkip.commands().explain(args)));
         control.register("block-import", args -> ControlResponse.ok(mxSkip.commands().importRule(args)));
-        control.register("policy-check", args -> ControlResponse.ok(check(args, mxSkip.rule(), rules)));
+        control.register("policy-check", args -> ControlResponse.ok(check(args, mxSkip, rules)));
     }
 
     /** {@code policy-check client=IP [name=NAME] [helo=NAME] from=ADDR to=ADDR}: rules, blocks, then MX-skip. */
-    static List<String> check(List<String> args, MxSkipRule rule, RulesEngine rules) {
+    static List<String> check(List<String> args, MxSkip mxSkip, RulesEngine rules) {
+        MxSkipRule rule = mxSkip.rule();
         String client = null;
         String name = "unknown";
         String helo = null;
@@ -63,10 +64,14 @@ final class BlockControl {
             out.add("mx-skip   not asked: a rule decided first");
             return out;
         }
-        out.add("rules     no rule or block matches");
+        out.add("rules     no rule in the rule file matches");
+        RulesEngine.Explained b = mxSkip.blocks().explain(q);
+        out.add("blocks    " + (b.match() == null ? "no block matches"
+                : b.match().ref() + ": " + words(b.decision()) + " (only for clients with neither primary contact nor retry credit)"));
         switch (rule.explain(q)) {
             case MxSkipRule.Verdict.NotApplicable n -> out.add("mx-skip   " + n.why());
             case MxSkipRule.Verdict.Pass p -> out.add("mx-skip   pass: " + p.why());
+            case MxSkipRule.Verdict.Blocked x -> out.add("mx-skip   blocked: " + words(x.decision()));
             case MxSkipRule.Verdict.Refuse r -> {
                 out.add("mx-skip   refuse: " + r.evidence());
                 out.add("reply     " + r.reply());

@@ -25,7 +25,6 @@ import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
-import org.mxguard.policy.MemoryRuleSource;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
@@ -55,18 +54,18 @@ final class Server implements AutoCloseable {
     private SmtpServer smtp;
     private QueueService queue;
     /** Null when the MX-skip rule is off. */
-    private MxSkip mxSkip;
+    private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
-    private PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     private PolicyService policyService;
-    private final ContactCounter contacts = new ContactCounter();
+    private final ContactCounter contactCount = new ContactCounter();
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
     }
 
-    /** Replaces the primary health the MX-skip rule asks (before {@link #start}). */
+    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
     }
@@ -98,11 +97,11 @@ final class Server implements AutoCloseable {
             if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
                 EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
                 started.add(store);
-                // Blocks are asked after the rule file, so an accept rule there exempts a client.
-                MemoryRuleSource blocks = new MemoryRuleSource("blocks", config.policy());
-                rulesEngine.addSource(blocks);
-                mxSkip = MxSkip.assemble(config.mxSkip(), store, primaryHealth,
-                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), blocks,
+                // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
+                // Read at each decision, so the health probe may be set up before or after this.
+                PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
                         config.smtp().hostname(), mailLog, clock);
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
@@ -111,7 +110,7 @@ final class Server implements AutoCloseable {
                 // The primary's clients feed the evidence store; with the MX-skip rule off they are only
                 // counted. The primary is answered from the rule file and the blocks, never the MX-skip
                 // rule: a client at the primary is doing what the rule asks.
-                ContactRecorder recorder = mxSkip != null ? mxSkip.recorder() : contacts;
+                ContactRecorder recorder = mxSkip != null ? contacts() : contactCount;
                 policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
                 policyService.start();
                 started.add(policyService);
@@ -164,10 +163,16 @@ final class Server implements AutoCloseable {
 
     /**
      * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
-     * rule's store, or nothing when the rule is off.
+     * rule's store, or nothing when the rule is off. Safe to hand out before the rule is built:
+     * it looks the rule up at each contact.
      */
     ContactRecorder contacts() {
-        return mxSkip == null ? ContactRecorder.NONE : mxSkip.recorder();
+        return contact -> {
+            MxSkip m = mxSkip;
+            if (m != null) {
+                m.recorder().record(contact);
+            }
+        };
     }
 
     Path controlSocketPath() {

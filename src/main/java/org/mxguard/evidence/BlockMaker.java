@@ -129,7 +129,7 @@ public final class BlockMaker {
             boolean covers = Sources.isNetwork(b.target()) ? Cidr.parse(b.target()).contains(address)
                     : sub != null && (sub.equals(b.target()) || sub.endsWith(b.target()));
             if (covers && store.removeBlock(b.target())) {
-                log.log("mx-skip", "block lifted: " + b.target() + ": client " + address + " seen at a primary");
+                log.log("mx-skip", "block lifted: " + b.target() + ": client " + address + " seen at a primary or earned retry credit");
             }
         }
     }

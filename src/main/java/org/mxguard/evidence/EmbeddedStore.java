@@ -36,7 +36,7 @@ public final class EmbeddedStore implements EvidenceStore {
     private final Clock clock;
     private final MVStore store;
     private final PersistentTable<Cidr, PrimaryContact> contacts;
-    private final PersistentTable<AttemptKey, Instant> attempts;
+    private final PersistentTable<Cidr, Attempts> attempts;
     private final PersistentTable<Cidr, Instant> credits;
     private final PersistentTable<String, Aggregate> aggregates;
     private final PersistentTable<String, Instant> covered;
@@ -46,26 +46,14 @@ public final class EmbeddedStore implements EvidenceStore {
     private final Thread writer;
     private volatile boolean closed;
 
-    /** The key of one retry attempt: who, from whom, to whom. */
-    record AttemptKey(Cidr client, String sender, String recipient) {
-        String text() {
-            return client + "\t" + sender + "\t" + recipient;
-        }
-
-        static AttemptKey parse(String text) {
-            String[] f = text.split("\t", -1);
-            return new AttemptKey(Cidr.parse(f[0]), f[1], f[2]);
-        }
-    }
-
     private EmbeddedStore(StoreSettings settings, Clock clock, MVStore store) {
         this.settings = settings;
         this.clock = clock;
         this.store = store;
         contacts = new PersistentTable<>(store, "contacts", Cidr::toString, StoreCodec::contact, Cidr::parse,
                 (k, v) -> StoreCodec.contact(v));
-        attempts = new PersistentTable<>(store, "attempts", AttemptKey::text, Instant::toString, AttemptKey::parse,
-                (k, v) -> Instant.parse(v));
+        attempts = new PersistentTable<>(store, "attempts", Cidr::toString, Attempts::text, Cidr::parse,
+                (k, v) -> Attempts.parse(v));
         credits = new PersistentTable<>(store, "credits", Cidr::toString, Instant::toString, Cidr::parse,
                 (k, v) -> Instant.parse(v));
         aggregates = new PersistentTable<>(store, "aggregates", s -> s, StoreCodec::aggregate, s -> s,
@@ -121,8 +109,10 @@ public final class EmbeddedStore implements EvidenceStore {
 
     @Override
     public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
-        Instant first = attempts.putIfAbsent(new AttemptKey(group(client), sender, recipient), at);
-        return first == null ? at : first;
+        long pair = Attempts.hash(sender, recipient);
+        Attempts now = attempts.merge(group(client), Attempts.NONE.with(pair, at), (old, fresh) -> old.with(pair, at));
+        Instant first = now.first(pair);
+        return first.isAfter(at) ? at : first;
     }
 
     @Override
@@ -200,7 +190,8 @@ public final class EmbeddedStore implements EvidenceStore {
         Instant attemptsBefore = now.minus(settings.attemptRetention());
         Instant aggregatesBefore = now.minus(settings.aggregateRetention());
         contacts.removeIf((k, c) -> c.at().isBefore(contactsBefore));
-        attempts.removeIf((k, at) -> at.isBefore(attemptsBefore));
+        attempts.removeIf((k, a) -> a.newest().isBefore(attemptsBefore));
+        attempts.replaceAll((k, a) -> a.since(attemptsBefore));
         credits.removeIf((k, until) -> !until.isAfter(now));
         aggregates.removeIf((k, a) -> a.last().isBefore(aggregatesBefore));
         // A source stays covered as long as the longest-lived reason for it (contact or credit) could.

@@ -23,7 +23,8 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
 
     /**
      * A refused attempt for (client, sender, recipient): records {@code at} if the triple is new,
-     * and returns when it was first seen (which is {@code at} for a new triple).
+     * and returns when it was first seen (which is {@code at} for a new triple). A store may keep a
+     * bounded number of pairs per client, forgetting the oldest.
      */
     Instant attempt(InetAddress client, String sender, String recipient, Instant at);
 

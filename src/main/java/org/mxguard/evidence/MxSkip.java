@@ -6,7 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.mxguard.mail.Domain;
 import org.mxguard.maillog.MailLog;
+import java.util.List;
 import org.mxguard.policy.MemoryRuleSource;
+import org.mxguard.policy.PolicySettings;
+import org.mxguard.policy.RulesEngine;
 
 /**
  * The MX-skip detection assembled: the rule, the automatic blocks fed into the policy engine, the
@@ -20,11 +23,14 @@ public final class MxSkip implements AutoCloseable {
     private final BlockMaker blockMaker;
     private final BlockCommands commands;
     private final BlockRules blockRules;
+    private final RulesEngine blockEngine;
+    private final ContactRecorder recorder = this::record;
     private final Thread extender;
     private volatile boolean closed;
 
     private MxSkip(EvidenceStore store, MxSkipRule rule, BlockMaker blockMaker, BlockCommands commands,
-            BlockRules blockRules) {
+            BlockRules blockRules, RulesEngine blockEngine) {
+        this.blockEngine = blockEngine;
         this.store = store;
         this.rule = rule;
         this.blockMaker = blockMaker;
@@ -55,17 +61,19 @@ public final class MxSkip implements AutoCloseable {
     }
 
     /**
-     * @param blockSource the policy engine's source for blocks (asked after the rule file)
+     * @param policy the policy settings (the blocks' replies, dry-run and soft-bounce)
      * @param host this host's name, recorded with the blocks it makes
      */
     public static MxSkip assemble(MxSkipSettings settings, EvidenceStore store, PrimaryHealth health,
-            Function<Domain, String> primaryNames, MemoryRuleSource blockSource, String host, MailLog log, Clock clock) {
+            Function<Domain, String> primaryNames, PolicySettings policy, String host, MailLog log, Clock clock) {
         BlockMaker maker = new BlockMaker(settings, store, host, log);
-        MxSkipRule rule = new MxSkipRule(settings, store, health, primaryNames, maker, log, clock);
+        MemoryRuleSource blockSource = new MemoryRuleSource("blocks", policy);
+        RulesEngine blockEngine = new RulesEngine(List.of(blockSource), policy, (zone, address) -> List.of(), clock);
+        MxSkipRule rule = new MxSkipRule(settings, store, health, primaryNames, maker, blockEngine, log, clock);
         BlockRules blockRules = new BlockRules(store, blockSource, settings.mode() == MxSkipSettings.Mode.OBSERVE,
                 settings.blocks().expiry(), clock);
         MxSkip mxSkip = new MxSkip(store, rule, maker,
-                new BlockCommands(store, rule, host, settings.blocks().expiry(), clock), blockRules);
+                new BlockCommands(store, rule, host, settings.blocks().expiry(), clock), blockRules, blockEngine);
         mxSkip.extender.start();
         return mxSkip;
     }
@@ -80,10 +88,17 @@ public final class MxSkip implements AutoCloseable {
      * records the contact and lifts any automatic block that covers the client.
      */
     public ContactRecorder recorder() {
-        return contact -> {
-            store.record(contact);
-            blockMaker.lift(contact.client(), contact.clientName());
-        };
+        return recorder;
+    }
+
+    private void record(PrimaryContact contact) {
+        store.record(contact);
+        blockMaker.lift(contact.client(), contact.clientName());
+    }
+
+    /** The blocks as a rule engine, for {@code policy check}. */
+    public RulesEngine blocks() {
+        return blockEngine;
     }
 
     public BlockCommands commands() {

@@ -20,7 +20,8 @@ import org.mxguard.policy.RuleRef;
 import org.mxguard.policy.Stage;
 
 /**
- * The MX-skip rule, asked at each RCPT for a protected domain after the rule file had no verdict.
+ * The MX-skip rule, asked at each RCPT for a protected domain after the rule file had no verdict;
+ * it also asks the blocks, for the clients that have neither primary contact nor retry credit.
  * A client that comes to this backup MX while the domain's primary is up, has not been seen at any
  * primary within the window, and is neither allowed nor holding retry credit, gets the MX-skip reply
  * ({@code 451 4.7.1}): RFC 5321 §5.1 has a sender try the most preferred MX first, and a correct MTA
@@ -42,6 +43,7 @@ public final class MxSkipRule implements PolicyEngine {
     private final PrimaryHealth health;
     private final Function<Domain, String> primaryNames;
     private final BlockMaker blocks;
+    private final PolicyEngine blockRules;
     private final MailLog log;
     private final Clock clock;
     private final LongAdder checked = new LongAdder();
@@ -51,13 +53,17 @@ public final class MxSkipRule implements PolicyEngine {
     private final LongAdder creditsGranted = new LongAdder();
     private final LongAdder primaryDown = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder refusedByBlock = new LongAdder();
 
     /**
      * @param primaryNames the name of a domain's primary MX, for the reply
      * @param blocks told of every catch, or null for no automatic blocks
+     * @param blockRules the blocks, asked for clients with neither contact nor credit
      */
     public MxSkipRule(MxSkipSettings settings, EvidenceStore store, PrimaryHealth health,
-            Function<Domain, String> primaryNames, BlockMaker blocks, MailLog log, Clock clock) {
+            Function<Domain, String> primaryNames, BlockMaker blocks, PolicyEngine blockRules, MailLog log,
+            Clock clock) {
+        this.blockRules = blockRules;
         this.settings = settings;
         this.store = store;
         this.health = health;
@@ -80,16 +86,22 @@ public final class MxSkipRule implements PolicyEngine {
         /** Refused (warn-only in observe mode). */
         record Refuse(Reply reply, String evidence) implements Verdict {
         }
+
+        /** Refused by a block (automatic, manual or imported). */
+        record Blocked(Decision decision) implements Verdict {
+        }
     }
 
     @Override
     public Decision decide(PolicyQuery query) {
         Verdict verdict = judge(query, true);
-        if (verdict instanceof Verdict.Refuse r) {
-            return new Decision.Tempfail(r.reply(), REF, "mx-skip: " + r.evidence(),
+        return switch (verdict) {
+            case Verdict.Refuse r -> new Decision.Tempfail(r.reply(), REF, "mx-skip: " + r.evidence(),
                     settings.mode() == MxSkipSettings.Mode.OBSERVE);
-        }
-        return Decision.CONTINUE;
+            case Verdict.Blocked b -> b.decision();
+            case Verdict.Pass p -> Decision.CONTINUE;
+            case Verdict.NotApplicable n -> Decision.CONTINUE;
+        };
     }
 
     /** The verdict without recording anything, for {@code policy check} and {@code block explain}. */
@@ -123,15 +135,9 @@ public final class MxSkipRule implements PolicyEngine {
             count(live, credited);
             return new Verdict.Pass("retry credit until " + credit);
         }
-        Domain domain = q.recipient().domain();
         String contactText = contact == null ? "no primary contact" : "last primary contact " + describe(contact);
-        if (!health.primaryUp(domain)) {
-            if (live) {
-                primaryDown.increment();
-                notice(q, "pass: primary MX of " + domain.name() + " down; " + contactText);
-            }
-            return new Verdict.Pass("the primary MX of " + domain.name() + " is down (" + contactText + ")");
-        }
+        // Retry credit comes before blocks: a real MTA in a blocked network retries, earns credit
+        // and lifts the block; spamware that never retries stays blocked.
         String sender = senderText(q.sender());
         String recipient = q.recipient().address().toLowerCase(Locale.ROOT);
         Instant first = live ? store.attempt(client, sender, recipient, now) : now;
@@ -146,6 +152,19 @@ public final class MxSkipRule implements PolicyEngine {
             notice(q, "pass: retry credit earned, came back after " + seconds(waited) + " with the same sender and "
                     + "recipient; credit until " + until + "; " + contactText);
             return new Verdict.Pass("retry credit earned after " + seconds(waited));
+        }
+        Decision blocked = blockRules.decide(q);
+        if (!(blocked instanceof Decision.Continue) && !(blocked instanceof Decision.Accept)) {
+            count(live, refusedByBlock);
+            return new Verdict.Blocked(blocked);
+        }
+        Domain domain = q.recipient().domain();
+        if (!health.primaryUp(domain)) {
+            if (live) {
+                primaryDown.increment();
+                notice(q, "pass: primary MX of " + domain.name() + " down; " + contactText);
+            }
+            return new Verdict.Pass("the primary MX of " + domain.name() + " is down (" + contactText + ")");
         }
         String evidence = contactText + ", primary up, no retry credit"
                 + (live && waited.isPositive() ? ", first try " + seconds(waited) + " ago" : "");
@@ -198,7 +217,7 @@ public final class MxSkipRule implements PolicyEngine {
     public String counts() {
         return "mx-skip " + settings.mode().word() + ": checked " + checked.sum() + ", allowed network " + allowed.sum()
                 + ", seen at a primary " + seen.sum() + ", with retry credit " + credited.sum() + ", credit earned "
-                + creditsGranted.sum() + ", primary down " + primaryDown.sum() + ", "
+                + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
     }
 

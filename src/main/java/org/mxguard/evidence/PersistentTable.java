@@ -91,6 +91,21 @@ final class PersistentTable<K, V> {
         return removed;
     }
 
+    /** Replaces each value by the function's result (same value: untouched; null: removed). */
+    void replaceAll(BiFunction<K, V, V> change) {
+        for (Map.Entry<K, V> e : memory.entrySet()) {
+            V fresh = change.apply(e.getKey(), e.getValue());
+            if (fresh == e.getValue()) {
+                continue;
+            }
+            boolean done = fresh == null ? memory.remove(e.getKey(), e.getValue())
+                    : memory.replace(e.getKey(), e.getValue(), fresh);
+            if (done) {
+                dirty.add(e.getKey());
+            }
+        }
+    }
+
     /** Copies the dirty keys' current values to the file map (not yet committed); returns how many. */
     int writeDirty() {
         int written = 0;

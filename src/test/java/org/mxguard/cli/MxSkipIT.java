@@ -159,10 +159,26 @@ class MxSkipIT {
 
         clock.advance(Duration.ofDays(2).plusSeconds(1));
         assertThat(String.join("\n", ControlClient.send(socket, List.of("policy-check", "client=127.0.3.4", "from=<>",
-                "to=user@protected.test")).lines())).as("expired").contains("rules     no rule or block matches")
+                "to=user@protected.test")).lines())).as("expired").contains("blocks    no block matches")
                 .contains("mx-skip   refuse");
         server.evidenceStore().purge(clock.instant());
         assertThat(ControlClient.send(socket, List.of("block-list")).lines()).noneMatch(l -> l.startsWith("127.0.3.0/24"));
+    }
+
+    @Test
+    void aRealMtaInABlockedNetworkRetriesThroughAndLiftsTheBlock() throws Exception {
+        start("enforce", """
+                  blocks:
+                    min-clients: 2
+                """);
+        rcpt("127.0.2.1", "");
+        rcpt("127.0.2.2", "");
+        assertThat(rcpt("127.0.2.3", "alice@mta.test")).as("blocked").isEqualTo("451 4.7.1 Relaying Denied");
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(rcpt("127.0.2.3", "alice@mta.test")).as("the retry earns credit").startsWith("250 2.1.5");
+        assertThat(ControlClient.send(server.controlSocketPath(), List.of("block-list")).lines())
+                .noneMatch(l -> l.startsWith("127.0.2.0/24"));
+        assertThat(awaitLog("block lifted: 127.0.2.0/24")).contains("127.0.2.3");
     }
 
     @Test
@@ -202,7 +218,7 @@ class MxSkipIT {
                 "to=user@protected.test")).lines();
         assertThat(String.join("\n", check)).contains("mx-skip   refuse: no primary contact, primary up, no retry credit");
         check = ControlClient.send(socket, List.of("policy-check", "client=127.0.6.1", "to=user@protected.test")).lines();
-        assertThat(String.join("\n", check)).contains("rule      block 127.0.6.0/24:1");
+        assertThat(String.join("\n", check)).contains("blocks    block 127.0.6.0/24:1: tempfail");
         assertThat(ControlClient.send(socket, List.of("block-remove", "127.0.6.0/24")).ok()).isTrue();
         assertThat(ControlClient.send(socket, List.of("block-import",
                 "tempfail from <> client 127.0.7.0/24 until 2026-12-20 because \"proposed\"")).lines())

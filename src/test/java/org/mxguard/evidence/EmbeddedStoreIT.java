@@ -78,6 +78,20 @@ class EmbeddedStoreIT {
     }
 
     @Test
+    void aSpamRunWithANewRecipientInEveryMessageCostsAFixedAmountPerClient() throws Exception {
+        try (EmbeddedStore store = open()) {
+            for (int i = 0; i < 1000; i++) {
+                store.attempt(ip("198.51.100.9"), "", "user" + i + "@p.test", T0.plusSeconds(i));
+            }
+            assertThat(store.describe()).contains("attempts 1,");
+            assertThat(store.attempt(ip("198.51.100.9"), "", "user999@p.test", T0.plusSeconds(5000)))
+                    .as("a recent pair is remembered").isEqualTo(T0.plusSeconds(999));
+            assertThat(store.attempt(ip("198.51.100.9"), "", "user0@p.test", T0.plusSeconds(5000)))
+                    .as("the oldest were forgotten").isEqualTo(T0.plusSeconds(5000));
+        }
+    }
+
+    @Test
     void ipv6ClientsCountPerSlash64() throws Exception {
         try (EmbeddedStore store = open()) {
             store.record(new PrimaryContact(ip("2001:db8:1:2::25"), null, null, false, "mx1.test", T0,
