@@ -6,7 +6,7 @@
 # check_policy_service asking mxguard.
 #
 # Usage: bench/policyservice/run.sh [SECONDS] [RUNS]   (defaults 10 and 3)
-#   LOADS="50:1:0 8:1:0 50:8:0 50:1:20000"   connections:pipeline:rate for the load generator
+#   LOADS="8:1:0 50:1:0 50:8:0 8:1:20000 50:1:20000"   connections:pipeline:rate for the load generator
 #     (rate 0: each connection sends as soon as it has its answers; else that many requests/s in
 #     all, on a schedule, latency counted from when each was due)
 #   MESSAGES=5000 SESSIONS=20 smtp-source's load on the primary Postfix
@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
 seconds=${1:-10}
 runs=${2:-3}
-loads=${LOADS:-50:1:0 8:1:0 50:8:0 50:1:20000}
+loads=${LOADS:-8:1:0 50:1:0 50:8:0 8:1:20000 50:1:20000}
 messages=${MESSAGES:-5000}
 sessions=${SESSIONS:-20}
 work=$(mktemp -d /tmp/mxguard-bench-policyservice.XXXXXX)
@@ -81,7 +81,7 @@ postgrey --inet="127.0.0.1:$pg_port" --dbdir="$work/postgrey" --pidfile="$work/p
 pg_pid=$!
 await_port "$pg_port" postgrey || { cat "$work/postgrey/stdout" >&2; exit 1; }
 
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
