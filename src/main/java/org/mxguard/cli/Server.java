@@ -110,7 +110,11 @@ final class Server implements AutoCloseable {
                 // The primary's clients feed the evidence store; with the MX-skip rule off they are only
                 // counted. The primary is answered from the rule file and the blocks, never the MX-skip
                 // rule: a client at the primary is doing what the rule asks.
-                ContactRecorder recorder = mxSkip != null ? contacts() : contactCount;
+                ContactRecorder evidence = contacts();
+                ContactRecorder recorder = contact -> {
+                    contactCount.record(contact);
+                    evidence.record(contact);
+                };
                 policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
                 policyService.start();
                 started.add(policyService);
@@ -204,7 +208,7 @@ final class Server implements AutoCloseable {
 
     /** How many clients of the primary the policy service reported. */
     long primaryContacts() {
-        return contacts.count();
+        return contactCount.count();
     }
 
     @Override

@@ -36,32 +36,39 @@ final class PolicyConnection implements Runnable {
     public void run() {
         InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
         try (socket) {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
-            RequestReader reader = new RequestReader(socket.getInputStream(), settings.maxLineLength(),
-                    settings.maxAttributes());
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            while (true) {
-                PolicyRequest request = reader.next();
-                if (request == null) {
-                    return;
-                }
-                String action = responder.answer(request, peer.getAddress());
-                // The answer is one attribute and an empty line.
-                out.write(("action=" + action + "\n\n").getBytes(StandardCharsets.UTF_8));
-                if (!reader.hasBuffered()) {
-                    out.flush();
-                }
+            try {
+                serve(peer);
+            } catch (MalformedRequestException e) {
+                // Counted and logged before the close, so whoever sees the connection end can see why.
+                onMalformed.run();
+                LOG.warn("policy_service malformed_request from={}:{}: {}; connection closed",
+                        peer.getAddress().getHostAddress(), peer.getPort(), e.getMessage());
             }
-        } catch (MalformedRequestException e) {
-            onMalformed.run();
-            LOG.warn("policy_service malformed_request from={}:{}: {}; connection closed", peer.getAddress()
-                    .getHostAddress(), peer.getPort(), e.getMessage());
         } catch (SocketTimeoutException e) {
             LOG.debug("policy_service idle_timeout from={}:{} after {}", peer.getAddress().getHostAddress(),
                     peer.getPort(), settings.idleTimeout());
         } catch (IOException e) {
             LOG.debug("policy_service connection_lost from={}:{}: {}", peer.getAddress().getHostAddress(),
                     peer.getPort(), e.toString());
+        }
+    }
+
+    private void serve(InetSocketAddress peer) throws IOException, MalformedRequestException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
+        RequestReader reader = new RequestReader(socket.getInputStream(), settings.maxLineLength(),
+                settings.maxAttributes());
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+        while (true) {
+            PolicyRequest request = reader.next();
+            if (request == null) {
+                return;
+            }
+            String action = responder.answer(request, peer.getAddress());
+            // The answer is one attribute and an empty line.
+            out.write(("action=" + action + "\n\n").getBytes(StandardCharsets.UTF_8));
+            if (!reader.hasBuffered()) {
+                out.flush();
+            }
         }
     }
 }

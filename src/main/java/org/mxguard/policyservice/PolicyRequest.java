@@ -2,6 +2,7 @@ package org.mxguard.policyservice;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import org.mxguard.evidence.PrimaryContact;
@@ -26,7 +27,8 @@ record PolicyRequest(Map<String, String> attributes) {
     private static final Set<String> AFTER_MAIL = Set.of("MAIL", "RCPT", "DATA", "END-OF-MESSAGE");
 
     PolicyRequest {
-        attributes = Map.copyOf(attributes);
+        // The reader hands over a map it no longer touches: wrapping it spares a copy per request.
+        attributes = Collections.unmodifiableMap(attributes);
     }
 
     /** The attribute's value, "" when absent. */
