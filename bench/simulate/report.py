@@ -14,6 +14,7 @@ _CLIENT = re.compile(r"^(\w+): client=(\S*)\[([0-9.]+)\]")
 _MSGID = re.compile(r"^(\w+): message-id=<([^>]*)>")
 _BLOCK = re.compile(r"^block: (\S+) until (\S+): (.*)$")
 _LIFTED = re.compile(r"^block lifted: (\S+): (.*)$")
+_CREDIT = re.compile(r"^NOQUEUE: mx-skip: RCPT from (\S*)\[([0-9.]+)\]: pass: retry credit earned(.*)$")
 
 
 def _when(stamp):
@@ -82,7 +83,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
                   "delays": [], "spam_attempts": 0, "spam_accepted": 0, "spam_attempts_all": 0,
                   "spam_accepted_all": 0, "blocks": 0, "false_blocks": 0, "duplicates": 0}
               for p in PHASES}
-    blocks, lifted = [], []
+    blocks, lifted, credits = [], [], []
     sessions = {}
     for t, prog, msg in mx:
         m = _CONNECT.match(msg)
@@ -115,6 +116,12 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
             hit = covers(m.group(1), legit_addresses(), legit_names())
             blocks.append({"target": m.group(1), "at_minute": round((t - t0) / minute, 2), "phase": phase_at(t),
                            "evidence": m.group(3), "covers_legitimate": hit})
+            continue
+        m = _CREDIT.match(msg)
+        if m:
+            credits.append({"client": m.group(2), "name": m.group(1), "spam": is_ems(m.group(2)),
+                            "sender_name": legit_ips.get(m.group(2)), "at_minute": round((t - t0) / minute, 2),
+                            "phase": phase_at(t), "detail": m.group(3)[:300]})
             continue
         m = _LIFTED.match(msg)
         if m:
@@ -198,6 +205,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
         "first_spam_minute": round((first_spam - t0) / minute, 2) if first_spam else None,
         "blocks": blocks,
         "lifted": lifted,
+        "credits": credits,
         "block_list": blocks_text,
         "bounces": bounces,
         "duplicates": dupes,
@@ -239,6 +247,11 @@ def table(r):
     out.append("first block at minute %s (first spam at minute %s); blocks: %s" % (
         _f(r["goals"]["first_block_minute"]["value"], "%.2f"), _f(r["first_spam_minute"], "%.2f"),
         ", ".join("%s@%.1f" % (b["target"], b["at_minute"]) for b in r["blocks"]) or "none"))
+    spam_credit = sorted({c["client"] for c in r["credits"] if c["spam"]})
+    legit_credit = sorted({c["sender_name"] or c["client"] for c in r["credits"] if not c["spam"]})
+    out.append("retry credit earned by legitimate senders: %s; by spam clients: %s; blocks lifted: %s" % (
+        ", ".join(legit_credit) or "none", ", ".join(spam_credit) or "none",
+        ", ".join("%s@%.1f" % (b["target"], b["at_minute"]) for b in r["lifted"]) or "none"))
     out.append("duplicates at the sink %d; spam at the sink %d of %d offered; queues at the end %s; drain %.1f min" % (
         r["duplicates"], r["spam_at_sink"], r["spam_offered"], r["queues_at_end"], r["drain_minutes"]))
     for name, ps in r["per_sender"].items():
