@@ -9,6 +9,7 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.PrimaryCheck;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -19,6 +20,7 @@ import org.mxguard.evidence.EvidenceStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
@@ -31,6 +33,9 @@ import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
 import org.mxguard.policyservice.ContactCounter;
 import org.mxguard.policyservice.PolicyService;
+import org.mxguard.primary.HealthProbe;
+import org.mxguard.primary.LoggedContacts;
+import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
 import org.mxguard.spool.FileSpool;
@@ -40,8 +45,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root: builds every component from the configuration, wires them together and
  * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
- * service, delivery, SMTP listener, control socket; stop order is the reverse, so no session is
- * accepted that the spool cannot take and nothing is delivered after the spool closed.
+ * service, delivery, the primary's logs and health probe, SMTP listener, control socket; stop order
+ * is the reverse, so no session is accepted that the spool cannot take and nothing is delivered
+ * after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -59,15 +65,29 @@ final class Server implements AutoCloseable {
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     private PolicyService policyService;
     private final ContactCounter contactCount = new ContactCounter();
+    /** Also told of every client seen in the primary's log, besides the evidence store. */
+    private final ContactRecorder logContacts;
+    private PrimaryLogs primaryLogs;
+    /** A test gave the health: the probe does not replace it. */
+    private boolean healthGiven;
 
     Server(MxguardConfig config, Clock clock) {
-        this.config = config;
-        this.clock = clock;
+        this(config, clock, new LoggedContacts());
     }
 
-    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    /**
+     * @param logContacts also told of the clients seen in the primary's log (besides the evidence store)
+     */
+    Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
+        this.config = config;
+        this.clock = clock;
+        this.logContacts = logContacts;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (a test's, instead of the health probe). */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
+        this.healthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -123,6 +143,22 @@ final class Server implements AutoCloseable {
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
+            ContactRecorder evidence = contacts();
+            ContactRecorder fromLogs = contact -> {
+                logContacts.record(contact);
+                evidence.record(contact);
+            };
+            primaryLogs = PrimaryLogs.start(config.primary(), fromLogs, clock, config.log().syslogName());
+            started.add(primaryLogs);
+            if (config.primary().probe().enabled() && !healthGiven) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
+
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
@@ -143,6 +179,24 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
+    private List<Domain> probedDomains() {
+        return config.smtp().protectedDomains().stream()
+                .filter(d -> !d.startsWith(".") && !d.startsWith("["))
+                .map(Domain::parse)
+                .toList();
+    }
+
+    /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
+    PrimaryHealth primaryHealth() {
+        return primaryHealth;
+    }
+
+    /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
+    PrimaryLogs primaryLogs() {
+        return primaryLogs;
     }
 
     private LogSink logSink() throws IOException {

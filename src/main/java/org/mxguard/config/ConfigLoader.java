@@ -16,6 +16,7 @@ import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.policyservice.PolicyServiceSettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -84,6 +85,7 @@ public final class ConfigLoader {
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
+        PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         control.finish();
@@ -92,7 +94,7 @@ public final class ConfigLoader {
         PolicyServiceSettings policyService = policyServiceOn ? policyService(policyServiceSection) : null;
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence, policyService);
+                mxSkip, evidence, policyService, primary);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains) {
