@@ -53,7 +53,19 @@ def covers(target, addresses, names):
     return hit
 
 
-def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues, end_of_sending, drained):
+def probe_changes(stdout_lines, t0, minute):
+    """The health probe's verdicts from mxguard's own log: [(simulated minute, "up"|"down")]."""
+    out = []
+    for line in stdout_lines:
+        m = re.match(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) .*\bprimary_(up|down) ", line)
+        if m:
+            t = time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")) + int(m.group(2)) / 1000.0
+            out.append((round((t - t0) / minute, 2), m.group(3)))
+    return out
+
+
+def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues, end_of_sending, drained,
+            mx_stdout=()):
     minute = sim.minute
     t0 = sim.t0
     bounds = dict(sim.bounds)
@@ -81,7 +93,8 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
     via_backup = set()
     phases = {p: {"offered": 0, "delivered": 0, "lost": 0, "bounced": 0, "via_backup": 0, "legit_tempfails": 0,
                   "delays": [], "spam_attempts": 0, "spam_accepted": 0, "spam_attempts_all": 0,
-                  "spam_accepted_all": 0, "blocks": 0, "false_blocks": 0, "duplicates": 0}
+                  "spam_accepted_all": 0, "blocks": 0, "false_blocks": 0, "duplicates": 0,
+                  "spam_accepted_networks": {}}
               for p in PHASES}
     blocks, lifted, credits = [], [], []
     sessions = {}
@@ -102,6 +115,8 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
                 ph["spam_accepted_all"] += 1
                 if counted:
                     ph["spam_accepted"] += 1
+                    net = m.group(3).rsplit(".", 1)[0] + ".0/24"
+                    ph["spam_accepted_networks"][net] = ph["spam_accepted_networks"].get(net, 0) + 1
             continue
         m = _REJECT.match(msg)
         if m and m.group(4) in legit_ips and m.group(1) == "reject":
@@ -125,7 +140,9 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
             continue
         m = _LIFTED.match(msg)
         if m:
-            lifted.append({"target": m.group(1), "at_minute": round((t - t0) / minute, 2), "why": m.group(2)})
+            who = re.search(r"client ([0-9.]+)", m.group(2))
+            lifted.append({"target": m.group(1), "at_minute": round((t - t0) / minute, 2), "why": m.group(2),
+                           "by_spam_client": bool(who and is_ems(who.group(1)))})
 
     for b in blocks:
         phases[b["phase"]]["blocks"] += 1
@@ -192,6 +209,10 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
     goals["legit_bounced"]["met"] = goals["legit_bounced"]["value"] == 0
     goals["delay_p95_max_minutes"]["met"] = goals["delay_p95_max_minutes"]["value"] < limit
     goals["spam_accepted_share"]["met"] = att > 0 and acc / att < 0.01
+    for name, p in phases.items():
+        share = p["spam_accepted"] / p["spam_attempts"] if p["spam_attempts"] else None
+        goals["spam_accepted_share_" + name] = {"value": share, "goal": "< 0.01 after warm-up",
+                                                "met": share is not None and share < 0.01}
     goals["false_blocks"]["met"] = goals["false_blocks"]["value"] == 0
     goals["first_block_minute"]["met"] = first_block is not None
     return {
@@ -206,6 +227,9 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
         "blocks": blocks,
         "lifted": lifted,
         "credits": credits,
+        "probe": probe_changes(mx_stdout, t0, minute),
+        "primary_stopped_minute": round((down_start - t0) / minute, 2),
+        "primary_started_minute": round((down_end - t0) / minute, 2),
         "block_list": blocks_text,
         "bounces": bounces,
         "duplicates": dupes,
@@ -252,6 +276,9 @@ def table(r):
     out.append("retry credit earned by legitimate senders: %s; by spam clients: %s; blocks lifted: %s" % (
         ", ".join(legit_credit) or "none", ", ".join(spam_credit) or "none",
         ", ".join("%s@%.1f" % (b["target"], b["at_minute"]) for b in r["lifted"]) or "none"))
+    out.append("primary stopped at minute %.1f, started at %.1f; the probe saw it: %s" % (
+        r["primary_stopped_minute"], r["primary_started_minute"],
+        ", ".join("%s at %.1f" % (state, at) for at, state in r["probe"]) or "no change"))
     out.append("duplicates at the sink %d; spam at the sink %d of %d offered; queues at the end %s; drain %.1f min" % (
         r["duplicates"], r["spam_at_sink"], r["spam_offered"], r["queues_at_end"], r["drain_minutes"]))
     for name, ps in r["per_sender"].items():

@@ -116,6 +116,10 @@ delivery:
 policy-service:
   listen: "{backup}:{policy}"
   primary: mx1.protected.test
+primary:
+  probe:
+    interval: {probe_interval}
+    timeout: {probe_timeout}
 mx-skip:
   mode: {mode}
   window: {window}
@@ -127,7 +131,8 @@ mx-skip:
 """.format(backup=BACKUP, primary=PRIMARY, smtp=sim.smtp_port, work=work, dns=dns_port, policy=policy_port,
            min_backoff=sim.duration(5), max_backoff=sim.duration(4000 / 60), probe=sim.duration(5),
            window=sim.duration(24 * 60), retry=sim.duration(m.retry_minutes), credit=sim.duration(7 * 24 * 60),
-           expiry=sim.duration(7 * 24 * 60), mode=m.mode)
+           expiry=sim.duration(7 * 24 * 60), mode=m.mode, probe_interval=sim.duration(1),
+           probe_timeout=sim.duration(10 / 60))
     if m.plain:
         text = text[:text.index("policy-service:")]
     return text
@@ -303,8 +308,11 @@ def run(s, sim, work, procs, postfixes):
     with open(os.path.join(work, "mxguard", "mail.log"), encoding="utf-8", errors="replace") as f:
         mx_log = f.readlines()
     pf_logs = {pf.name: pf.log_lines() for pf in postfixes}
+    mx_out.flush()
+    with open(os.path.join(work, "mxguard", "stdout"), encoding="utf-8", errors="replace") as f:
+        mx_stdout = f.readlines()
     result = report.compute(s, sim, journal, list(sink.records), mx_log, pf_logs, blocks, queues,
-                            end_of_sending, drained)
+                            end_of_sending, drained, mx_stdout)
     result["work"] = work
     result["_sink"] = sink
     return result
