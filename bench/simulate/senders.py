@@ -150,7 +150,10 @@ class ScriptedMta:
                     self._lock.wait(timeout=0.2 if not self._retries else
                                     max(0.01, min(0.2, self._retries[0][0] - time.time())))
                 _, m = heapq.heappop(self._retries)
-            self._pool.submit(self._attempt, m)
+            try:
+                self._pool.submit(self._attempt, m)
+            except RuntimeError:
+                return  # the interpreter is exiting
 
     def pending(self):
         with self._lock:
