@@ -29,8 +29,4 @@ public record StoreSettings(Path directory, int groupV4, int groupV6, Duration c
         return new StoreSettings(directory, 32, 64, Duration.ofDays(7), Duration.ofDays(5), Duration.ofDays(2),
                 Duration.ofMillis(200));
     }
-
-    public StoreSettings withRetention(Duration contacts, Duration attempts, Duration aggregates) {
-        return new StoreSettings(directory, groupV4, groupV6, contacts, attempts, aggregates, writeInterval);
-    }
 }
