@@ -24,10 +24,13 @@ work=$(mktemp -d /tmp/mxguard-bench-policyservice.XXXXXX)
 chmod 755 "$work"   # Postfix daemons and postgrey run as their own users
 mx_pid=; pg_pid=; null_pid=
 cleanup() {
+  # Every step runs, whatever the one before returned (a killed process's wait returns 143).
+  set +e
   [ -d "$work/postfix" ] && postfix_instance_stop "$work/postfix"
-  [ -n "$mx_pid" ] && kill "$mx_pid" 2>/dev/null && wait "$mx_pid" 2>/dev/null
-  [ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
-  [ -n "$null_pid" ] && kill "$null_pid" 2>/dev/null && wait "$null_pid" 2>/dev/null
+  for pid in $mx_pid $pg_pid $null_pid; do
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
