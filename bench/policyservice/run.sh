@@ -2,7 +2,8 @@
 # Policy service benchmark: mxguard's Postfix policy delegation service and postgrey (Debian's
 # greylisting policy server, what a user would pick instead), driven by the same load generator
 # (PolicyLoad.java: persistent connections, pipelined requests with Postfix 3.7's attributes) in
-# one run, alternating; then a primary Postfix's accepted mail rate (smtp-source) without and with
+# one run, alternating, with a floor (NullPolicyServer.java: answers DUNNO without reading the
+# request, a platform thread per connection: what is left is the machine); then a primary Postfix's accepted mail rate (smtp-source) without and with
 # check_policy_service asking mxguard.
 #
 # Usage: bench/policyservice/run.sh [SECONDS] [RUNS]   (defaults 10 and 3)
@@ -21,11 +22,15 @@ messages=${MESSAGES:-5000}
 sessions=${SESSIONS:-20}
 work=$(mktemp -d /tmp/mxguard-bench-policyservice.XXXXXX)
 chmod 755 "$work"   # Postfix daemons and postgrey run as their own users
-mx_pid=; pg_pid=
+mx_pid=; pg_pid=; null_pid=
 cleanup() {
+  # Every step runs, whatever the one before returned (a killed process's wait returns 143).
+  set +e
   [ -d "$work/postfix" ] && postfix_instance_stop "$work/postfix"
-  [ -n "$mx_pid" ] && kill "$mx_pid" 2>/dev/null && wait "$mx_pid" 2>/dev/null
-  [ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
+  for pid in $mx_pid $pg_pid $null_pid; do
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,7 +40,8 @@ trap cleanup EXIT
 mxguard_find_java
 # The load generator, compiled once (a single-file source run would compile it on every run).
 mkdir -p "$work/load"
-"$JAVA_HOME/bin/javac" -d "$work/load" "$root/bench/policyservice/PolicyLoad.java"
+"$JAVA_HOME/bin/javac" -d "$work/load" "$root/bench/policyservice/PolicyLoad.java" \
+  "$root/bench/policyservice/NullPolicyServer.java"
 load() { "$JAVA_HOME/bin/java" -cp "$work/load" PolicyLoad "$@"; }
 
 await_port() {
@@ -81,6 +87,11 @@ postgrey --inet="127.0.0.1:$pg_port" --dbdir="$work/postgrey" --pidfile="$work/p
 pg_pid=$!
 await_port "$pg_port" postgrey || { cat "$work/postgrey/stdout" >&2; exit 1; }
 
+null_port=$(free_port)
+"$JAVA_HOME/bin/java" -cp "$work/load" NullPolicyServer "$null_port" &
+null_pid=$!
+await_port "$null_port" "the null policy server"
+
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -92,13 +103,19 @@ for spec in $loads; do
   # Warm-up: the JIT compiles the hot paths; postgrey gets the same, and fills its database.
   load --port "$mx_policy_port" --connections "$conns" --pipeline "$pipe" --seconds 5 --warmup 0 >/dev/null
   load --port "$pg_port" --connections "$conns" --pipeline "$pipe" --seconds 5 --warmup 0 >/dev/null
-  declare -a mx_lines=() pg_lines=()
+  load --port "$null_port" --connections "$conns" --pipeline "$pipe" --seconds 5 --warmup 0 >/dev/null
+  declare -a mx_lines=() pg_lines=() null_lines=()
   for run in $(seq 1 "$runs"); do
     mx_lines+=("$(load --port "$mx_policy_port" --connections "$conns" --pipeline "$pipe" --rate "$target" --seconds "$seconds" --warmup 1)")
     pg_lines+=("$(load --port "$pg_port" --connections "$conns" --pipeline "$pipe" --rate "$target" --seconds "$seconds" --warmup 1)")
+    null_lines+=("$(load --port "$null_port" --connections "$conns" --pipeline "$pipe" --rate "$target" --seconds "$seconds" --warmup 1)")
   done
-  for server in mxguard postgrey; do
-    if [ $server = mxguard ]; then lines=("${mx_lines[@]}"); else lines=("${pg_lines[@]}"); fi
+  for server in mxguard postgrey floor; do
+    case $server in
+      mxguard) lines=("${mx_lines[@]}") ;;
+      postgrey) lines=("${pg_lines[@]}") ;;
+      floor) lines=("${null_lines[@]}") ;;
+    esac
     rates=$(printf '%s\n' "${lines[@]}" | field rate)
     r=$(echo "$rates" | median)
     line=$(printf '%s\n' "${lines[@]}" | grep "rate=$r " | head -1)

@@ -25,6 +25,7 @@ final class RequestReader {
     private int position;
     private int limit;
     private long lineNumber;
+    private final String[] names = new String[128];
 
     RequestReader(InputStream in, int maxLineLength, int maxAttributes) {
         this.in = in;
@@ -75,9 +76,32 @@ final class RequestReader {
                 throw new MalformedRequestException("line " + lineNumber + ": an attribute without a name: '"
                         + quote(start, contentEnd) + "'");
             }
-            attributes.put(new String(buffer, start, equals - start, StandardCharsets.UTF_8),
-                    new String(buffer, equals + 1, contentEnd - equals - 1, StandardCharsets.UTF_8));
+            attributes.put(name(start, equals), equals + 1 == contentEnd ? ""
+                    : new String(buffer, equals + 1, contentEnd - equals - 1, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The attribute name in {@code buffer[start, end)}. Postfix sends the same thirty names in every
+     * request, most of them with empty values: names are kept once per connection, so that a request
+     * costs only the strings of its non-empty values.
+     */
+    private String name(int start, int end) {
+        int length = end - start;
+        int slot = (length * 31 + buffer[start] * 7 + buffer[end - 1]) & (names.length - 1);
+        String known = names[slot];
+        if (known != null && known.length() == length) {
+            boolean same = true;
+            for (int i = 0; i < length && same; i++) {
+                same = known.charAt(i) == buffer[start + i];
+            }
+            if (same) {
+                return known;
+            }
+        }
+        String name = new String(buffer, start, length, StandardCharsets.UTF_8);
+        names[slot] = name;
+        return name;
     }
 
     /** True if bytes of a further request are already read. */

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         assertThat(config.policy().rulesFile()).isEqualTo(Path.of("examples/access.rules"));
         assertThat(config.log().file()).isNull();
         assertThat(config.controlSocket()).isEqualTo(Path.of("var/spool/control.sock"));
+        assertThat(config.policyService().listen().getPort()).isEqualTo(10040);
     }
 
     @Test

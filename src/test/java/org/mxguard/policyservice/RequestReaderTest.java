@@ -50,6 +50,16 @@ class RequestReaderTest {
     }
 
     @Test
+    void namesThatShareACacheSlotStayApart() throws Exception {
+        // "ab" and "b[" fall into the same slot of the reader's name cache; "äb" is not ASCII.
+        RequestReader reader = reader("ab=1\nb[=2\näb=3\n\nb[=4\nab=5\näb=6\n\n");
+        assertThat(reader.next().attributes()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of("ab", "1", "b[", "2", "äb", "3"));
+        assertThat(reader.next().attributes()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of("b[", "4", "ab", "5", "äb", "6"));
+    }
+
+    @Test
     void readsUtf8Values() throws Exception {
         assertThat(reader("recipient=ärger@bücher.example\n\n").next().get("recipient"))
                 .isEqualTo("ärger@bücher.example");
