@@ -34,7 +34,6 @@ import org.mxguard.policy.RulesEngine;
 import org.mxguard.policyservice.ContactCounter;
 import org.mxguard.policyservice.PolicyService;
 import org.mxguard.primary.HealthProbe;
-import org.mxguard.primary.LoggedContacts;
 import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -65,18 +64,19 @@ final class Server implements AutoCloseable {
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     private PolicyService policyService;
     private final ContactCounter contactCount = new ContactCounter();
-    /** Also told of every client seen in the primary's log, besides the evidence store. */
+    /** True when a caller gave the primary health: then no probe replaces it. */
+    private volatile boolean primaryHealthGiven;
+    /** Where the primary's log reports its clients; null: {@link #contacts()}. */
     private final ContactRecorder logContacts;
     private PrimaryLogs primaryLogs;
-    /** A test gave the health: the probe does not replace it. */
-    private boolean healthGiven;
 
     Server(MxguardConfig config, Clock clock) {
-        this(config, clock, new LoggedContacts());
+        this(config, clock, null);
     }
 
     /**
-     * @param logContacts also told of the clients seen in the primary's log (besides the evidence store)
+     * @param logContacts where the clients seen in the primary's log go, instead of the MX-skip
+     *     rule's evidence store (tests)
      */
     Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
         this.config = config;
@@ -84,10 +84,10 @@ final class Server implements AutoCloseable {
         this.logContacts = logContacts;
     }
 
-    /** Replaces the primary health the MX-skip rule asks (a test's, instead of the health probe). */
+    /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
-        this.healthGiven = true;
+        this.primaryHealthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -143,14 +143,10 @@ final class Server implements AutoCloseable {
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
-            ContactRecorder evidence = contacts();
-            ContactRecorder fromLogs = contact -> {
-                logContacts.record(contact);
-                evidence.record(contact);
-            };
-            primaryLogs = PrimaryLogs.start(config.primary(), fromLogs, clock, config.log().syslogName());
+            primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
+                    config.log().syslogName());
             started.add(primaryLogs);
-            if (config.primary().probe().enabled() && !healthGiven) {
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
                 PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
                         config.primary().probe().timeout());
                 HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);

@@ -24,6 +24,9 @@ public final class SightingParser {
     private LineParser parser;
     private int year;
     private int month;
+    /** The clock's month, in epoch milliseconds: the parser's reference year and month hold within it. */
+    private long monthStart;
+    private long nextMonth;
 
     public SightingParser(Clock clock) {
         this.clock = clock;
@@ -31,10 +34,14 @@ public final class SightingParser {
 
     /** The client the line shows, or empty when it shows none. */
     public Optional<ClientSighting> parse(String line) {
-        LocalDate today = LocalDate.now(clock);
-        if (parser == null || today.getYear() != year || today.getMonthValue() != month) {
+        long now = clock.millis();
+        if (parser == null || now >= nextMonth || now < monthStart) {
+            LocalDate today = LocalDate.now(clock);
             year = today.getYear();
             month = today.getMonthValue();
+            LocalDate first = today.withDayOfMonth(1);
+            monthStart = first.atStartOfDay(clock.getZone()).toInstant().toEpochMilli();
+            nextMonth = first.plusMonths(1).atStartOfDay(clock.getZone()).toInstant().toEpochMilli();
             parser = new LineParser(clock.getZone(), year, month, counters);
         }
         events.clear();

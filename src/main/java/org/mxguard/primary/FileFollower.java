@@ -86,11 +86,17 @@ public final class FileFollower implements AutoCloseable {
     /** Polls on a virtual thread every poll interval until closed. */
     public synchronized void start() {
         thread = Thread.ofVirtual().name("follow-" + path.getFileName()).start(() -> {
+            String lastError = null;
             while (!closed) {
                 try {
                     poll();
+                    lastError = null;
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("following {}: {}", path, e.toString());
+                    // Said once, not every poll, while the same trouble lasts (a file made unreadable).
+                    if (!e.toString().equals(lastError)) {
+                        LOG.warn("following {}: {}", path, e.toString());
+                    }
+                    lastError = e.toString();
                 }
                 try {
                     Thread.sleep(pollInterval);

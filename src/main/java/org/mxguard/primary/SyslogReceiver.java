@@ -134,6 +134,7 @@ public final class SyslogReceiver implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("syslog tcp {}: {}", server.getLocalSocketAddress(), e.toString());
+                    pause();
                 }
                 continue;
             }
@@ -155,6 +156,15 @@ public final class SyslogReceiver implements AutoCloseable {
                     slots.release();
                 }
             });
+        }
+    }
+
+    /** After a failed accept (out of file descriptors, say): a moment for it to pass, not a busy loop. */
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

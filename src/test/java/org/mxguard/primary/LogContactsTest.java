@@ -91,6 +91,18 @@ class LogContactsTest {
     }
 
     @Test
+    void sendmailRelayWithAnIdentUserIsReadFromItsLastBracketPair() {
+        contacts.line("Nov  3 11:35:30 mx1 sendmail[26254]: rA37ZTSC026254: from=<a@b.example>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=joe@dial-9.isp.example [198.51.100.9]");
+        contacts.line("Nov  3 11:35:31 mx1 sendmail[26255]: rA37ZTSC026255: from=<>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=joe@[198.51.100.10]");
+        contacts.line("Nov  3 11:35:32 mx1 sendmail[26256]: rA37ZTSC026256: from=<>, size=10, class=0, "
+                + "nrcpts=1, proto=SMTP, daemon=MTA, relay=x[y.example [198.51.100.11]");
+        assertThat(recorded).extracting(c -> c.client().getHostAddress() + " " + c.clientName())
+                .containsExactly("198.51.100.9 dial-9.isp.example", "198.51.100.10 unknown");
+    }
+
+    @Test
     void linesWithoutAClientGiveNothing() {
         assertThat(contacts.line("Aug 18 00:01:38 acmemail1 postfix/qmgr[5748]: 7326D2B54: from=<a@b.example>, "
                 + "size=1156, nrcpt=1 (queue active)")).isFalse();
@@ -107,6 +119,42 @@ class LogContactsTest {
         assertThat(contacts.line("Dec  6 05:00:00 backup postfix-mxguard/smtpd[1]: connect from "
                 + "spam.example[203.0.113.9]")).isFalse();
         assertThat(recorded).isEmpty();
+    }
+
+    @Test
+    void aLineWrittenBeforeNewYearAndReadAfterIsLastYears() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-31T23:59:58Z"));
+        LogContacts rolling = new LogContacts(recorded::add, clock, "postfix-mxguard");
+        rolling.line("Dec 31 23:59:57 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]");
+        clock.now = Instant.parse("2027-01-01T00:00:02Z");
+        rolling.line("Dec 31 23:59:59 mx1 postfix/smtpd[1]: connect from b.example[192.0.2.2]");
+        rolling.line("Jan  1 00:00:01 mx1 postfix/smtpd[1]: connect from c.example[192.0.2.3]");
+        assertThat(recorded).extracting(PrimaryContact::at).containsExactly(Instant.parse("2026-12-31T23:59:57Z"),
+                Instant.parse("2026-12-31T23:59:59Z"), Instant.parse("2027-01-01T00:00:01Z"));
+    }
+
+    /** A clock a test sets. */
+    private static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test
