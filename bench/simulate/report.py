@@ -176,7 +176,9 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
         if e["message_id"] in via_backup:
             ph["via_backup"] += 1
         sent = e["sent"]
-        start = max(sent, down_end) if down_start <= sent < down_end else sent
+        # Mail offered before the primary came back and delivered after it was held by the outage:
+        # its delay counts from the primary's return.
+        start = max(sent, down_end) if sent < down_end < r["arrived"] else sent
         delay = max(0.0, (r["arrived"] - start) / minute)
         ph["delays"].append(delay)
         ps["delays"].append(delay)

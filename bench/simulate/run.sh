@@ -8,7 +8,7 @@
 # Needs root (Postfix instances) and the Debian peers in scripts/packages.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
-if [ -z "${MXGUARD_CMD:-}" ]; then
+if [ -z "${MXGUARD_CMD:-}" ] && [[ " $* " != *" --help "* && " $* " != *" -h "* ]]; then
   "$root/mxguard" version >/dev/null   # builds the jar on first use, before the clock starts
 fi
 exec python3 "$root/bench/simulate/simulate.py" "$@"

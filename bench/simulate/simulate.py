@@ -283,8 +283,9 @@ def run(s, sim, work, procs, postfixes):
     for a in active:
         a.start()
     sim.sleep_until(s.up)
-    primary.stop()
+    # The phase starts when the primary starts stopping (Postfix takes a moment to stop).
     sim.enter("down")
+    primary.stop()
     sim.sleep_until(s.up + s.down)
     primary.start()
     sim.enter("partition")
