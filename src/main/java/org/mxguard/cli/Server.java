@@ -10,6 +10,7 @@ import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
 import org.mxguard.delivery.PrimaryCheck;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -35,8 +36,10 @@ import org.mxguard.policyservice.ContactCounter;
 import org.mxguard.policyservice.PolicyService;
 import org.mxguard.primary.HealthProbe;
 import org.mxguard.primary.PrimaryLogs;
+import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root: builds every component from the configuration, wires them together and
  * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
- * service, delivery, the primary's logs and health probe, SMTP listener, control socket; stop order
- * is the reverse, so no session is accepted that the spool cannot take and nothing is delivered
- * after the spool closed.
+ * service, delivery, the primary's logs, SMTP listener, the primary's health probe, control socket;
+ * stop order is the reverse, so no session is accepted that the spool cannot take and nothing is
+ * delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -146,6 +149,19 @@ final class Server implements AutoCloseable {
             primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
                     config.log().syslogName());
             started.add(primaryLogs);
+
+            List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
+            smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
+            smtp.setEtrnHandler(queue.etrnHandler());
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
+            smtp.start();
+            started.add(smtp);
+            // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
             if (config.primary().probe().enabled() && !primaryHealthGiven) {
                 PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
                         config.primary().probe().timeout());
@@ -154,12 +170,6 @@ final class Server implements AutoCloseable {
                 started.add(probe);
                 primaryHealth = probe;
             }
-
-            List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
-            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
-            smtp.setEtrnHandler(queue.etrnHandler());
-            smtp.start();
-            started.add(smtp);
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
@@ -193,6 +203,22 @@ final class Server implements AutoCloseable {
     /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
     PrimaryLogs primaryLogs() {
         return primaryLogs;
+    }
+
+    /**
+     * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
+     * spool directory (made on the first start).
+     */
+    private SmtpSettings withCertificate(SmtpSettings smtp) throws IOException {
+        if (smtp.tlsEnabled()) {
+            return smtp;
+        }
+        Path directory = config.spool().directory().resolve("tls");
+        SelfSignedCertificate.PemPair pair = SelfSignedCertificate.ensure(directory, smtp.hostname(), clock);
+        LOG.info("STARTTLS: no smtp.tls.certificate configured; {} the self-signed certificate for {} in {} "
+                + "(opportunistic TLS only: configure a CA-signed certificate for clients that verify)",
+                pair.created() ? "made" : "using", smtp.hostname(), directory);
+        return smtp.withTls(pair.certificate(), pair.key());
     }
 
     private LogSink logSink() throws IOException {

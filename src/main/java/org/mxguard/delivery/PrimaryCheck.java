@@ -62,6 +62,12 @@ public final class PrimaryCheck {
         return new Result(false, String.join("; ", failures));
     }
 
+    private boolean namesMe(Reply banner) {
+        String first = banner.lines().isEmpty() ? "" : banner.lines().getFirst().strip();
+        int space = first.indexOf(' ');
+        return (space < 0 ? first : first.substring(0, space)).equalsIgnoreCase(helo);
+    }
+
     /** Banner, EHLO, QUIT; null when each got its positive reply, else what went wrong. */
     private String converse(Target target) {
         try (Socket socket = new Socket()) {
@@ -71,6 +77,10 @@ public final class PrimaryCheck {
                 Reply banner = conn.read(timeout);
                 if (banner.code() != 220) {
                     return "greeted with " + banner.code();
+                }
+                if (namesMe(banner)) {
+                    // A route or MX record that leads back here: that is no primary (ClientSession's loop check).
+                    return "greeted me with my own hostname " + helo;
                 }
                 conn.command("EHLO " + helo);
                 conn.flush(timeout);

@@ -52,6 +52,7 @@ class HealthProbeIT {
     private static final class PrimarySmtp implements AutoCloseable {
         private final ServerSocket server;
         private volatile int banner = 220;
+        private volatile String name = "primary.test";
         private volatile int sessions;
 
         PrimarySmtp(InetAddress address, int port) throws IOException {
@@ -73,7 +74,7 @@ class HealthProbeIT {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            out.write((banner + " primary.test ESMTP\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((banner + " " + name + " ESMTP\r\n").getBytes(StandardCharsets.US_ASCII));
             if (banner != 220) {
                 return;
             }
@@ -177,6 +178,18 @@ class HealthProbeIT {
             assertThat(seen).containsExactly(false, true);
         } finally {
             primary.banner = 220;
+        }
+    }
+
+    @Test
+    void aPrimaryThatGreetsWithOurOwnNameIsUsNotAPrimary() throws Exception {
+        try {
+            primary.name = "backup.protected.test";
+            PrimaryCheck.Result result = check.check(PROTECTED);
+            assertThat(result.up()).isFalse();
+            assertThat(result.detail()).endsWith("greeted me with my own hostname backup.protected.test");
+        } finally {
+            primary.name = "primary.test";
         }
     }
 
