@@ -2,6 +2,7 @@ package org.mxguard.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,16 +13,23 @@ import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
+import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.EvidenceStore;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.PrimaryHealth;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
+import org.mxguard.policy.Decision;
 import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
-import org.mxguard.policyservice.ContactCounter;
 import org.mxguard.policyservice.PolicyService;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -46,11 +54,19 @@ final class Server implements AutoCloseable {
     private SmtpServer smtp;
     private QueueService queue;
     private PolicyService policyService;
-    private final ContactCounter contacts = new ContactCounter();
+    /** Null when the MX-skip rule is off. */
+    private volatile MxSkip mxSkip;
+    /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
+    private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    void primaryHealth(PrimaryHealth health) {
+        this.primaryHealth = health;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -75,12 +91,22 @@ final class Server implements AutoCloseable {
                 started.add(rules);
                 sources.add(rules);
             }
-            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            PolicyEngine policy = rulesEngine;
+            if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
+                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                started.add(store);
+                // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
+                // Read at each decision, so the health probe may be set up before or after this.
+                PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
+                        config.smtp().hostname(), mailLog, clock);
+                started.add(mxSkip);
+                policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
             if (config.policyService() != null) {
-                // Until an evidence store is configured, the primary's clients are only counted.
-                policyService = new PolicyService(config.policyService(), contacts, policy, clock);
-                policyService.start();
-                started.add(policyService);
+                startPolicyService();
             }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
@@ -95,6 +121,9 @@ final class Server implements AutoCloseable {
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            if (mxSkip != null) {
+                BlockControl.register(control, mxSkip, rulesEngine);
+            }
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
@@ -103,6 +132,24 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The primary's Postfix reports its clients into the evidence ({@link #contacts()}). Enforced
+     * there, if asked: the blocks only. Never the MX-skip rule (the client is at the primary now)
+     * nor the rules file (written for the backup's clients).
+     */
+    private void startPolicyService() throws IOException {
+        if (config.policyService().enforceBlocks() && mxSkip == null) {
+            LOG.warn("policy-service.enforce-blocks is set but mx-skip is off: there are no blocks to enforce");
+        }
+        PolicyEngine blocks = query -> {
+            MxSkip m = mxSkip;
+            return m == null ? Decision.CONTINUE : m.blocks().decide(query);
+        };
+        policyService = new PolicyService(config.policyService(), contacts(), blocks, clock);
+        policyService.start();
+        started.add(policyService);
     }
 
     private LogSink logSink() throws IOException {
@@ -125,13 +172,31 @@ final class Server implements AutoCloseable {
         };
     }
 
-    /** The SMTP port actually bound (tests listen on port 0). */
-    int smtpPort() {
-        return smtp.port();
+    /**
+     * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
+     * rule's store, or nothing when the rule is off. Safe to hand out before the rule is built:
+     * it looks the rule up at each contact.
+     */
+    ContactRecorder contacts() {
+        return contact -> {
+            MxSkip m = mxSkip;
+            if (m != null) {
+                m.recorder().record(contact);
+            }
+        };
     }
 
-    InetAddress smtpAddress() {
-        return smtp.boundAddresses().getFirst().getAddress();
+    Path controlSocketPath() {
+        return config.controlSocket();
+    }
+
+    MxSkip mxSkip() {
+        return mxSkip;
+    }
+
+    /** The evidence store, or null when the MX-skip rule is off. */
+    EvidenceStore evidenceStore() {
+        return mxSkip == null ? null : mxSkip.store();
     }
 
     /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
@@ -141,7 +206,16 @@ final class Server implements AutoCloseable {
 
     /** How many clients of the primary the policy service reported. */
     long primaryContacts() {
-        return contacts.count();
+        return policyService == null ? 0 : policyService.contacts();
+    }
+
+    /** The SMTP port actually bound (tests listen on port 0). */
+    int smtpPort() {
+        return smtp.port();
+    }
+
+    InetAddress smtpAddress() {
+        return smtp.boundAddresses().getFirst().getAddress();
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.mxguard.config;
 
 import java.nio.file.Path;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.policyservice.PolicyServiceSettings;
 import org.mxguard.smtp.SmtpSettings;
@@ -20,9 +22,11 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param mxSkip the MX-skip rule and its automatic blocks
+ * @param evidence the evidence store
  * @param policyService the Postfix policy delegation service for the primary, or null when not configured
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
         boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
-        PolicyServiceSettings policyService) {
+        MxSkipSettings mxSkip, StoreSettings evidence, PolicyServiceSettings policyService) {
 }
