@@ -17,6 +17,7 @@ import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.policyservice.PolicyServiceSettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -109,6 +110,7 @@ public final class ConfigLoader {
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
+        PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
@@ -121,7 +123,7 @@ public final class ConfigLoader {
                 : null;
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence, policyService);
+                mxSkip, evidence, primary, policyService);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,
