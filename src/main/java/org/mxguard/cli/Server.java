@@ -129,7 +129,7 @@ final class Server implements AutoCloseable {
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
             }
             if (config.policyService() != null) {
-                startPolicyService();
+                startPolicyService(rulesEngine);
             }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
@@ -195,11 +195,11 @@ final class Server implements AutoCloseable {
     }
 
     /**
-     * The primary's Postfix reports its clients into the evidence ({@link #contacts()}). Enforced
-     * there, if asked: the blocks only. Never the MX-skip rule (the client is at the primary now)
-     * nor the rules file (written for the backup's clients).
+     * The primary's Postfix reports its clients into the evidence ({@link #contacts()}; with the
+     * MX-skip rule off they are only counted). Enforced there, if asked: the rule file, then the
+     * blocks. Never the MX-skip rule: a client at the primary is doing what the rule asks.
      */
-    private void startPolicyService() throws IOException {
+    private void startPolicyService(RulesEngine rulesEngine) throws IOException {
         if (config.policyService().enforceBlocks() && mxSkip == null) {
             LOG.warn("policy-service.enforce-blocks is set but mx-skip is off: there are no blocks to enforce");
         }
@@ -207,7 +207,8 @@ final class Server implements AutoCloseable {
             MxSkip m = mxSkip;
             return m == null ? Decision.CONTINUE : m.blocks().decide(query);
         };
-        policyService = new PolicyService(config.policyService(), contacts(), blocks, clock);
+        policyService = new PolicyService(config.policyService(), contacts(), new FirstVerdict(rulesEngine, blocks),
+                clock);
         policyService.start();
         started.add(policyService);
     }

@@ -123,7 +123,7 @@ public final class ConfigLoader {
                 : null;
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence, primary, policyService);
+                mxSkip, evidence, policyService, primary);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,

@@ -18,8 +18,8 @@ import org.mxguard.evidence.PrimaryContact;
 
 /**
  * {@code mxguard serve} with a {@code policy-service} section: the primary's Postfix has someone to
- * ask, its clients go into the evidence store, and with {@code enforce-blocks} the blocks (and only
- * they, not the backup's rules file) are answered to the primary.
+ * ask, its clients go into the evidence store, and with {@code enforce-blocks} the rules file and the
+ * blocks (never the MX-skip rule) are answered to the primary.
  */
 class PolicyServiceServeIT {
 
@@ -84,12 +84,14 @@ class PolicyServiceServeIT {
     }
 
     @Test
-    void enforcingDefersABlockedNetworkAtThePrimaryButNotTheBackupsRules() throws Exception {
+    void enforcingDefersABlockedNetworkAtThePrimaryButNeverAppliesTheMxSkipRule() throws Exception {
         try (Server server = start(true)) {
             server.mxSkip().commands().add(List.of("192.0.2.0/24", "never", "spamware"));
             assertThat(ask(server.policyServicePort(), "192.0.2.9")).startsWith("action=DEFER_IF_PERMIT ");
             assertThat(ask(server.policyServicePort(), "198.51.100.9")).isEqualTo("action=DUNNO");
-            assertThat(ask(server.policyServicePort(), "203.0.113.9")).isEqualTo("action=DUNNO");
+            assertThat(ask(server.policyServicePort(), "203.0.113.9")).startsWith("action=DEFER_IF_PERMIT ");
+            // Never seen at a primary, but at the primary now: the MX-skip rule has nothing to say there.
+            assertThat(ask(server.policyServicePort(), "198.51.100.10")).isEqualTo("action=DUNNO");
             assertThat(server.evidenceStore().lastContact(InetAddress.ofLiteral("192.0.2.9"))).isNull();
             assertThat(server.evidenceStore().lastContact(InetAddress.ofLiteral("198.51.100.9"))).isNotNull();
         }
