@@ -33,6 +33,7 @@ import org.mxguard.peer.Peer;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -112,37 +113,39 @@ class DashboardIT {
         send();
         assertThat(rcpt("spam@client.test")).startsWith("550");
         String base = "http://127.0.0.1:" + server.adminAddress().getPort();
+        // The page redraws its tables at every poll: an element found a moment ago may be gone, so
+        // every look and every click is retried until it holds.
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
 
         browser.get(base + "/");
-        WebElement row = wait.until(d -> d.findElements(By.cssSelector("#queue tr[data-id='" + id + "']")).stream()
-                .findFirst().orElse(null));
-        assertThat(row.getText()).contains("alice@client.test", "user@protected.test");
+        wait.until(d -> d.findElements(By.cssSelector("#queue tr[data-id='" + id + "']")).stream()
+                .anyMatch(row -> row.getText().contains("alice@client.test")
+                        && row.getText().contains("user@protected.test")));
         Map<String, Object> counters = JSON.std.mapFrom(api(base + "/api/counters"));
         wait.until(d -> tile(d, "accepted").equals(String.valueOf(counters.get("accepted"))));
-        assertThat(tile(browser, "accepted")).isEqualTo("2");
-        assertThat(tile(browser, "rejected")).isEqualTo(String.valueOf(counters.get("rejected"))).isEqualTo("1");
-        assertThat(browser.findElement(By.cssSelector("#rules tbody")).getText())
-                .contains(dir.resolve("access.rules") + ":1");
+        assertThat(counters).containsEntry("accepted", 2).containsEntry("rejected", 1);
+        wait.until(d -> tile(d, "rejected").equals(String.valueOf(counters.get("rejected"))));
+        wait.until(d -> d.findElement(By.cssSelector("#rules tbody")).getText()
+                .contains(dir.resolve("access.rules") + ":1"));
 
-        holdButton(id).click();
+        click(wait, "#queue tr[data-id='" + id + "'] button[data-action='hold']");
         wait.until(d -> d.findElement(By.id("message")).getText().contains("refused: 401"));
         assertThat(held(base, id)).as("no token, no change").isFalse();
 
         browser.findElement(By.id("token")).sendKeys(TOKEN);
-        holdButton(id).click();
+        click(wait, "#queue tr[data-id='" + id + "'] button[data-action='hold']");
         wait.until(d -> d.findElement(By.cssSelector("#queue tr[data-id='" + id + "']")).getText().contains("(held)"));
         assertThat(held(base, id)).isTrue();
 
         assertThat(control(config, "block", "add", "198.51.100.0/24", "1d", "campaign")).isZero();
-        WebElement block = wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']"))
-                .stream().findFirst().orElse(null));
-        assertThat(block.getText()).contains("manual", "campaign");
+        wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']")).stream()
+                .anyMatch(row -> row.getText().contains("manual") && row.getText().contains("campaign")));
         // The route points at a closed port: the health probe finds the primary down, and the page says so.
         wait.until(d -> d.findElements(By.cssSelector("#primaries li[data-domain='protected.test']")).stream()
                 .anyMatch(li -> li.getText().equals("protected.test: DOWN")));
         assertThat(api(base + "/api/primaries")).contains("\"up\":false");
-        block.findElement(By.cssSelector("button[data-action='remove']")).click();
+        click(wait, "#blocks tr[data-target='198.51.100.0/24'] button[data-action='remove']");
         wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']")).isEmpty());
         assertThat(api(base + "/api/blocks")).doesNotContain("198.51.100.0/24");
 
@@ -156,8 +159,11 @@ class DashboardIT {
         return Main.run(all.toArray(new String[0]));
     }
 
-    private WebElement holdButton(String id) {
-        return browser.findElement(By.cssSelector("#queue tr[data-id='" + id + "'] button[data-action='hold']"));
+    private static void click(WebDriverWait wait, String selector) {
+        wait.until(d -> {
+            d.findElement(By.cssSelector(selector)).click();
+            return true;
+        });
     }
 
     private static String tile(WebDriver d, String name) {
