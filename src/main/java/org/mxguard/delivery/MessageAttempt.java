@@ -144,16 +144,17 @@ final class MessageAttempt {
         List<MailAddress> pending = deferred.stream().map(DeliveryResult::recipient).toList();
         String lastError = dsnError != null ? dsnError : reason(deferred.getLast());
         Instant next = retry.nextAttempt(received, now);
-        // The postmaster may have held or deleted the message while it was being delivered.
-        Optional<QueuedMessage> current = spool.load(id);
-        if (current.isEmpty()) {
+        boolean warnedNow = warned;
+        // One step under the message's lock: the postmaster may hold, release or delete the message
+        // while it is being delivered, and that change must survive this one.
+        Optional<DeliveryState> saved = spool.update(id, s -> new DeliveryState(pending, s.attempts() + 1, next,
+                lastError, s.held(), s.warned() || warnedNow));
+        if (saved.isEmpty()) {
             schedule.forget(id);
             return;
         }
-        boolean held = current.get().state().held();
-        spool.saveState(id, new DeliveryState(pending, message.state().attempts() + 1, next, lastError, held, warned));
         schedule.waiting(id, pending.stream().map(MailAddress::domain).toList());
-        if (!held) {
+        if (!saved.get().held()) {
             schedule.at(id, next);
         }
     }

@@ -31,6 +31,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * The queue manager on a test clock: days pass in milliseconds, deliveries go to scripted SMTP

@@ -24,6 +24,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * RFC 5321 §5.1 for real: a dnsmasq serves MX lists in which mxguard is one of the hosts (by name

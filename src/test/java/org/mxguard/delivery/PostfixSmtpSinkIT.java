@@ -32,6 +32,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /** Delivery to Postfix's smtp-sink, an SMTP server nobody here wrote. */
 @Tag("peer")
