@@ -16,15 +16,13 @@ import org.mxguard.delivery.QueueAdmin;
 import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.QueueId;
-import org.mxguard.mail.Reply;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.smtp.EtrnHandler;
 import org.mxguard.smtp.SessionEvent;
 import org.mxguard.spool.Spool;
 
 /**
  * The queue side of a running server: the delivery scheduler (unless delivery is off), the queue
- * commands of the control socket, and ETRN.
+ * commands of the control socket, and the queue runs ETRN asks for.
  */
 final class QueueService implements AutoCloseable {
 
@@ -58,22 +56,9 @@ final class QueueService implements AutoCloseable {
         }
     }
 
-    /** RFC 1985: "ETRN example.org" or "ETRN @example.org" flushes the mail queued for it. */
-    EtrnHandler etrnHandler() {
-        return (argument, client) -> {
-            String name = argument.startsWith("@") ? argument.substring(1) : argument;
-            if (name.startsWith("#")) {
-                return Reply.of(458, "4.3.0", "Unable to queue messages for " + argument);
-            }
-            Domain domain;
-            try {
-                domain = Domain.parse(name);
-            } catch (IllegalArgumentException e) {
-                return Reply.of(501, "5.5.4", "Syntax: ETRN domain");
-            }
-            scheduler.flush(domain);
-            return Reply.of(250, "2.0.0", "Queuing started");
-        };
+    /** ETRN, checked by the SMTP server: see {@link DeliveryScheduler#etrn}. */
+    void etrn(Domain domain, boolean subdomains) {
+        scheduler.etrn(domain, subdomains);
     }
 
     void registerControl(ControlServer control) {

@@ -15,7 +15,6 @@ import org.mxguard.dns.DnsblLookup;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
 import org.mxguard.policy.PolicyParseException;
@@ -23,6 +22,7 @@ import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpdLogWriter;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,7 @@ final class Server implements AutoCloseable {
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
-            smtp.setEtrnHandler(queue.etrnHandler());
+            smtp.setEtrnQueue(queue::etrn);
             smtp.start();
             started.add(smtp);
 

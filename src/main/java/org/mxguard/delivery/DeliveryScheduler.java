@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +47,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final Prober prober;
     private final SmtpClient client;
     private final Schedule schedule = new Schedule();
+    private final Set<Domain> probing = ConcurrentHashMap.newKeySet();
     private final MessageAttempt attempts;
     private final Semaphore overall;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
@@ -107,6 +110,41 @@ public final class DeliveryScheduler implements AutoCloseable {
      */
     public void flush(Domain domain) {
         schedule.dueNow(domain, clock.instant());
+    }
+
+    /**
+     * RFC 1985 ETRN: tries the deferred mail of a domain (with {@code subdomains}, of the domain and
+     * every name below it) now, if its primary answers. Never blocks: the check and the flush run
+     * on a worker. A destination whose primary does not answer is skipped as a whole, as Postfix
+     * suspends a dead destination, so repeated ETRNs cost at most one probe per destination at a
+     * time, never an attempt per message. Returns the destinations flushed, when known.
+     */
+    public Future<List<Domain>> etrn(Domain domain, boolean subdomains) {
+        List<Domain> named = new ArrayList<>();
+        for (Domain waiting : schedule.waitingDomains()) {
+            if (waiting.equals(domain) || subdomains && waiting.isWithin(domain)) {
+                named.add(waiting);
+            }
+        }
+        return workers.submit(() -> {
+            List<Domain> flushed = new ArrayList<>();
+            for (Domain d : named) {
+                if (!probing.add(d)) {
+                    continue;
+                }
+                try {
+                    if (prober.answers(d)) {
+                        flush(d);
+                        flushed.add(d);
+                    } else {
+                        log.info("qmgr", "ETRN: " + d + " does not answer; its mail waits for the next retry");
+                    }
+                } finally {
+                    probing.remove(d);
+                }
+            }
+            return flushed;
+        });
     }
 
     /** Tries every queued message that is not held now. */

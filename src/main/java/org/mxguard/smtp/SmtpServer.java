@@ -60,9 +60,12 @@ public final class SmtpServer implements Closeable {
         this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerClient());
     }
 
-    /** Plugs in ETRN (RFC 1985); null takes it out again. Takes effect for the next command. */
-    public void setEtrnHandler(EtrnHandler handler) {
-        this.etrnHandler = handler;
+    /**
+     * Offers ETRN (RFC 1985) for the protected domains, running this queue; null takes it out
+     * again (ETRN is then answered 502). Takes effect for the next command.
+     */
+    public void setEtrnQueue(EtrnQueue queue) {
+        this.etrnHandler = queue == null ? null : new Etrn(ProtectedDomains.of(settings.protectedDomains()), queue);
     }
 
     /** Binds every listen address and starts accepting. */

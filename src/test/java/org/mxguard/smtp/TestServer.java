@@ -12,7 +12,6 @@ import java.util.function.UnaryOperator;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.spool.MemorySpool;
 
