@@ -7,12 +7,25 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.BounceWriter;
+import org.mxguard.delivery.Courier;
+import org.mxguard.delivery.DeliveryLog;
 import org.mxguard.delivery.DeliveryScheduler;
+import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.DsnComposer;
+import org.mxguard.delivery.LocalIdentity;
 import org.mxguard.delivery.MailqFormat;
+import org.mxguard.delivery.MessageAttempt;
+import org.mxguard.delivery.Prober;
 import org.mxguard.delivery.QueueAdmin;
+import org.mxguard.delivery.RetryPolicy;
+import org.mxguard.delivery.RoutePlanner;
+import org.mxguard.delivery.Schedule;
+import org.mxguard.delivery.SmtpClient;
 import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.QueueId;
@@ -41,12 +54,31 @@ final class QueueService implements AutoCloseable {
     /** Builds the scheduler from the spool (already recovered) and starts it when delivery is on. */
     static QueueService start(MxguardConfig config, Spool spool, Dns dns, MailLog mailLog, Clock clock)
             throws IOException {
-        DeliveryScheduler scheduler = new DeliveryScheduler(spool, config.delivery().settings(), dns, mailLog, clock,
+        DeliveryScheduler scheduler = scheduler(config.delivery().settings(), spool, dns, mailLog, clock,
                 new SecureRandom());
         if (config.delivery().enabled()) {
             scheduler.start();
         }
         return new QueueService(spool, scheduler, new QueueAdmin(spool, scheduler, clock, mailLog), clock);
+    }
+
+    /**
+     * The delivery side, wired: routes (DNS or static), the SMTP client, attempts that write DSNs
+     * through the spool and reschedule with the retry policy, and the probe of dead destinations.
+     */
+    static DeliveryScheduler scheduler(DeliverySettings settings, Spool spool, Dns dns, MailLog mailLog, Clock clock,
+            Random random) {
+        DeliveryLog log = new DeliveryLog(mailLog);
+        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
+        SmtpClient client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
+                settings.connectionReuseTime());
+        Schedule schedule = new Schedule();
+        BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
+                clock);
+        MessageAttempt attempts = new MessageAttempt(spool, settings, clock, new Courier(planner, client, settings),
+                new RetryPolicy(settings, random), bounces, log, schedule);
+        return new DeliveryScheduler(spool, settings, clock, schedule, attempts,
+                new Prober(planner, settings.timeouts(), log), log, client);
     }
 
     /** Hands each newly queued message to the scheduler, so it is tried at once. */

@@ -14,7 +14,7 @@ import org.mxguard.spool.QueuedMessage;
  * turn until one server takes part in the transaction. Recipients go in transactions of at most
  * {@link DeliverySettings#recipientsPerTransaction()}.
  */
-final class Courier {
+public final class Courier {
 
     private static final String NO_RELAY = "none";
 
@@ -22,7 +22,7 @@ final class Courier {
     private final SmtpClient client;
     private final DeliverySettings settings;
 
-    Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings) {
+    public Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings) {
         this.planner = planner;
         this.client = client;
         this.settings = settings;

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -14,11 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
-import org.mxguard.maillog.MailLog;
 import org.mxguard.spool.DeliveryState;
 import org.mxguard.spool.QueuedMessage;
 import org.mxguard.spool.Spool;
@@ -46,7 +43,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final DeliveryLog log;
     private final Prober prober;
     private final SmtpClient client;
-    private final Schedule schedule = new Schedule();
+    private final Schedule schedule;
     private final Set<Domain> probing = ConcurrentHashMap.newKeySet();
     private final MessageAttempt attempts;
     private final Semaphore overall;
@@ -56,21 +53,26 @@ public final class DeliveryScheduler implements AutoCloseable {
     private volatile boolean closed;
     private Instant nextProbe;
 
-    public DeliveryScheduler(Spool spool, DeliverySettings settings, Dns dns, MailLog mailLog, Clock clock,
-            Random random) {
+    /**
+     * A scheduler over collaborators the composition root built (so each is built once, where the
+     * whole wiring can be read).
+     *
+     * @param schedule the ids and due times, shared with {@code attempts}, which reschedules
+     * @param attempts runs one message's attempt and applies its results
+     * @param prober asks whether a destination answers again
+     * @param log the delivery side's mail log lines
+     * @param client the SMTP client the attempts and probes use; the scheduler closes it
+     */
+    public DeliveryScheduler(Spool spool, DeliverySettings settings, Clock clock, Schedule schedule,
+            MessageAttempt attempts, Prober prober, DeliveryLog log, SmtpClient client) {
         this.spool = spool;
         this.settings = settings;
         this.clock = clock;
-        this.log = new DeliveryLog(mailLog);
-        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
-        this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
-                settings.connectionReuseTime());
-        Courier courier = new Courier(planner, client, settings);
-        BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
-                clock);
-        this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,
-                log, schedule);
-        this.prober = new Prober(planner, settings.timeouts(), log);
+        this.schedule = schedule;
+        this.attempts = attempts;
+        this.prober = prober;
+        this.log = log;
+        this.client = client;
         this.overall = new Semaphore(settings.maxConcurrency(), true);
         this.nextProbe = clock.instant().plus(settings.probeInterval());
     }

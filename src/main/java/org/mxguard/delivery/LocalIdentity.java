@@ -15,7 +15,7 @@ import org.mxguard.dns.MxHost;
  * (RFC 5321 §5.1): the configured host name and extra names, the configured extra addresses, and
  * (unless turned off) every address of every local network interface, read once at start.
  */
-final class LocalIdentity {
+public final class LocalIdentity {
 
     private final Set<String> names;
     private final Set<InetAddress> addresses;
@@ -25,7 +25,7 @@ final class LocalIdentity {
         this.addresses = Set.copyOf(addresses);
     }
 
-    static LocalIdentity from(DeliverySettings settings) {
+    public static LocalIdentity from(DeliverySettings settings) {
         Set<String> names = new HashSet<>();
         names.add(canonical(settings.hostname()));
         for (String name : settings.ownNames()) {

@@ -25,7 +25,7 @@ import org.mxguard.spool.Spool;
  * <p>Order matters for durability: a DSN is committed to the spool before the message's new state
  * is saved, so a crash in between repeats the DSN but never loses it.
  */
-final class MessageAttempt {
+public final class MessageAttempt {
 
     private final Spool spool;
     private final DeliverySettings settings;
@@ -37,7 +37,7 @@ final class MessageAttempt {
     private final Schedule schedule;
     private final Map<Domain, Semaphore> perDestination = new HashMap<>();
 
-    MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
+    public MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
             BounceWriter bounces, DeliveryLog log, Schedule schedule) {
         this.spool = spool;
         this.settings = settings;

@@ -13,7 +13,7 @@ import org.mxguard.mail.EnhancedStatus;
  * that address when one is cached. In {@link TlsMode#MAY} a failed TLS handshake is retried once in
  * plain text, as Postfix does for opportunistic TLS.
  */
-final class SmtpClient implements AutoCloseable {
+public final class SmtpClient implements AutoCloseable {
 
     private final String heloName;
     private final SmtpTimeouts timeouts;
@@ -24,7 +24,7 @@ final class SmtpClient implements AutoCloseable {
         this(heloName, timeouts, tls, Duration.ZERO);
     }
 
-    SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime) {
+    public SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime) {
         this.heloName = heloName;
         this.timeouts = timeouts;
         this.tls = tls;

@@ -75,7 +75,7 @@ class DeliverySchedulerIT {
         // Static routes to IP literals never ask DNS; the resolver points at a port nobody serves.
         DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 Duration.ofMillis(100)));
-        return new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(7));
+        return TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(7));
     }
 
     @Test
@@ -365,7 +365,7 @@ class DeliverySchedulerIT {
             }
         });
         scheduler.close();
-        scheduler = new DeliveryScheduler(spool, settings(), new DnsClient(DnsSettings.server(
+        scheduler = TestScheduler.build(spool, settings(), new DnsClient(DnsSettings.server(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), Duration.ofMillis(100))), latched, clock,
                 new Random(2));
         scheduler.start();

@@ -146,7 +146,7 @@ class MxRoutingIT {
         primary.received.clear();
         otherBackup.received.clear();
         int backupConnections = otherBackup.connections.get();
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(1))) {
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(1))) {
             QueueId protectedMail = spool.add(envelope("bob@protected.test"), "Subject: one\r\n\r\nbody\r\n");
             QueueId twoMail = spool.add(envelope("carol@two.test"), "Subject: two\r\n\r\nbody\r\n");
             scheduler.queued(protectedMail);

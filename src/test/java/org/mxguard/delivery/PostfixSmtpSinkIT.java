@@ -79,7 +79,7 @@ class PostfixSmtpSinkIT {
                 .withSmtp(SmtpTimeouts.all(Duration.ofSeconds(10)), TlsMode.MAY, 50);
         DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 Duration.ofMillis(100)));
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns,
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns,
                 new MailLog("mxguard.test", "postfix-mxguard", clock, log::add), clock, new Random(1))) {
             for (int i = 0; i < 3; i++) {
                 ClientInfo client = new ClientInfo(InetAddress.getByName("203.0.113." + (10 + i)), 1025, "unknown", "x",

@@ -58,7 +58,7 @@ class QueueStateRaceIT {
                     .withSmtp(SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.NONE, 50);
             DnsClient dns = new DnsClient(DnsSettings.server(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), Duration.ofMillis(100)));
-            try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock,
+            try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns, mailLog, clock,
                     new Random(3))) {
                 QueueAdmin admin = new QueueAdmin(spool, scheduler, clock, mailLog);
                 List<QueueId> ids = new ArrayList<>();
