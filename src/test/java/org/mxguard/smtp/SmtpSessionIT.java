@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mxguard.mail.MailAddress;
-import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.spool.QueuedMessage;
 import org.mxguard.spool.SpoolFullException;
