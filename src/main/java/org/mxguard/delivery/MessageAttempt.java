@@ -22,6 +22,16 @@ import org.mxguard.spool.Spool;
  * spool: delivered recipients leave, bounced ones get a DSN (never to {@code <>}), deferred ones
  * stay with the next attempt time; once the lifetime is over, deferred counts as bounced.
  *
+ * <p>A queued message's life, as the spool's {@link DeliveryState} records it:
+ * <pre>
+ *   queued (attempts 0) --due--> attempt --all delivered or bounced--> removed
+ *                                        --some deferred--> deferred (pending, attempts+1, next time)
+ *   deferred --due, flush, ETRN, probe--> attempt;  past the lifetime, deferred counts as bounced
+ *   any --hold--> held (never tried) --release--> due now;  any --delete--> removed, no DSN
+ * </pre>
+ * The attempt's result and the postmaster's hold or release each change the state through one
+ * {@link Spool#update}, so neither undoes the other.
+ *
  * <p>Order matters for durability: a DSN is committed to the spool before the message's new state
  * is saved, so a crash in between repeats the DSN but never loses it.
  */
