@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.mail.Reply;
+import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
@@ -97,7 +98,7 @@ public final class ConfigLoader {
         String postmaster = s.string("postmaster-domain", d.postmasterDomain());
         boolean routing = s.bool("allow-routing-characters", d.allowRoutingCharacters());
         int maxCommandLine = (int) s.integer("max-command-line", d.maxCommandLine(), 512, 65536);
-        int maxTextLine = (int) s.integer("max-text-line", d.maxTextLine(), 1000, 1_000_000);
+        int lineLengthLimit = (int) s.integer("line-length-limit", d.lineLengthLimit(), 1000, 1_000_000);
         long maxMessageSize = s.size("max-message-size", d.maxMessageSize(), 1024);
         int maxRecipients = (int) s.integer("max-recipients", d.maxRecipients(), 100, 100_000);
         int maxConnections = (int) s.integer("max-connections", d.maxConnections(), 1, 1_000_000);
@@ -105,6 +106,8 @@ public final class ConfigLoader {
         Duration commandTimeout = positive(s, "command-timeout", d.commandTimeout());
         Duration dataTimeout = positive(s, "data-timeout", d.dataTimeout());
         int hardErrors = (int) s.integer("hard-error-limit", d.hardErrorLimit(), 1, 10_000);
+        int junkCommands = (int) s.integer("junk-command-limit", d.junkCommandLimit(), 1, 1_000_000);
+        List<Cidr> exemptions = s.list("connection-limit-exemptions", d.connectionLimitExemptions(), Cidr::parse);
         Section tls = s.section("tls");
         Path cert = tls.path("certificate", null);
         Path key = tls.path("key", null);
@@ -124,9 +127,9 @@ public final class ConfigLoader {
         Duration nameTimeout = positive(s, "name-lookup-timeout", d.nameLookupTimeout());
         s.finish();
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmaster, routing,
-                maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 perClient == 0 ? Integer.MAX_VALUE : perClient, commandTimeout, dataTimeout, hardErrors, cert, key,
-                bareLf, pregreet, nameTimeout);
+                bareLf, pregreet, nameTimeout, junkCommands, exemptions);
     }
 
     private static SpoolSettings spool(Section s) {

@@ -117,33 +117,47 @@ public final class RuleFileReader {
             if (errors.size() >= MAX_ERRORS) {
                 return;
             }
-            int bad = line.indexOf('\uFFFD');
-            if (bad >= 0) {
-                error(name, lineNo, bad + 1, "not UTF-8");
-                continue;
-            }
-            List<Token> tokens;
-            try {
-                tokens = RuleTokenizer.tokenize(line);
-            } catch (RuleTokenizer.TokenException e) {
-                error(name, lineNo, e.column(), e.getMessage());
-                continue;
-            }
-            if (tokens.isEmpty()) {
-                continue;
-            }
-            Token first = tokens.getFirst();
-            if (!first.quoted() && first.text().equalsIgnoreCase("include")) {
-                include(tokens, name, lineNo, dir, sink, depth);
-                continue;
-            }
-            int n = lineNo;
-            Rule rule = RuleParser.parse(name, lineNo, tokens,
-                    (list, file, l, col) -> readList(list, dir, file, n, col), errors);
-            if (rule != null) {
-                sink.accept(rule);
+            int before = errors.size();
+            if (!readLine(line, name, lineNo, dir, sink, depth) && depth > 0 && errors.size() > before) {
+                // An included file may be anything the include names (/etc/shadow, another user's
+                // file), and error messages reach whoever reloads the rules: its text is never quoted.
+                int column = errors.get(before).column();
+                errors.subList(before, errors.size()).clear();
+                error(name, lineNo, column, "not a valid rule; the text of an included file is not repeated in "
+                        + "messages, and the rest of this file was not read");
+                return;
             }
         }
+    }
+
+    /** Reads one line; true if it was an include (whose errors belong to the included file). */
+    private boolean readLine(String line, String name, int lineNo, Path dir, Consumer<Rule> sink, int depth) {
+        int bad = line.indexOf('\uFFFD');
+        if (bad >= 0) {
+            error(name, lineNo, bad + 1, "not UTF-8");
+            return false;
+        }
+        List<Token> tokens;
+        try {
+            tokens = RuleTokenizer.tokenize(line);
+        } catch (RuleTokenizer.TokenException e) {
+            error(name, lineNo, e.column(), e.getMessage());
+            return false;
+        }
+        if (tokens.isEmpty()) {
+            return false;
+        }
+        Token first = tokens.getFirst();
+        if (!first.quoted() && first.text().equalsIgnoreCase("include")) {
+            include(tokens, name, lineNo, dir, sink, depth);
+            return true;
+        }
+        Rule rule = RuleParser.parse(name, lineNo, tokens,
+                (list, file, l, col) -> readList(list, dir, file, lineNo, col), errors);
+        if (rule != null) {
+            sink.accept(rule);
+        }
+        return false;
     }
 
     private void include(List<Token> tokens, String name, int lineNo, Path dir, Consumer<Rule> sink, int depth) {

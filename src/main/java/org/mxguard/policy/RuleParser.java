@@ -247,7 +247,9 @@ final class RuleParser {
                 try {
                     out.add(parse.apply(lv.text()));
                 } catch (IllegalArgumentException e) {
-                    errors.add(new ParseError(lv.file(), lv.line(), lv.column(), e.getMessage()));
+                    // a list file may be any file: its text is not repeated (it could be /etc/shadow)
+                    errors.add(new ParseError(lv.file(), lv.line(), lv.column(),
+                            String.valueOf(e.getMessage()).replace(lv.text(), "(the value on that line)")));
                 }
             }
             if (out.isEmpty() && errors.size() == before) {
