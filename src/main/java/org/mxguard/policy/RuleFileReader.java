@@ -35,9 +35,11 @@ public final class RuleFileReader {
     private final Map<Path, List<ListValue>> listCache = new HashMap<>();
     private final Set<Path> filesRead = new LinkedHashSet<>();
     private final boolean filesAllowed;
+    private final NullSenderGuard guard;
 
-    private RuleFileReader(boolean filesAllowed) {
+    private RuleFileReader(boolean filesAllowed, NullSenderGuard guard) {
         this.filesAllowed = filesAllowed;
+        this.guard = guard;
     }
 
     /** Reads every rule of a file and the files it includes, in order. */
@@ -54,7 +56,12 @@ public final class RuleFileReader {
      * @return every file read: the rule file, its includes and list files (to watch for changes)
      */
     public static List<Path> read(Path file, Consumer<Rule> sink) throws PolicyParseException {
-        RuleFileReader reader = new RuleFileReader(true);
+        return read(file, NullSenderGuard.DOMAINS_UNKNOWN, sink);
+    }
+
+    /** As {@link #read(Path, Consumer)}, judging {@code to} conditions against the protected domains. */
+    public static List<Path> read(Path file, NullSenderGuard guard, Consumer<Rule> sink) throws PolicyParseException {
+        RuleFileReader reader = new RuleFileReader(true, guard);
         reader.readFile(file, file.toString(), sink, 0);
         reader.finish();
         return List.copyOf(reader.filesRead);
@@ -62,7 +69,12 @@ public final class RuleFileReader {
 
     /** Parses rule text that comes from no file: include and list files are refused. */
     public static List<Rule> parse(String name, String text) throws PolicyParseException {
-        RuleFileReader reader = new RuleFileReader(false);
+        return parse(name, text, NullSenderGuard.DOMAINS_UNKNOWN);
+    }
+
+    /** As {@link #parse(String, String)}, judging {@code to} conditions against the protected domains. */
+    public static List<Rule> parse(String name, String text, NullSenderGuard guard) throws PolicyParseException {
+        RuleFileReader reader = new RuleFileReader(false, guard);
         List<Rule> rules = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new StringReader(text))) {
             reader.readLines(in, name, null, rules::add, 0);
@@ -154,7 +166,10 @@ public final class RuleFileReader {
         }
         Rule rule = RuleParser.parse(name, lineNo, tokens,
                 (list, file, l, col) -> readList(list, dir, file, lineNo, col), errors);
-        if (rule != null) {
+        String unsafe = rule == null ? null : guard.violation(rule);
+        if (unsafe != null) {
+            error(name, lineNo, first.column(), unsafe);
+        } else if (rule != null) {
             sink.accept(rule);
         }
         return false;
