@@ -6,6 +6,10 @@
 # Usage: bench/inbound/run.sh [MESSAGES] [RUNS]   (defaults 5000 and 3; WARMUP=8000, SIZES="1024 51200", SESSIONS="1 10 50")
 # Prints one line per (server, size, sessions): median accepted messages/s and CPU seconds per 1000
 # messages, then the ratios. Needs: postfix (smtp-source), bc, python3, a JDK 25.
+#
+# COMPARE=mx-skip compares mxguard with itself instead: the MX-skip rule off (in the "postfix"
+# column) against the rule in enforce mode, where every RCPT runs the whole rule (no primary contact
+# is known, so it looks up contact and credit: the client earned retry credit before the warm-up).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
@@ -24,7 +28,23 @@ trap 'for d in "$work"/postfix-*; do [ -d "$d" ] && postfix_instance_stop "$d"; 
 # of new inodes expensive for about 30 s after many files were deleted nearby (recently_deleted()),
 # which would charge one run for the clean-up of the run before it.
 start_mxguard() {
-  mxguard_start "$root" "$work/mx-$1" '  enabled: false'
+  mxguard_start "$root" "$work/mx-$1" '  enabled: false' "${2:-}"
+}
+
+compare=${COMPARE:-postfix}
+mx_skip_off=$'mx-skip:\n  mode: off'
+mx_skip_on=$'mx-skip:\n  mode: enforce\n  retry-interval: 1s'
+base_name=postfix
+if [ "$compare" = mx-skip ]; then
+  base_name=rule-off
+  echo "mxguard with the MX-skip rule off (column rule-off) and in enforce mode (column mxguard)"
+fi
+
+# earn_credit PORT: one refused message, and the same again after the retry interval (1 s) earns credit
+earn_credit() {
+  smtp-source -s 1 -m 1 -l 100 -f bench@client.test -t user@protected.test "127.0.0.1:$1" >/dev/null 2>&1 || true
+  sleep 1.2
+  smtp-source -s 1 -m 1 -l 100 -f bench@client.test -t user@protected.test "127.0.0.1:$1" >/dev/null
 }
 
 
@@ -57,30 +77,43 @@ for size in $sizes; do
     # C2 was still compiling through the measured run, doubling the CPU per message); a server runs
     # warm. Postfix gets the same warm-up.
     pf_dir="$work/postfix-$size-$sessions"
-    pf_port=$(free_port)
-    postfix_instance_start "$pf_dir" "$pf_port" protected.test defer
-    start_mxguard "$size-$sessions"
+    if [ "$compare" = mx-skip ]; then
+      start_mxguard "off-$size-$sessions" "$mx_skip_off"
+      pf_port=$mx_port; base_pid=$mx_pid; mx_pid=
+      start_mxguard "$size-$sessions" "$mx_skip_on"
+      earn_credit "$mx_port"
+      base_pattern="mx-off-$size-$sessions/mxguard.yaml"
+    else
+      pf_port=$(free_port)
+      postfix_instance_start "$pf_dir" "$pf_port" protected.test defer
+      start_mxguard "$size-$sessions"
+      base_pattern="$pf_dir/etc|postfix/sbin"
+    fi
     send "$pf_port" "$size" "$sessions" "${WARMUP:-8000}"
     send "$mx_port" "$size" "$sessions" "${WARMUP:-8000}"
     declare -a pf_rates=() pf_cpus=() mx_rates=() mx_cpus=()
     for run in $(seq 1 "$runs"); do
-      read -r r c < <(measure "$pf_port" "$pf_dir/etc|postfix/sbin" "$size" "$sessions")
+      read -r r c < <(measure "$pf_port" "$base_pattern" "$size" "$sessions")
       pf_rates+=("$r"); pf_cpus+=("$c")
-      read -r r c < <(measure "$mx_port" "mxguard.jar serve" "$size" "$sessions")
+      read -r r c < <(measure "$mx_port" "mx-$size-$sessions/mxguard.yaml" "$size" "$sessions")
       mx_rates+=("$r"); mx_cpus+=("$c")
     done
-    postfix_instance_stop "$pf_dir"
+    if [ "$compare" = mx-skip ]; then
+      kill "$base_pid" 2>/dev/null || true; wait "$base_pid" 2>/dev/null || true
+    else
+      postfix_instance_stop "$pf_dir"
+    fi
     mxguard_stop
     r=$(printf '%s\n' "${pf_rates[@]}" | median); c=$(printf '%s\n' "${pf_cpus[@]}" | median)
     rate[postfix-$size-$sessions]=$r
-    printf '%-8s %7s %8s %12s %14s   runs: %s\n' postfix "$size" "$sessions" "$r" "$c" "${pf_rates[*]}"
+    printf '%-8s %7s %8s %12s %14s   runs: %s\n' "$base_name" "$size" "$sessions" "$r" "$c" "${pf_rates[*]}"
     r=$(printf '%s\n' "${mx_rates[@]}" | median); c=$(printf '%s\n' "${mx_cpus[@]}" | median)
     rate[mxguard-$size-$sessions]=$r
     printf '%-8s %7s %8s %12s %14s   runs: %s\n' mxguard "$size" "$sessions" "$r" "$c" "${mx_rates[*]}"
   done
 done
 echo
-echo "ratio mxguard/postfix (accepted msgs/s, median of $runs runs, $messages messages each):"
+echo "ratio mxguard/$base_name (accepted msgs/s, median of $runs runs, $messages messages each):"
 for size in $sizes; do
   for sessions in $session_counts; do
     printf '  %6s B, %2s sessions: %s\n' "$size" "$sessions" \

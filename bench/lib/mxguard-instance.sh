@@ -1,10 +1,11 @@
 # Sourced by the benchmark scripts: an mxguard server on a loopback port, built from this checkout.
-# mxguard_start ROOT DIR DELIVERY_YAML  -> sets mx_port and mx_pid
+# mxguard_start ROOT DIR DELIVERY_YAML [EXTRA_YAML]  -> sets mx_port and mx_pid
 #   DELIVERY_YAML: the lines of the delivery: section, indented by two spaces
+#   EXTRA_YAML: more top-level sections (for example mx-skip:), default none
 # mxguard_stop
 
 mxguard_start() {
-  local root=$1 dir=$2 delivery=$3
+  local root=$1 dir=$2 delivery=$3 extra=${4:-}
   mx_port=$(free_port)
   rm -rf "$dir"; mkdir -p "$dir"
   cat > "$dir/mxguard.yaml" <<CONF
@@ -21,6 +22,7 @@ dns:
   client-name-lookup: false
 delivery:
 $delivery
+$extra
 CONF
   MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$dir/mxguard.yaml" > "$dir/stdout" 2>&1 &
   mx_pid=$!

@@ -39,8 +39,15 @@ final class PolicyCheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "The rule file.")
+    @Option(names = "--rules", paramLabel = "FILE", description = "The rule file.")
     Path rules;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Ask the running server of this configuration instead (rule file, blocks, MX-skip rule).")
+    Path config;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "Ask the running server on this control socket.")
+    Path socket;
 
     @Option(names = "--client", required = true, paramLabel = "IP", description = "The client's address.")
     String client;
@@ -79,6 +86,9 @@ final class PolicyCheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (rules == null) {
+            return askServer(out, err);
+        }
         PolicyQuery query;
         DnsblLookup dnsbl;
         try {
@@ -132,6 +142,41 @@ final class PolicyCheckCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The live decision, with automatic blocks and the MX-skip rule's evidence. */
+    private int askServer(PrintWriter out, PrintWriter err) {
+        if (config == null && socket == null) {
+            err.println("mxguard policy check: give --rules FILE, or --config/--socket to ask the running server");
+            return 64;
+        }
+        List<String> words = new ArrayList<>(List.of("policy-check", "client=" + client, "name=" + clientName));
+        if (helo != null) {
+            words.add("helo=" + helo);
+        }
+        if (from != null) {
+            words.add("from=" + from);
+        }
+        if (to != null) {
+            words.add("to=" + to);
+        }
+        try {
+            Path path = socket != null ? socket : org.mxguard.config.ConfigLoader.load(config).controlSocket();
+            org.mxguard.control.ControlResponse r = org.mxguard.control.ControlClient.send(path, words);
+            if (!r.ok()) {
+                err.println("mxguard: " + r.error());
+                return 1;
+            }
+            r.lines().forEach(out::println);
+            out.flush();
+            return 0;
+        } catch (org.mxguard.config.ConfigException e) {
+            e.problems().forEach(err::println);
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("mxguard: " + e.getMessage());
+            return 1;
+        }
+    }
+
     private static void printDecision(PrintWriter out, Decision d) {
         switch (d) {
             case Decision.Accept a -> out.println("decision  accept (later rules are not consulted)");
@@ -171,7 +216,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
         return new PolicyQuery(s, address, clientName.toLowerCase(Locale.ROOT), helo, sender, recipient);
     }
 
-    private static MailAddress address(String text, String option) {
+    static MailAddress address(String text, String option) {
         String s = text.strip();
         if (s.startsWith("<") && s.endsWith(">")) {
             s = s.substring(1, s.length() - 1);

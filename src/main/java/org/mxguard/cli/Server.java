@@ -2,26 +2,37 @@ package org.mxguard.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
 import org.mxguard.dns.DnsblLookup;
+import org.mxguard.evidence.ContactRecorder;
+import org.mxguard.evidence.EmbeddedStore;
+import org.mxguard.evidence.EvidenceStore;
+import org.mxguard.evidence.MxSkip;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.PrimaryHealth;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.FileRuleSource;
+import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.smtp.SmtpdLogWriter;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
@@ -43,10 +54,19 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    /** Null when the MX-skip rule is off. */
+    private volatile MxSkip mxSkip;
+    /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
+    private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
 
     Server(MxguardConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    void primaryHealth(PrimaryHealth health) {
+        this.primaryHealth = health;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -71,20 +91,42 @@ final class Server implements AutoCloseable {
                 started.add(rules);
                 sources.add(rules);
             }
-            RulesEngine policy = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
+            PolicyEngine policy = rulesEngine;
+            if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
+                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                started.add(store);
+                // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
+                // Read at each decision, so the health probe may be set up before or after this.
+                PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
+                mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
+                        new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
+                        config.smtp().hostname(), mailLog, clock);
+                started.add(mxSkip);
+                policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
-            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
+            smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnQueue(queue::etrn);
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
             smtp.start();
             started.add(smtp);
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
             control.register("policy-reload", args -> ControlResponse.ok(List.of(reloadPolicy().split("\n"))));
+            if (mxSkip != null) {
+                BlockControl.register(control, mxSkip, rulesEngine);
+            }
             control.start();
             started.add(control);
             LOG.info("mxguard {} listening on {} for {}", VersionCommand.version(), smtp.boundAddresses(),
@@ -93,6 +135,22 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
+     * spool directory (made on the first start).
+     */
+    private SmtpSettings withCertificate(SmtpSettings smtp) throws IOException {
+        if (smtp.tlsEnabled()) {
+            return smtp;
+        }
+        Path directory = config.spool().directory().resolve("tls");
+        SelfSignedCertificate.PemPair pair = SelfSignedCertificate.ensure(directory, smtp.hostname(), clock);
+        LOG.info("STARTTLS: no smtp.tls.certificate configured; {} the self-signed certificate for {} in {} "
+                + "(opportunistic TLS only: configure a CA-signed certificate for clients that verify)",
+                pair.created() ? "made" : "using", smtp.hostname(), directory);
+        return smtp.withTls(pair.certificate(), pair.key());
     }
 
     private LogSink logSink() throws IOException {
@@ -113,6 +171,33 @@ final class Server implements AutoCloseable {
             case FileRuleSource.ReloadResult.Kept kept -> "kept the " + kept.rulesInForce()
                     + " rules in force; the file has errors:\n" + kept.errors();
         };
+    }
+
+    /**
+     * Where the sources of primary contacts (policy service, primary log) report: the MX-skip
+     * rule's store, or nothing when the rule is off. Safe to hand out before the rule is built:
+     * it looks the rule up at each contact.
+     */
+    ContactRecorder contacts() {
+        return contact -> {
+            MxSkip m = mxSkip;
+            if (m != null) {
+                m.recorder().record(contact);
+            }
+        };
+    }
+
+    Path controlSocketPath() {
+        return config.controlSocket();
+    }
+
+    MxSkip mxSkip() {
+        return mxSkip;
+    }
+
+    /** The evidence store, or null when the MX-skip rule is off. */
+    EvidenceStore evidenceStore() {
+        return mxSkip == null ? null : mxSkip.store();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
@@ -103,7 +105,9 @@ public final class ConfigLoader {
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"), protectedDomains);
-        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
+        MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
+        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
@@ -111,7 +115,8 @@ public final class ConfigLoader {
         }
         control.finish();
         root.finish();
-        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket);
+        return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
+                mxSkip, evidence);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,

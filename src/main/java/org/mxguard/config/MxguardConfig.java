@@ -2,6 +2,8 @@ package org.mxguard.config;
 
 import java.nio.file.Path;
 import org.mxguard.dns.DnsSettings;
+import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.StoreSettings;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -19,7 +21,10 @@ import org.mxguard.spool.SpoolSettings;
  * @param policy the access rules
  * @param delivery the outbound side
  * @param controlSocket the running server's control socket
+ * @param mxSkip the MX-skip rule and its automatic blocks
+ * @param evidence the evidence store
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
-        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket) {
+        boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
+        MxSkipSettings mxSkip, StoreSettings evidence) {
 }

@@ -261,8 +261,10 @@ class DocumentationTest {
                 log: {zz-probe: 1}
                 dns: {zz-probe: 1}
                 policy: {zz-probe: 1}
-                delivery: {zz-probe: 1}
+                delivery: {zz-probe: 1, recipients: {zz-probe: 1}}
                 control: {zz-probe: 1}
+                mx-skip: {zz-probe: 1, blocks: {zz-probe: 1}}
+                evidence: {zz-probe: 1}
                 """);
         Set<String> keys = new TreeSet<>();
         Set<String> sections = new TreeSet<>();
@@ -270,7 +272,7 @@ class DocumentationTest {
             ConfigLoader.load(probe);
             throw new AssertionError("the probe has unknown keys");
         } catch (ConfigException e) {
-            Pattern hint = Pattern.compile(": ([a-z.]*?)\\.?zz-probe: unknown key \\(known keys: ([^)]*)\\)");
+            Pattern hint = Pattern.compile(": ([a-z.-]*?)\\.?zz-probe: unknown key \\(known keys: ([^)]*)\\)");
             for (String problem : e.problems()) {
                 Matcher m = hint.matcher(problem);
                 assertThat(m.find()).as(problem).isTrue();
@@ -292,7 +294,7 @@ class DocumentationTest {
         String prefix = null;
         for (String line : Files.readAllLines(Path.of("docs/configuration.md"))) {
             if (line.startsWith("## ")) {
-                Matcher section = Pattern.compile("^## `([a-z]+)`").matcher(line);
+                Matcher section = Pattern.compile("^## `([a-z-]+)`").matcher(line);
                 prefix = line.startsWith("## Top level") ? "" : section.find() ? section.group(1) + "." : null;
             } else if (prefix != null && line.startsWith("| `")) {
                 String firstCell = line.substring(1, line.indexOf('|', 1));

@@ -62,8 +62,8 @@ class ConfigLoaderTest {
                         file + ":8: delivery.routes: example.org: static route: bad port in [127.0.0.1]:notaport",
                         file + ":9: delivery.tls: must be one of [none, may, verify], not 'sometimes'",
                         file + ":11: policy.tempfail-reply: must be a 4xx reply, not 550",
-                        file + ":12: unknown-section: unknown key (known keys: control, delivery, dns, hostname, log, "
-                                + "policy, protected-domains, smtp, spool)"));
+                        file + ":12: unknown-section: unknown key (known keys: control, delivery, dns, evidence, "
+                                + "hostname, log, mx-skip, policy, protected-domains, smtp, spool)"));
     }
 
     @Test

@@ -17,12 +17,13 @@ final class TestScheduler {
         DeliveryLog log = new DeliveryLog(mailLog);
         RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
         SmtpClient client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
-                settings.connectionReuseTime());
+                settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
         Schedule schedule = new Schedule();
         BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
                 clock);
-        MessageAttempt attempts = new MessageAttempt(spool, settings, clock, new Courier(planner, client, settings),
-                new RetryPolicy(settings, random), bounces, log, schedule);
+        MessageAttempt attempts = new MessageAttempt(spool, settings, clock,
+                new Courier(planner, client, settings, mailLog), new RetryPolicy(settings, random), bounces, log,
+                schedule);
         return new DeliveryScheduler(spool, settings, clock, schedule, attempts,
                 new Prober(planner, settings.timeouts(), log), log, client);
     }

@@ -1,0 +1,73 @@
+package org.mxguard.evidence;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.mxguard.hostclass.DynamicHostClassifier;
+import org.mxguard.policy.Cidr;
+
+/**
+ * The sources a client belongs to, as the analyzer aggregates them: its /24 and /16 (IPv4) or /64
+ * and /48 (IPv6) networks, and the rDNS subdomain of its verified name. The subdomain is the name's
+ * parent, and never above the registered domain (Public Suffix List): a block may cover
+ * {@code .pool.isp.example} or {@code .isp.example}, never {@code .example} or {@code .co.uk}.
+ */
+final class Sources {
+
+    private Sources() {
+    }
+
+    static final int[] V4 = {24, 16};
+    static final int[] V6 = {64, 48};
+
+    static List<String> of(InetAddress client, String verifiedName) {
+        List<String> out = new ArrayList<>(3);
+        for (Cidr network : networks(client)) {
+            out.add(network.toString());
+        }
+        String sub = subdomain(verifiedName);
+        if (sub != null) {
+            out.add(sub);
+        }
+        return out;
+    }
+
+    static List<Cidr> networks(InetAddress client) {
+        Cidr address = Cidr.of(client);
+        int[] levels = address.v4() ? V4 : V6;
+        List<Cidr> out = new ArrayList<>(levels.length);
+        for (int length : levels) {
+            out.add(address.truncate(length));
+        }
+        return out;
+    }
+
+    /** ".pool.isp.example" for "dsl-1.pool.isp.example"; null for unknown names or names with no parent below a public suffix. */
+    static String subdomain(String verifiedName) {
+        if (verifiedName == null || verifiedName.isEmpty() || verifiedName.equals("unknown")) {
+            return null;
+        }
+        String name = verifiedName.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        int dot = name.indexOf('.');
+        if (dot <= 0) {
+            return null;
+        }
+        String parent = name.substring(dot + 1);
+        String registered = DynamicHostClassifier.registeredDomain(name);
+        if (registered == null || parent.length() < registered.length()) {
+            return null;
+        }
+        return "." + parent;
+    }
+
+    /** True when the source is a network (else a subdomain). */
+    static boolean isNetwork(String source) {
+        // Names hold letters and never ':' or '/'; an address without a prefix is all digits and dots.
+        return source.indexOf('/') >= 0 || source.indexOf(':') >= 0 || source.chars().allMatch(c -> c == '.'
+                || (c >= '0' && c <= '9')) && !source.startsWith(".");
+    }
+}
