@@ -9,6 +9,7 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.PrimaryCheck;
 import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
@@ -20,6 +21,7 @@ import org.mxguard.evidence.EvidenceStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
@@ -29,6 +31,8 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.primary.HealthProbe;
+import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -40,9 +44,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
+ * primary's logs, SMTP listener, the primary's health probe, control socket; stop order is the reverse, so
+ * no session is accepted that the spool cannot take and nothing is delivered after the spool
+ * closed.
  */
 final class Server implements AutoCloseable {
 
@@ -58,15 +63,30 @@ final class Server implements AutoCloseable {
     private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    /** True when a caller gave the primary health: then no probe replaces it. */
+    private volatile boolean primaryHealthGiven;
+    /** Where the primary's log reports its clients; null: {@link #contacts()}. */
+    private final ContactRecorder logContacts;
+    private PrimaryLogs primaryLogs;
 
     Server(MxguardConfig config, Clock clock) {
-        this.config = config;
-        this.clock = clock;
+        this(config, clock, null);
     }
 
-    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    /**
+     * @param logContacts where the clients seen in the primary's log go, instead of the MX-skip
+     *     rule's evidence store (tests)
+     */
+    Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
+        this.config = config;
+        this.clock = clock;
+        this.logContacts = logContacts;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
+        this.primaryHealthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -109,6 +129,10 @@ final class Server implements AutoCloseable {
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
 
+            primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
+                    config.log().syslogName());
+            started.add(primaryLogs);
+
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnQueue(queue::etrn);
@@ -120,6 +144,15 @@ final class Server implements AutoCloseable {
             }
             smtp.start();
             started.add(smtp);
+            // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
@@ -135,6 +168,24 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
+    private List<Domain> probedDomains() {
+        return config.smtp().protectedDomains().stream()
+                .filter(d -> !d.startsWith(".") && !d.startsWith("["))
+                .map(Domain::parse)
+                .toList();
+    }
+
+    /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
+    PrimaryHealth primaryHealth() {
+        return primaryHealth;
+    }
+
+    /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
+    PrimaryLogs primaryLogs() {
+        return primaryLogs;
     }
 
     /**

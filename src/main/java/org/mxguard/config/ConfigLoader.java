@@ -16,6 +16,7 @@ import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -108,6 +109,7 @@ public final class ConfigLoader {
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
+        PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
@@ -116,7 +118,7 @@ public final class ConfigLoader {
         control.finish();
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence);
+                mxSkip, evidence, primary);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,

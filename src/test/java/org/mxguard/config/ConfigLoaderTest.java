@@ -63,7 +63,7 @@ class ConfigLoaderTest {
                         file + ":9: delivery.tls: must be one of [none, may, verify], not 'sometimes'",
                         file + ":11: policy.tempfail-reply: must be a 4xx reply, not 550",
                         file + ":12: unknown-section: unknown key (known keys: control, delivery, dns, evidence, "
-                                + "hostname, log, mx-skip, policy, protected-domains, smtp, spool)"));
+                                + "hostname, log, mx-skip, policy, primary, protected-domains, smtp, spool)"));
     }
 
     @Test
