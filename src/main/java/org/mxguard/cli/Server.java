@@ -14,7 +14,7 @@ import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
-import org.mxguard.dns.DnsblLookup;
+import org.mxguard.dns.DnsblClient;
 import org.mxguard.evidence.ContactRecorder;
 import org.mxguard.evidence.EmbeddedStore;
 import org.mxguard.evidence.EvidenceStore;
@@ -103,7 +103,7 @@ final class Server implements AutoCloseable {
             DnsClient dns = new DnsClient(config.dns());
             ClientNameLookup names = config.clientNameLookup()
                     ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
-            DnsblLookup dnsbl = new DnsblLookup(dns);
+            DnsblClient dnsbl = new DnsblClient(dns);
             List<RuleSource> sources = new ArrayList<>();
             if (config.policy().rulesFile() != null) {
                 rules = FileRuleSource.open(config.policy().rulesFile(), config.policy(), clock);

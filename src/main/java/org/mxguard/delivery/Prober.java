@@ -30,7 +30,7 @@ public final class Prober {
             Socket socket = new Socket();
             try {
                 socket.connect(target.socketAddress(), (int) timeouts.connect().toMillis());
-                try (SmtpConnection conn = new SmtpConnection(socket)) {
+                try (ClientConnection conn = new ClientConnection(socket)) {
                     Reply banner = conn.read(timeouts.greeting());
                     conn.command("QUIT");
                     conn.flush(timeouts.command());

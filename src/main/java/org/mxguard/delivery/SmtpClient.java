@@ -34,7 +34,7 @@ public final class SmtpClient implements AutoCloseable {
         this.contexts = contexts;
     }
 
-    SessionResult deliver(Target target, Transaction tx) {
+    SessionResult deliver(Target target, ClientTransaction tx) {
         if (cache.enabled()) {
             ConnectionCache.Idle idle = cache.take(target);
             if (idle != null) {
@@ -56,7 +56,7 @@ public final class SmtpClient implements AutoCloseable {
         return result;
     }
 
-    private SessionResult deliver(Target target, Transaction tx, TlsMode mode) {
+    private SessionResult deliver(Target target, ClientTransaction tx, TlsMode mode) {
         long started = System.nanoTime();
         Socket socket = new Socket();
         try {
@@ -69,9 +69,9 @@ public final class SmtpClient implements AutoCloseable {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.1"),
                     "connect to " + target.relay() + ": " + describe(e), false);
         }
-        SmtpConnection conn;
+        ClientConnection conn;
         try {
-            conn = new SmtpConnection(socket);
+            conn = new ClientConnection(socket);
         } catch (IOException e) {
             closeQuietly(socket);
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.2"),
@@ -84,7 +84,7 @@ public final class SmtpClient implements AutoCloseable {
         return result;
     }
 
-    private void release(Target target, SmtpConnection conn, ClientSession session) {
+    private void release(Target target, ClientConnection conn, ClientSession session) {
         if (session.reusable()) {
             cache.park(target, conn, session.extensions());
         } else {

@@ -79,7 +79,7 @@ final class BlockParser {
 
     /**
      * Where the parsed lines go. The usual Postfix lines come as calls with their fields (the
-     * queue id packed, see {@link QueueId}; the client as the {@link ClientRef} its recent lines
+     * queue id packed, see {@link LogQueueId}; the client as the {@link ClientRef} its recent lines
      * share), so that a join needs no event object or string for them; every other line comes as
      * the events the string path makes of it. Calls come in log order.
      */
@@ -365,18 +365,18 @@ final class BlockParser {
         long high = 0;
         long low = 0;
         if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
-            if (k - p >= 5 && k - p <= QueueId.MAX && (digit || hex)) {
+            if (k - p >= 5 && k - p <= LogQueueId.MAX && (digit || hex)) {
                 if (daemon == Daemon.CLEANUP && startsWith(b, k + 2, e, MESSAGE_ID)) {
                     // The commonest line that needs nothing from its queue id.
                     return skipMessageId();
                 }
-                // Packed, not made a string (see QueueId): ten characters a long.
+                // Packed, not made a string (see LogQueueId): ten characters a long.
                 int split = Math.min(k, p + 10);
                 for (int i = p; i < split; i++) {
-                    high = high << 6 | QueueId.code(b[i] & 0xff);
+                    high = high << 6 | LogQueueId.code(b[i] & 0xff);
                 }
                 for (int i = split; i < k; i++) {
-                    low = low << 6 | QueueId.code(b[i] & 0xff);
+                    low = low << 6 | LogQueueId.code(b[i] & 0xff);
                 }
                 queued = true;
                 p = k + 2;
@@ -408,7 +408,7 @@ final class BlockParser {
                     // path's own reject(), so the string path's header and dispatch stay cold.
                     String message = new String(b, p, e - p, StandardCharsets.ISO_8859_1);
                     postfix.reject(message, message.indexOf(' ') + 1, host, time,
-                            queued ? QueueId.unpack(high, low) : null, scratch);
+                            queued ? LogQueueId.unpack(high, low) : null, scratch);
                     counters.lines++;
                     if (!scratch.isEmpty()) {
                         counters.parsed++;

@@ -28,24 +28,24 @@ class EventList implements BlockParser.Sink {
 
     @Override
     public void client(String host, long time, long high, long low, BlockParser.ClientRef c) {
-        out.add(new LogEvent.Client(host, time, QueueId.unpack(high, low), c.name, c.ip));
+        out.add(new LogEvent.Client(host, time, LogQueueId.unpack(high, low), c.name, c.ip));
     }
 
     @Override
     public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
-        out.add(new LogEvent.From(host, time, QueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
+        out.add(new LogEvent.From(host, time, LogQueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
                 null));
     }
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
             String recipient, String relay, String dsn) {
-        out.add(new LogEvent.To(host, time, QueueId.unpack(high, low), recipient, relay, dsn, status, stat, null));
+        out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, null));
     }
 
     @Override
     public void removed(String host, long time, long high, long low) {
-        out.add(new LogEvent.Removed(host, time, QueueId.unpack(high, low)));
+        out.add(new LogEvent.Removed(host, time, LogQueueId.unpack(high, low)));
     }
 
     @Override
