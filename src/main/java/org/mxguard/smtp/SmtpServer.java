@@ -67,7 +67,8 @@ public final class SmtpServer implements Closeable {
      * again (ETRN is then answered 502). Takes effect for the next command.
      */
     public void setEtrnQueue(EtrnQueue queue) {
-        this.etrnHandler = queue == null ? null : new Etrn(ProtectedDomains.of(settings.protectedDomains()), queue);
+        this.etrnHandler = queue == null ? null
+                : new FastFlush(ProtectedDomains.of(settings.protectedDomains()), queue);
     }
 
     /** Plugs in recipient validation; null accepts every recipient again. Takes effect for the next RCPT. */

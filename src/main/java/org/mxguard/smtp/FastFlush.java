@@ -17,12 +17,12 @@ import org.mxguard.mail.Reply;
  *   ETRN a..b            501 5.5.4 Syntax: ETRN domain
  * </pre>
  */
-final class Etrn implements EtrnHandler {
+final class FastFlush implements EtrnHandler {
 
     private final ProtectedDomains protectedDomains;
     private final EtrnQueue queue;
 
-    Etrn(ProtectedDomains protectedDomains, EtrnQueue queue) {
+    FastFlush(ProtectedDomains protectedDomains, EtrnQueue queue) {
         this.protectedDomains = protectedDomains;
         this.queue = queue;
     }
