@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
  * The delivery events in the mail log, worded as Postfix's qmgr, smtp and bounce programs word them,
  * so pflogsumm and other Postfix log tools count mxguard's deliveries unchanged.
  */
-final class DeliveryLog {
+public final class DeliveryLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
 
     private final MailLog log;
     private final List<DeliveryListener> listeners = new CopyOnWriteArrayList<>();
 
-    DeliveryLog(MailLog log) {
+    public DeliveryLog(MailLog log) {
         this.log = log;
     }
 
