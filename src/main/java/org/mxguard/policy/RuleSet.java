@@ -105,7 +105,8 @@ public final class RuleSet {
         return size;
     }
 
-    RuleRef ref(int rule) {
+    /** Where rule number {@code rule} (0-based, in file order) was written: the label of its hit counter. */
+    public RuleRef ref(int rule) {
         int[] starts = runStarts;
         if (starts == null) {
             return ref(records[rule * STRIDE]);
