@@ -81,7 +81,7 @@ public final class ConfigLoader {
         PolicySettings policy = policy(root.section("policy"));
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
-        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
+        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip, hostname);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         control.finish();
