@@ -27,9 +27,11 @@ import java.util.function.BiConsumer;
  * One connection to the fleet's Redis, whatever its shape: a single node, a master found through
  * Sentinel, or a cluster. Lettuce does the topology work (Sentinel's master lookup, the cluster's
  * slot map and its refresh on MOVED and failover); this class only opens the command connection and
- * the subscription, and closes both. It does not reconnect by itself: the store notices a failure,
- * drops the link and opens a new one, and then loads what it missed, so an outage always ends with
- * a full catch-up instead of a silent gap in the subscription.
+ * the subscription, and closes both. A single node's link does not reconnect by itself: the store
+ * notices a failure, drops the link, opens a new one and loads what it missed, so an outage always
+ * ends with a full catch-up instead of a silent gap in the subscription. A cluster's node
+ * connections do reconnect (Lettuce needs them to follow a failover), but a command that fails or
+ * times out drops the whole link just the same.
  */
 final class RedisLink implements AutoCloseable {
 
@@ -84,8 +86,9 @@ final class RedisLink implements AutoCloseable {
                 ClusterClientOptions.Builder options = ClusterClientOptions.builder();
                 options.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(5)).build());
-                options.autoReconnect(false);
-                options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+                // A cluster connection opens its node connections as slots move: those must come back by
+                // themselves during a failover. Commands still fail after the timeout, which drops the link.
+                options.autoReconnect(true);
                 options.socketOptions(socket);
                 options.timeoutOptions(timeouts);
                 ssl(settings, options);

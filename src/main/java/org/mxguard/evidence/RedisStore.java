@@ -83,6 +83,8 @@ public final class RedisStore implements EvidenceStore {
     private volatile boolean degraded = true;
     private volatile Instant downSince;
     private volatile boolean closed;
+    /** When this host last heard its own message back on the channel (System.nanoTime). */
+    private volatile long lastEcho;
 
     private RedisStore(StoreSettings settings, Clock clock) {
         this.settings = settings;
@@ -366,7 +368,11 @@ public final class RedisStore implements EvidenceStore {
     /** A message on the fleet's channel: the sending host's name, then one change per line. */
     private void onMessage(String channel, String message) {
         int newline = message.indexOf('\n');
-        if (newline < 0 || message.substring(0, newline).equals(host)) {
+        if (newline < 0) {
+            return;
+        }
+        if (message.substring(0, newline).equals(host)) {
+            lastEcho = System.nanoTime();
             return;
         }
         boolean blocksChanged = false;
@@ -402,6 +408,7 @@ public final class RedisStore implements EvidenceStore {
                 markAllDirty();
             }
             synchronized (writing) {
+                lastEcho = System.nanoTime();
                 link = l;
                 writeDirty(l);
             }
@@ -409,7 +416,7 @@ public final class RedisStore implements EvidenceStore {
             degraded = false;
             downSince = null;
             LOG.info("fleet store {}: in sync as {} after {}; loaded {} keys, sent {} changes made meanwhile{}",
-                    redis.where(), host, since == null ? "start" : "an outage of "
+                    redis.where(), host, outages.sum() == 0 ? "start" : "an outage of "
                     + Duration.between(since, clock.instant()).toMillis() + " ms", loaded, pending,
                     fresh ? ", and all this host holds (Redis had no data of this fleet)" : "");
         } catch (RuntimeException e) {
@@ -546,7 +553,14 @@ public final class RedisStore implements EvidenceStore {
                     writeDirty(l);
                 }
                 if (System.nanoTime() - nextPing >= 0) {
+                    // A heartbeat through the channel: a subscription left on a dead node (a cluster
+                    // master killed) hears nothing, not even this host's own messages.
+                    if (System.nanoTime() - lastEcho > PING_NANOS + redis.timeout().toNanos()) {
+                        throw new RedisException("the subscription heard nothing for "
+                                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEcho) + " ms");
+                    }
                     l.ping();
+                    LettuceFutures.awaitAll(redis.timeout(), l.async().publish(prefix + CHANNEL, host + "\n"));
                     nextPing = System.nanoTime() + PING_NANOS;
                 }
             } catch (RuntimeException e) {
