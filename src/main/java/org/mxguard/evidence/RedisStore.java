@@ -92,7 +92,7 @@ public final class RedisStore implements EvidenceStore {
         this.clock = clock;
         this.prefix = redis.keyPrefix();
         this.host = redis.host();
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(4).computationThreadPoolSize(2).build();
         this.writer = Thread.ofPlatform().daemon().name("evidence-fleet").unstarted(this::writeLoop);
     }
 

@@ -46,7 +46,7 @@ public final class RedisServer implements AutoCloseable {
         Path nodeDir = dir.resolve("node-" + port);
         Files.createDirectories(nodeDir);
         RedisServer r = new RedisServer(port, nodeDir, List.of("--cluster-enabled", "yes", "--cluster-config-file",
-                nodeDir.resolve("nodes.conf").toString(), "--cluster-node-timeout", "1000"));
+                nodeDir.resolve("nodes.conf").toString(), "--cluster-node-timeout", "3000"));
         r.launch();
         return r;
     }

@@ -41,6 +41,16 @@ class RedisStoreIT {
     }
 
     @Test
+    void keysExpireByTheirTtls() throws Exception {
+        InetAddress client = InetAddress.getByName("192.0.2.7");
+        a.record(new PrimaryContact(client, "mta.isp.example", "mta", false, "primary.test", Instant.now(),
+                PrimaryContact.Source.POLICY_SERVICE));
+        a.flush();
+        assertThat(redis.command("TTL t1:c:192.0.2.7")).as("7 days, the contact retention").matches(":60(47\\d\\d|4800)");
+        assertThat(redis.command("GET t1:b:nothing")).isNull();
+    }
+
+    @Test
     void everyKindOfEvidenceReachesTheOtherHost() throws Exception {
         InetAddress client = InetAddress.getByName("192.0.2.7");
         Instant now = Instant.now();
@@ -58,8 +68,7 @@ class RedisStoreIT {
         assertThat(b.aggregate("203.0.113.0/24").nullSender()).isEqualTo(1);
         assertThat(b.attempt(InetAddress.getByName("203.0.113.1"), "s@x", "r@y", now.plusSeconds(60)))
                 .isEqualTo(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        assertThat(redis.command("TTL t1:c:192.0.2.7")).startsWith(":6047");
-        assertThat(redis.command("GET t1:b:nothing")).isNull();
+        assertThat(a.degraded() || b.degraded()).isFalse();
     }
 
     private static void await(Check condition) throws Exception {
@@ -69,6 +78,22 @@ class RedisStoreIT {
                 throw new AssertionError("timed out");
             }
             Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void everyKindOfEvidenceReachesTheOtherHostThroughACluster() throws Exception {
+        a.close();
+        b.close();
+        try (RedisCluster cluster = RedisCluster.start(dir.resolve("cluster"))) {
+            RedisSettings r = RedisSettings.local(redis.uri(), "x").withCluster(cluster.seeds()).withPrefix("t1:");
+            a = RedisStore.open(StoreSettings.defaults(dir).withRedis(new RedisSettings(r.addresses(), true, null, null,
+                    null, "t1:", "mx2.test", r.timeout())), Clock.systemUTC());
+            b = RedisStore.open(StoreSettings.defaults(dir).withRedis(new RedisSettings(r.addresses(), true, null, null,
+                    null, "t1:", "mx3.test", r.timeout())), Clock.systemUTC());
+            long t0 = System.nanoTime();
+            everyKindOfEvidenceReachesTheOtherHost();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
         }
     }
 
