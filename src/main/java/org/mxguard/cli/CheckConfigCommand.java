@@ -26,7 +26,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         MxguardConfig loaded;
         try {
-            loaded = ConfigLoader.load(config);
+            loaded = ConfigLoader.loadForServing(config);
         } catch (ConfigException e) {
             e.problems().forEach(System.err::println);
             System.err.println("mxguard: " + config + ": " + e.problems().size() + " problem(s)");

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.mxguard.config.ConfigException;
 import org.mxguard.config.ConfigLoader;
 import org.mxguard.config.MxguardConfig;
@@ -25,12 +26,16 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         MxguardConfig loaded;
         try {
-            loaded = ConfigLoader.load(config);
+            loaded = ConfigLoader.loadForServing(config);
         } catch (ConfigException e) {
             e.problems().forEach(System.err::println);
             return 1;
         }
         Server server = new Server(loaded, Clock.systemDefaultZone());
+        AtomicBoolean started = new AtomicBoolean();
+        // Handled from the first moment: the JVM's default for SIGHUP is to exit.
+        Signal.handle(new Signal("HUP"), signal -> System.err.println("mxguard: SIGHUP: "
+                + (started.get() ? server.reloadPolicy() : "still starting; the rules are being read")));
         try {
             server.start();
         } catch (PolicyParseException e) {
@@ -45,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "shutdown"));
-        Signal.handle(new Signal("HUP"), signal -> System.err.println("mxguard: SIGHUP: " + server.reloadPolicy()));
+        started.set(true);
         try {
             stopped.await();
         } catch (InterruptedException e) {

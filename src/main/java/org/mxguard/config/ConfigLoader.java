@@ -12,7 +12,9 @@ import java.util.Locale;
 import org.mxguard.dns.DnsSettings;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.StoreSettings;
+import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
+import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
@@ -28,12 +30,29 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /**
+     * Reads the file for a command that talks to a running server or reads the rules: every check
+     * of the file's own content, none of this host's.
+     */
     public static MxguardConfig load(Path file) throws ConfigException {
+        return load(file, false);
+    }
+
+    /**
+     * Reads the file for {@code serve} and {@code check-config}: the content checks of {@link #load}
+     * and everything serve needs from this host at start (TLS files, listen addresses, the spool,
+     * log and control socket paths), so that a configuration check passes only what starts.
+     */
+    public static MxguardConfig loadForServing(Path file) throws ConfigException {
+        return load(file, true);
+    }
+
+    private static MxguardConfig load(Path file, boolean serving) throws ConfigException {
         List<String> problems = new ArrayList<>();
         Section root = ConfigFile.read(file, problems);
         MxguardConfig config;
         try {
-            config = bind(file, root, problems);
+            config = bind(file, root, problems, serving);
         } catch (IllegalArgumentException e) {
             // A settings record refused a combination the key-by-key checks let through.
             problems.add(file + ": " + e.getMessage());
@@ -46,24 +65,31 @@ public final class ConfigLoader {
         return config;
     }
 
-    private static MxguardConfig bind(Path file, Section root, List<String> problems) {
+    private static MxguardConfig bind(Path file, Section root, List<String> problems, boolean serving) {
         String hostname = root.string("hostname", defaultHostname());
         List<String> protectedDomains = root.strings("protected-domains", List.of());
+        ProtectedDomains domains = null;
         if (protectedDomains.isEmpty()) {
             problems.add(root.at("protected-domains") + "required: the domains this backup MX accepts mail for");
         } else {
             try {
-                ProtectedDomains.of(protectedDomains);
+                domains = ProtectedDomains.of(protectedDomains);
             } catch (IllegalArgumentException e) {
                 root.problem("protected-domains", e.getMessage());
             }
         }
         Path base = file.toAbsolutePath().getParent();
-        SmtpSettings smtp = smtp(root.section("smtp"), hostname, protectedDomains);
+        SmtpSettings smtp = smtp(root.section("smtp"), hostname, protectedDomains, domains, serving);
         Section spoolSection = root.section("spool");
         SpoolSettings spool = spool(spoolSection);
+        if (serving) {
+            StartChecks.directory(spoolSection, "directory", spool.directory());
+        }
         Section logSection = root.section("log");
         String logFile = logSection.string("file", "stdout");
+        if (serving && !logFile.equals("stdout")) {
+            StartChecks.file(logSection, "file", Path.of(logFile));
+        }
         InetSocketAddress syslog = logSection.value("syslog", null, text -> resolvedHostPort(text, 514));
         if (syslog != null && logSection.has("file")) {
             logSection.problem("syslog", "give either file or syslog, not both");
@@ -78,31 +104,43 @@ public final class ConfigLoader {
                 (int) dnsSection.integer("retries", DnsSettings.DEFAULT_RETRIES, 1, 10));
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
-        PolicySettings policy = policy(root.section("policy"));
+        PolicySettings policy = policy(root.section("policy"), protectedDomains);
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip, hostname);
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
+        if (serving) {
+            StartChecks.socket(control, "socket", controlSocket);
+        }
         control.finish();
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
                 mxSkip, evidence);
     }
 
-    private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains) {
+    private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,
+            ProtectedDomains domains, boolean serving) {
         SmtpSettings d = SmtpSettings.defaults();
         List<InetSocketAddress> listen = s.list("listen", List.of(new InetSocketAddress(25)),
                 text -> resolvedHostPort(text, 25));
+        if (serving) {
+            StartChecks.listen(s, "listen", listen);
+        }
         int relayDeniedCode = (int) s.integer("relay-denied-code", d.relayDeniedCode(), 454, 550);
         if (relayDeniedCode != 550 && relayDeniedCode != 454) {
             s.problem("relay-denied-code", "must be 550 (refuse) or 454 (try later), not " + relayDeniedCode);
             relayDeniedCode = 550;
         }
-        String postmaster = s.string("postmaster-domain", d.postmasterDomain());
+        String postmaster = s.value("postmaster-domain", d.postmasterDomain(), text -> Domain.parse(text).name());
+        if (postmaster != null && domains != null && !domains.contains(Domain.parse(postmaster))) {
+            // RFC 5321 §4.5.1: <postmaster> must reach someone, and only protected domains are delivered.
+            s.problem("postmaster-domain", postmaster + " is not a protected domain");
+            postmaster = null;
+        }
         boolean routing = s.bool("allow-routing-characters", d.allowRoutingCharacters());
         int maxCommandLine = (int) s.integer("max-command-line", d.maxCommandLine(), 512, 65536);
-        int maxTextLine = (int) s.integer("max-text-line", d.maxTextLine(), 1000, 1_000_000);
+        int lineLengthLimit = (int) s.integer("line-length-limit", d.lineLengthLimit(), 1000, 1_000_000);
         long maxMessageSize = s.size("max-message-size", d.maxMessageSize(), 1024);
         int maxRecipients = (int) s.integer("max-recipients", d.maxRecipients(), 100, 100_000);
         int maxConnections = (int) s.integer("max-connections", d.maxConnections(), 1, 1_000_000);
@@ -110,6 +148,8 @@ public final class ConfigLoader {
         Duration commandTimeout = positive(s, "command-timeout", d.commandTimeout());
         Duration dataTimeout = positive(s, "data-timeout", d.dataTimeout());
         int hardErrors = (int) s.integer("hard-error-limit", d.hardErrorLimit(), 1, 10_000);
+        int junkCommands = (int) s.integer("junk-command-limit", d.junkCommandLimit(), 1, 1_000_000);
+        List<Cidr> exemptions = s.list("connection-limit-exemptions", d.connectionLimitExemptions(), Cidr::parse);
         Section tls = s.section("tls");
         Path cert = tls.path("certificate", null);
         Path key = tls.path("key", null);
@@ -117,6 +157,9 @@ public final class ConfigLoader {
             tls.problem(cert == null ? "certificate" : "key", "certificate and key are set together");
             cert = null;
             key = null;
+        }
+        if (serving) {
+            StartChecks.tls(tls, cert, key);
         }
         tls.finish();
         SmtpSettings.BareLineFeed bareLf = s.value("bare-newline", d.bareLineFeed(),
@@ -129,9 +172,9 @@ public final class ConfigLoader {
         Duration nameTimeout = positive(s, "name-lookup-timeout", d.nameLookupTimeout());
         s.finish();
         return new SmtpSettings(hostname, listen, protectedDomains, relayDeniedCode, postmaster, routing,
-                maxCommandLine, maxTextLine, maxMessageSize, maxRecipients, maxConnections,
+                maxCommandLine, lineLengthLimit, maxMessageSize, maxRecipients, maxConnections,
                 perClient == 0 ? Integer.MAX_VALUE : perClient, commandTimeout, dataTimeout, hardErrors, cert, key,
-                bareLf, pregreet, nameTimeout);
+                bareLf, pregreet, nameTimeout, junkCommands, exemptions);
     }
 
     private static SpoolSettings spool(Section s) {
@@ -144,7 +187,7 @@ public final class ConfigLoader {
         return new SpoolSettings(dir, minFree, fsync, syncDirectory, commitJournal);
     }
 
-    private static PolicySettings policy(Section s) {
+    private static PolicySettings policy(Section s, List<String> protectedDomains) {
         PolicySettings d = PolicySettings.DEFAULTS;
         Path rules = s.path("rules", null);
         boolean dryRun = s.bool("dry-run", d.dryRun());
@@ -153,7 +196,7 @@ public final class ConfigLoader {
         Reply reject = s.value("reject-reply", d.rejectReply(), text -> reply(text, 5));
         Duration reload = positive(s, "reload-interval", d.reloadInterval());
         s.finish();
-        return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload);
+        return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload, protectedDomains);
     }
 
     /** "451 4.7.1 Relaying Denied" as a reply of the given class. */

@@ -10,11 +10,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.mxguard.mail.ClientInfo;
+import org.mxguard.mail.HostName;
 
 /**
  * {@link ClientNameLookup} as Postfix's smtpd does it: the PTR names of the address, and the first
- * of them whose A/AAAA records contain the address is the client's name. No PTR, no confirming
- * name, a DNS failure or the overall time limit passing all give "unknown".
+ * of them that is a valid host name ({@link HostName}, Postfix's valid_hostname) and whose A/AAAA
+ * records contain the address is the client's name. No PTR, no such name, a DNS failure or the
+ * overall time limit passing all give "unknown".
  */
 public final class DnsClientNameLookup implements ClientNameLookup {
 
@@ -50,6 +52,10 @@ public final class DnsClientNameLookup implements ClientNameLookup {
         }
         List<String> names = found.names();
         for (String name : names.subList(0, Math.min(names.size(), MAX_NAMES))) {
+            // the address's owner writes its PTR: only a real host name may stand for the client
+            if (!HostName.isValid(name)) {
+                continue;
+            }
             if (dns.addresses(name) instanceof AddressResult.Found forward && forward.addresses().contains(address)) {
                 return name;
             }

@@ -58,7 +58,7 @@ public final class BlockMaker {
             String evidence = evidence(a);
             String rule = "tempfail client" + (Sources.isNetwork(source) ? " " : "-name ") + source + " until " + until
                     + " because \"mx-skip automatic block: " + evidence + "\"";
-            Block existing = findBlock(source);
+            Block existing = store.block(source);
             if (existing == null) {
                 store.putBlock(new Block(source, Block.Origin.AUTOMATIC, host, now, until, rule, evidence));
                 log.log("mx-skip", "block: " + source + " until " + until + ": " + evidence);
@@ -67,15 +67,6 @@ public final class BlockMaker {
                 store.putBlock(existing.extended(until, rule, evidence));
             }
         }
-    }
-
-    private Block findBlock(String target) {
-        for (Block b : store.blocks()) {
-            if (b.target().equals(target)) {
-                return b;
-            }
-        }
-        return null;
     }
 
     private boolean touchesAllowed(String source) {

@@ -3,7 +3,9 @@ package org.mxguard.evidence;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.mxguard.policy.Action;
 import org.mxguard.policy.MemoryRuleSource;
 import org.mxguard.policy.ParseError;
@@ -33,6 +35,8 @@ public final class BlockRules {
     private final java.time.Duration automaticExpiry;
     /** The blocks behind the rules in force, in rule order. */
     private volatile List<Block> compiled = List.of();
+    /** The rules of the blocks in force by their text: a new block does not parse every other one again. */
+    private Map<String, Rule> parsed = new HashMap<>();
 
     public BlockRules(EvidenceStore store, MemoryRuleSource target, boolean automaticWarnOnly,
             java.time.Duration automaticExpiry, Clock clock) {
@@ -49,17 +53,21 @@ public final class BlockRules {
         Instant now = clock.instant();
         List<Rule> rules = new ArrayList<>();
         List<Block> behind = new ArrayList<>();
+        Map<String, Rule> stillParsed = new HashMap<>();
         for (Block b : store.blocks()) {
             if (b.expired(now)) {
                 continue;
             }
-            Rule rule;
-            try {
-                rule = parse(b.rule(), b.target());
-            } catch (PolicyParseException e) {
-                LOG.error("block {} has a rule that no longer parses, skipped: {}", b.target(), e.getMessage());
-                continue;
+            Rule rule = parsed.get(b.rule());
+            if (rule == null) {
+                try {
+                    rule = parse(b.rule(), b.target());
+                } catch (PolicyParseException e) {
+                    LOG.error("block {} has a rule that no longer parses, skipped: {}", b.target(), e.getMessage());
+                    continue;
+                }
             }
+            stillParsed.put(b.rule(), rule);
             Action action = b.origin() == Block.Origin.AUTOMATIC && automaticWarnOnly && rule.action().refuses()
                     ? Action.WARN : rule.action();
             rules.add(new Rule(new RuleRef("block " + b.target(), 1), action, rule.reply(), rule.actAt(),
@@ -68,6 +76,7 @@ public final class BlockRules {
         }
         target.replace(rules);
         compiled = List.copyOf(behind);
+        parsed = stillParsed;
     }
 
     /**

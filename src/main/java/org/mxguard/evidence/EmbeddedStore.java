@@ -130,7 +130,8 @@ public final class EmbeddedStore implements EvidenceStore {
 
     @Override
     public void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
-        String address = client.getHostAddress();
+        // Distinct clients are distinct groups: the addresses of one IPv6 /64 are one client.
+        String address = group(client).toString();
         for (String source : Sources.of(client, verifiedName)) {
             aggregates.merge(source, Aggregate.first(source, address, nullSender, at),
                     (old, fresh) -> old.plus(address, nullSender, at));
@@ -152,6 +153,11 @@ public final class EmbeddedStore implements EvidenceStore {
         List<Block> out = new ArrayList<>();
         blocks.values().forEach(out::add);
         return out;
+    }
+
+    @Override
+    public Block block(String target) {
+        return blocks.get(target);
     }
 
     @Override

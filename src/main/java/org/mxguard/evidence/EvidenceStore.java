@@ -34,7 +34,7 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
     /** When the client's retry credit ends, or null when it has none. */
     Instant creditUntil(InetAddress client);
 
-    /** A client the MX-skip rule refused (or would have): summed into each of its sources. */
+    /** A client the MX-skip rule refused (or would have): summed, as its group, into each of its sources. */
     void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at);
 
     /** The sum for one source, or null when nothing was caught there lately. */
@@ -48,6 +48,9 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
 
     /** The blocks in force and expired ones not yet purged, in no particular order. */
     List<Block> blocks();
+
+    /** The block on exactly {@code target}, expired or not, or null. */
+    Block block(String target);
 
     /** Adds or replaces (same target) a block. */
     void putBlock(Block block);

@@ -66,6 +66,10 @@ public final class MxSkip implements AutoCloseable {
      */
     public static MxSkip assemble(MxSkipSettings settings, EvidenceStore store, PrimaryHealth health,
             Function<Domain, String> primaryNames, PolicySettings policy, String host, MailLog log, Clock clock) {
+        if (policy.dryRun() && settings.mode() == MxSkipSettings.Mode.ENFORCE) {
+            // The global dry-run switch makes every refusal warn-only, this rule's included.
+            settings = settings.withMode(MxSkipSettings.Mode.OBSERVE);
+        }
         BlockMaker maker = new BlockMaker(settings, store, host, log);
         MemoryRuleSource blockSource = new MemoryRuleSource("blocks", policy);
         RulesEngine blockEngine = new RulesEngine(List.of(blockSource), policy, (zone, address) -> List.of(), clock);

@@ -17,6 +17,7 @@ import org.mxguard.policy.Decision;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyQuery;
 import org.mxguard.policy.RuleRef;
+import org.mxguard.policy.RulesEngine;
 import org.mxguard.policy.Stage;
 
 /**
@@ -43,7 +44,7 @@ public final class MxSkipRule implements PolicyEngine {
     private final PrimaryHealth health;
     private final Function<Domain, String> primaryNames;
     private final BlockMaker blocks;
-    private final PolicyEngine blockRules;
+    private final RulesEngine blockRules;
     private final MailLog log;
     private final Clock clock;
     private final LongAdder checked = new LongAdder();
@@ -62,7 +63,7 @@ public final class MxSkipRule implements PolicyEngine {
      * @param blockRules the blocks, asked for clients with neither contact nor credit
      */
     public MxSkipRule(MxSkipSettings settings, EvidenceStore store, PrimaryHealth health,
-            Function<Domain, String> primaryNames, BlockMaker blocks, PolicyEngine blockRules, MailLog log,
+            Function<Domain, String> primaryNames, BlockMaker blocks, RulesEngine blockRules, MailLog log,
             Clock clock) {
         this.blockRules = blockRules;
         this.settings = settings;
@@ -154,7 +155,8 @@ public final class MxSkipRule implements PolicyEngine {
                     + "recipient; credit until " + until + "; " + contactText);
             return new Verdict.Pass("retry credit earned after " + seconds(waited));
         }
-        Decision blocked = blockRules.decide(q);
+        // policy check asks without counting a hit: a hit extends the block.
+        Decision blocked = live ? blockRules.decide(q) : blockRules.explain(q).decision();
         if (!(blocked instanceof Decision.Continue) && !(blocked instanceof Decision.Accept)) {
             count(live, refusedByBlock);
             return new Verdict.Blocked(blocked);
@@ -230,9 +232,5 @@ public final class MxSkipRule implements PolicyEngine {
                 + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum()
                 + ", store degraded " + degraded.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
-    }
-
-    public long refusedCount() {
-        return refused.sum();
     }
 }

@@ -1,6 +1,5 @@
 package org.mxguard.evidence;
 
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -49,10 +48,6 @@ final class StoreCodec {
         String[] f = text.split("\t", -1);
         return new Block(target, Block.Origin.valueOf(f[0]), f[1], Instant.parse(f[2]),
                 f[3].isEmpty() ? null : Instant.parse(f[3]), f[4], f[5]);
-    }
-
-    static String address(InetAddress a) {
-        return a.getHostAddress();
     }
 
     private static String join(String... fields) {

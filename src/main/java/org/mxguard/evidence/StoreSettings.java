@@ -37,10 +37,6 @@ public record StoreSettings(Path directory, int groupV4, int groupV6, Duration c
                 Duration.ofMillis(200));
     }
 
-    public StoreSettings withRetention(Duration contacts, Duration attempts, Duration aggregates) {
-        return new StoreSettings(directory, groupV4, groupV6, contacts, attempts, aggregates, writeInterval, redis);
-    }
-
     public StoreSettings withRedis(RedisSettings fleet) {
         return new StoreSettings(directory, groupV4, groupV6, contactRetention, attemptRetention, aggregateRetention,
                 writeInterval, fleet);

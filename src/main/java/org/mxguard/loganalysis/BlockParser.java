@@ -541,14 +541,19 @@ final class BlockParser {
         };
     }
 
-    /** Postfix's {@code name[ip]} as {@link ClientAddress#parsePostfix} reads it; false when it does not. */
+    /**
+     * Postfix's {@code name[ip]} as {@link ClientAddress#parsePostfix} reads it: the address in the
+     * last bracket pair before the first space. False when it does not, and when the name is not a
+     * host name: the string path then keeps the address without the name.
+     */
     private boolean client(byte[] b, int from, int e) {
-        int open = indexOf(b, (byte) '[', from, e);
-        if (open < 0) {
+        int space = indexOf(b, (byte) ' ', from, e);
+        int close = lastIndexOf(b, (byte) ']', from, space < 0 ? e : space);
+        if (close < 0) {
             return false;
         }
-        int close = indexOf(b, (byte) ']', open, e);
-        if (close < 0) {
+        int open = lastIndexOf(b, (byte) '[', from, close);
+        if (open < 0) {
             return false;
         }
         // The same name[ip] bytes pass the same checks: a recent client is taken whole, strings

@@ -41,33 +41,40 @@ record ClientAddress(String name, String ip) {
     /**
      * Postfix's {@code name[ip]} starting at {@code from}; the end index is {@code ip} closing
      * bracket + 1, available from {@link #postfixEnd}. Postfix writes {@code unknown} for no name.
+     *
+     * <p>The address is the <em>last</em> bracket pair of the field, which ends at the first space
+     * (after {@code ]:} in a reject line, at the end of a connect line): that is where Postfix puts
+     * it. A reverse name is not to be trusted, and one like {@code a.example[198.51.100.25].evil.example}
+     * would otherwise pass its bracketed part off as the client. A name that is not a host name is
+     * dropped (null); the address still counts.
      */
     static ClientAddress parsePostfix(String s, int from) {
-        int open = s.indexOf('[', from);
-        if (open < 0) {
-            return null;
-        }
-        int close = s.indexOf(']', open);
+        int close = postfixClose(s, from);
         if (close < 0) {
             return null;
         }
-        String name = null;
-        if (open > from) {
-            name = hostName(s, from, open);
-            if (name == null) {
-                return null;
-            }
-            if (name.equals("unknown")) {
-                name = null;
-            }
+        int open = s.lastIndexOf('[', close);
+        if (open < from) {
+            return null;
         }
         String ip = address(s, open + 1, close);
-        return ip == null ? null : new ClientAddress(name, ip);
+        if (ip == null) {
+            return null;
+        }
+        String name = open > from ? hostName(s, from, open) : null;
+        return new ClientAddress("unknown".equals(name) ? null : name, ip);
     }
 
     /** Index just past the {@code ]} of a Postfix {@code name[ip]} that starts at {@code from}. */
     static int postfixEnd(String s, int from) {
-        return s.indexOf(']', from) + 1;
+        return postfixClose(s, from) + 1;
+    }
+
+    /** The last {@code ]} of the field starting at {@code from}, or -1. */
+    private static int postfixClose(String s, int from) {
+        int end = s.indexOf(' ', from);
+        int close = s.lastIndexOf(']', (end < 0 ? s.length() : end) - 1);
+        return close >= from ? close : -1;
     }
 
     private static String hostName(String s, int from, int to) {

@@ -2,8 +2,10 @@ package org.mxguard.policy;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,14 +31,32 @@ public final class AccessMapImport {
     private static final Pattern SENDMAIL_ERROR = Pattern.compile("ERROR:(?:\"?)(?:([45]\\.[0-9]{1,3}\\.[0-9]{1,3}):)?"
             + "([45][0-9][0-9])(?:\\s+(.*?))?\"?");
 
-    /** One translated entry, with a sort key for most-specific-first order. */
-    private record Entry(int group, int specificity, int order, String rule) {
+    /** sendmail's OK: not an mxguard action, see {@link #okExceptions}. */
+    private static final String SENDMAIL_OK = "ok %C";
+
+    /**
+     * One translated entry, with a sort key for most-specific-first order.
+     *
+     * @param group 0 client names, 1 client networks, 2 senders, 3 recipients
+     * @param key the entry's key ({@link NamePattern}, {@link Cidr} or {@link AddressPattern}), or null
+     */
+    private record Entry(int group, int specificity, int order, String action, String condition, Object key,
+            String where, String line) {
+
+        String rule(String exceptions) {
+            return action.replace("%C", condition + exceptions) + "  # " + where;
+        }
+    }
+
+    /** A sendmail {@code OK} for a client ({@code Connect:}) or sender ({@code From:}) key. */
+    private record Ok(int group, Object key, String where, String line) {
     }
 
     private final String name;
     private final List<Entry> entries = new ArrayList<>();
     private final List<String> untranslatable = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<Ok> oks = new ArrayList<>();
 
     private AccessMapImport(String name) {
         this.name = name;
@@ -76,7 +96,7 @@ public final class AccessMapImport {
                 im.untranslatable.add(where + ": " + line + "  (" + e.getMessage() + ")");
                 return;
             }
-            im.add(0, 0, postfixAction(value, where, line, im), condition, where, line);
+            im.add(0, 0, postfixAction(value, where, line, im), condition, null, where, line);
         });
         return im.result(false);
     }
@@ -171,14 +191,20 @@ public final class AccessMapImport {
                 net = Cidr.parse(k);
             }
             if (net != null) {
-                add(1, net.length(), action, "client " + net, where, line);
+                if (action.equals(SENDMAIL_OK)) {
+                    oks.add(new Ok(1, net, where, line));
+                    return;
+                }
+                add(1, net.length(), action, "client " + net, net, where, line);
                 return;
             }
             NamePattern p = NamePattern.parse(k);
+            if (action.equals(SENDMAIL_OK)) {
+                oks.add(new Ok(0, p, where, line));
+                return;
+            }
             int labels = p.name().split("\\.").length;
-            // Both tables match a domain key against the name and every name below it.
-            String names = p.subtree() ? p.toString() : p.name() + ",." + p.name();
-            add(0, 2 * labels + (p.subtree() ? 0 : 1), action, "client-name " + names, where, line);
+            add(0, 2 * labels + (p.subtree() ? 0 : 1), action, "client-name " + names(p), p, where, line);
         } catch (IllegalArgumentException e) {
             untranslatable.add(where + ": " + line + "  (" + e.getMessage() + ")");
         }
@@ -207,21 +233,35 @@ public final class AccessMapImport {
                     specificity = 2 * p.domain().split("\\.").length;
                 }
             }
-            add(keyword.equals("from") ? 2 : 3, specificity, action, keyword + " " + value, where, line);
+            if (action.equals(SENDMAIL_OK)) {
+                if (keyword.equals("from")) {
+                    oks.add(new Ok(2, p, where, line));
+                    return;
+                }
+                // To: is the last check, so accepting there skips nothing sendmail would still run.
+                add(3, specificity, "accept %C", keyword + " " + value, p, where, line);
+                return;
+            }
+            add(keyword.equals("from") ? 2 : 3, specificity, action, keyword + " " + value, p, where, line);
         } catch (IllegalArgumentException e) {
             untranslatable.add(where + ": " + line + "  (" + e.getMessage() + ")");
         }
     }
 
-    private void add(int group, int specificity, String action, String condition, String where, String line) {
-        String rule = action.replace("%C", condition);
+    private void add(int group, int specificity, String action, String condition, Object key, String where,
+            String line) {
         try {
-            RuleFileReader.parse(where, rule);
+            RuleFileReader.parse(where, action.replace("%C", condition));
         } catch (PolicyParseException e) {
             untranslatable.add(where + ": " + line + "  (" + e.errors().getFirst().message() + ")");
             return;
         }
-        entries.add(new Entry(group, specificity, entries.size(), rule + "  # " + where));
+        entries.add(new Entry(group, specificity, entries.size(), action, condition, key, where, line));
+    }
+
+    /** A name key matches the name and every name below it, in both sendmail and Postfix. */
+    private static String names(NamePattern p) {
+        return p.subtree() ? p.toString() : p.name() + ",." + p.name();
     }
 
     /** A rule text with %C where the condition goes, or null (listed) when the value has no equivalent. */
@@ -229,7 +269,11 @@ public final class AccessMapImport {
         String v = value.strip();
         String upper = v.toUpperCase(Locale.ROOT);
         switch (upper) {
-            case "OK", "RELAY" -> {
+            case "OK" -> {
+                return SENDMAIL_OK;
+            }
+            case "RELAY" -> {
+                // cf/README: RELAY "also serves as an implicit OK for the other checks".
                 return "accept %C";
             }
             case "REJECT" -> {
@@ -301,6 +345,113 @@ public final class AccessMapImport {
             sorted.sort(Comparator.comparingInt(Entry::group).thenComparing(Entry::specificity,
                     Comparator.reverseOrder()).thenComparingInt(Entry::order));
         }
-        return new ConversionResult(sorted.stream().map(Entry::rule).toList(), untranslatable, notes);
+        Map<Ok, List<String>> usedBy = new LinkedHashMap<>();
+        oks.forEach(ok -> usedBy.put(ok, new ArrayList<>()));
+        List<String> lines = new ArrayList<>();
+        for (Entry e : sorted) {
+            for (String exceptions : okExceptions(e, usedBy)) {
+                String rule = e.rule(exceptions);
+                if (!exceptions.isEmpty()) {
+                    try {
+                        RuleFileReader.parse(e.where(), rule);
+                    } catch (PolicyParseException x) {
+                        untranslatable.add(e.where() + ": " + e.line() + "  (" + x.errors().getFirst().message()
+                                + ")");
+                        break;
+                    }
+                }
+                lines.add(rule);
+            }
+        }
+        usedBy.forEach((ok, by) -> notes.add(ok.where() + ": " + ok.line() + "  (OK ends only sendmail's "
+                + (ok.group() == 2 ? "sender (From:)" : "connect") + " check, so no rule accepts it: "
+                + (by.isEmpty() ? "no broader entry of that check applies to it"
+                        : "written as an exception to " + String.join(", ", by))
+                + "; later checks still apply)"));
+        return new ConversionResult(lines, untranslatable, notes);
+    }
+
+    /**
+     * sendmail's {@code OK} "accepts mail even if other rules in the running ruleset would reject
+     * it" (cf/README): a {@code Connect:} OK ends check_relay, a {@code From:} OK ends check_mail, and
+     * the later checks (From:, To:) still run. An mxguard accept would end them all, so an OK becomes
+     * {@code not ...} on the broader entries of the same check that sendmail would look up after it:
+     * for a network, the longer networks inside it and every client name (names are looked up
+     * first); for a name, the names below it; for a sender domain, the mailboxes and domains below
+     * it; for {@code user@}, that user's mailboxes and every domain.
+     *
+     * <p>{@code not client-name} is false for a client without a confirmed name (docs/policy.md), so
+     * a network entry with name exceptions becomes two rules: one for clients without a confirmed
+     * name, one for those whose name is not an OK one.
+     *
+     * @return the condition suffixes to write the entry with, one rule each
+     */
+    private static List<String> okExceptions(Entry e, Map<Ok, List<String>> usedBy) {
+        List<String> nets = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> senders = new ArrayList<>();
+        for (Ok ok : usedBy.keySet()) {
+            String exception = exception(e, ok.key());
+            if (exception == null) {
+                continue;
+            }
+            usedBy.get(ok).add(e.where());
+            switch (ok.key()) {
+                case Cidr net -> nets.add(exception);
+                case NamePattern name -> names.add(exception);
+                default -> senders.add(exception);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        if (!nets.isEmpty()) {
+            out.append(" not client ").append(String.join(",", nets));
+        }
+        if (!senders.isEmpty()) {
+            out.append(" not from ").append(String.join(",", senders));
+        }
+        if (names.isEmpty()) {
+            return List.of(out.toString());
+        }
+        if (e.group() == 0) {
+            return List.of(out + " not client-name " + String.join(",", names));
+        }
+        return List.of(out + " client-name unknown", out + " not client-name " + String.join(",", names));
+    }
+
+    /** The values an OK key takes out of an entry, or null when sendmail would not look it up first. */
+    private static String exception(Entry e, Object ok) {
+        return switch (e.key()) {
+            case Cidr outer when e.group() == 1 -> switch (ok) {
+                case Cidr inner -> outer.contains(inner) && inner.length() > outer.length() ? inner.toString() : null;
+                case NamePattern name -> names(name);
+                default -> null;
+            };
+            case NamePattern outer when e.group() == 0 -> ok instanceof NamePattern inner
+                    && within(inner.name(), outer.name()) && !inner.name().equals(outer.name()) ? names(inner) : null;
+            case AddressPattern outer when e.group() == 2 -> ok instanceof AddressPattern inner
+                    ? senderException(outer, inner) : null;
+            case null, default -> null;
+        };
+    }
+
+    private static String senderException(AddressPattern outer, AddressPattern inner) {
+        return switch (outer.kind()) {
+            case DOMAIN -> switch (inner.kind()) {
+                case MAILBOX -> within(inner.domain(), outer.domain()) ? inner.toString() : null;
+                case DOMAIN -> !inner.domain().equals(outer.domain()) && within(inner.domain(), outer.domain())
+                        ? inner.domain() + ",." + inner.domain() : null;
+                default -> null;
+            };
+            case LOCAL_PART -> switch (inner.kind()) {
+                case MAILBOX -> inner.localPart().equals(outer.localPart()) ? inner.toString() : null;
+                case DOMAIN -> inner.domain() + ",." + inner.domain();
+                default -> null;
+            };
+            default -> null;
+        };
+    }
+
+    private static boolean within(String domain, String parent) {
+        return domain.equals(parent) || domain.endsWith("." + parent);
     }
 }

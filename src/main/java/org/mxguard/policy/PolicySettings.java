@@ -2,6 +2,7 @@ package org.mxguard.policy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.mxguard.mail.Reply;
 
 /**
@@ -13,9 +14,11 @@ import org.mxguard.mail.Reply;
  * @param tempfailReply the reply of {@code tempfail} rules without {@code with}
  * @param rejectReply the reply of {@code reject} rules without {@code with}
  * @param reloadInterval how often the rule file's modification time is checked
+ * @param protectedDomains the configured protected-domains entries, against which the null-sender
+ *     guard judges {@code to} conditions; empty when not known
  */
 public record PolicySettings(Path rulesFile, boolean dryRun, boolean softBounce, Reply tempfailReply,
-        Reply rejectReply, Duration reloadInterval) {
+        Reply rejectReply, Duration reloadInterval, List<String> protectedDomains) {
 
     public static final Reply DEFAULT_TEMPFAIL = Reply.of(451, "4.7.1", "Relaying Denied");
     public static final Reply DEFAULT_REJECT = Reply.of(550, "5.7.1", "Access denied");
@@ -25,9 +28,10 @@ public record PolicySettings(Path rulesFile, boolean dryRun, boolean softBounce,
     public static final Reply DISCONNECT_AT_CONNECT = Reply.of(554, "5.7.1", "Access denied");
 
     public static final PolicySettings DEFAULTS = new PolicySettings(null, false, false, DEFAULT_TEMPFAIL,
-            DEFAULT_REJECT, Duration.ofSeconds(5));
+            DEFAULT_REJECT, Duration.ofSeconds(5), List.of());
 
     public PolicySettings {
+        protectedDomains = List.copyOf(protectedDomains);
         if (tempfailReply == null || !tempfailReply.isTransient()) {
             throw new IllegalArgumentException("policy.tempfailReply must be a 4xx reply: " + tempfailReply);
         }
@@ -39,15 +43,26 @@ public record PolicySettings(Path rulesFile, boolean dryRun, boolean softBounce,
         }
     }
 
+    /** Settings that do not know the protected domains. */
+    public PolicySettings(Path rulesFile, boolean dryRun, boolean softBounce, Reply tempfailReply, Reply rejectReply,
+            Duration reloadInterval) {
+        this(rulesFile, dryRun, softBounce, tempfailReply, rejectReply, reloadInterval, List.of());
+    }
+
+    /** The guard that refuses rules refusing every bounce, judged against these protected domains. */
+    public NullSenderGuard nullSenderGuard() {
+        return new NullSenderGuard(protectedDomains);
+    }
+
     public PolicySettings withRulesFile(Path file) {
-        return new PolicySettings(file, dryRun, softBounce, tempfailReply, rejectReply, reloadInterval);
+        return new PolicySettings(file, dryRun, softBounce, tempfailReply, rejectReply, reloadInterval, protectedDomains);
     }
 
     public PolicySettings withDryRun(boolean on) {
-        return new PolicySettings(rulesFile, on, softBounce, tempfailReply, rejectReply, reloadInterval);
+        return new PolicySettings(rulesFile, on, softBounce, tempfailReply, rejectReply, reloadInterval, protectedDomains);
     }
 
     public PolicySettings withSoftBounce(boolean on) {
-        return new PolicySettings(rulesFile, dryRun, on, tempfailReply, rejectReply, reloadInterval);
+        return new PolicySettings(rulesFile, dryRun, on, tempfailReply, rejectReply, reloadInterval, protectedDomains);
     }
 }

@@ -35,9 +35,11 @@ public final class RuleFileReader {
     private final Map<Path, List<ListValue>> listCache = new HashMap<>();
     private final Set<Path> filesRead = new LinkedHashSet<>();
     private final boolean filesAllowed;
+    private final NullSenderGuard guard;
 
-    private RuleFileReader(boolean filesAllowed) {
+    private RuleFileReader(boolean filesAllowed, NullSenderGuard guard) {
         this.filesAllowed = filesAllowed;
+        this.guard = guard;
     }
 
     /** Reads every rule of a file and the files it includes, in order. */
@@ -54,7 +56,12 @@ public final class RuleFileReader {
      * @return every file read: the rule file, its includes and list files (to watch for changes)
      */
     public static List<Path> read(Path file, Consumer<Rule> sink) throws PolicyParseException {
-        RuleFileReader reader = new RuleFileReader(true);
+        return read(file, NullSenderGuard.DOMAINS_UNKNOWN, sink);
+    }
+
+    /** As {@link #read(Path, Consumer)}, judging {@code to} conditions against the protected domains. */
+    public static List<Path> read(Path file, NullSenderGuard guard, Consumer<Rule> sink) throws PolicyParseException {
+        RuleFileReader reader = new RuleFileReader(true, guard);
         reader.readFile(file, file.toString(), sink, 0);
         reader.finish();
         return List.copyOf(reader.filesRead);
@@ -62,7 +69,12 @@ public final class RuleFileReader {
 
     /** Parses rule text that comes from no file: include and list files are refused. */
     public static List<Rule> parse(String name, String text) throws PolicyParseException {
-        RuleFileReader reader = new RuleFileReader(false);
+        return parse(name, text, NullSenderGuard.DOMAINS_UNKNOWN);
+    }
+
+    /** As {@link #parse(String, String)}, judging {@code to} conditions against the protected domains. */
+    public static List<Rule> parse(String name, String text, NullSenderGuard guard) throws PolicyParseException {
+        RuleFileReader reader = new RuleFileReader(false, guard);
         List<Rule> rules = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new StringReader(text))) {
             reader.readLines(in, name, null, rules::add, 0);
@@ -117,33 +129,50 @@ public final class RuleFileReader {
             if (errors.size() >= MAX_ERRORS) {
                 return;
             }
-            int bad = line.indexOf('\uFFFD');
-            if (bad >= 0) {
-                error(name, lineNo, bad + 1, "not UTF-8");
-                continue;
-            }
-            List<Token> tokens;
-            try {
-                tokens = RuleTokenizer.tokenize(line);
-            } catch (RuleTokenizer.TokenException e) {
-                error(name, lineNo, e.column(), e.getMessage());
-                continue;
-            }
-            if (tokens.isEmpty()) {
-                continue;
-            }
-            Token first = tokens.getFirst();
-            if (!first.quoted() && first.text().equalsIgnoreCase("include")) {
-                include(tokens, name, lineNo, dir, sink, depth);
-                continue;
-            }
-            int n = lineNo;
-            Rule rule = RuleParser.parse(name, lineNo, tokens,
-                    (list, file, l, col) -> readList(list, dir, file, n, col), errors);
-            if (rule != null) {
-                sink.accept(rule);
+            int before = errors.size();
+            if (!readLine(line, name, lineNo, dir, sink, depth) && depth > 0 && errors.size() > before) {
+                // An included file may be anything the include names (/etc/shadow, another user's
+                // file), and error messages reach whoever reloads the rules: its text is never quoted.
+                int column = errors.get(before).column();
+                errors.subList(before, errors.size()).clear();
+                error(name, lineNo, column, "not a valid rule; the text of an included file is not repeated in "
+                        + "messages, and the rest of this file was not read");
+                return;
             }
         }
+    }
+
+    /** Reads one line; true if it was an include (whose errors belong to the included file). */
+    private boolean readLine(String line, String name, int lineNo, Path dir, Consumer<Rule> sink, int depth) {
+        int bad = line.indexOf('\uFFFD');
+        if (bad >= 0) {
+            error(name, lineNo, bad + 1, "not UTF-8");
+            return false;
+        }
+        List<Token> tokens;
+        try {
+            tokens = RuleTokenizer.tokenize(line);
+        } catch (RuleTokenizer.TokenException e) {
+            error(name, lineNo, e.column(), e.getMessage());
+            return false;
+        }
+        if (tokens.isEmpty()) {
+            return false;
+        }
+        Token first = tokens.getFirst();
+        if (!first.quoted() && first.text().equalsIgnoreCase("include")) {
+            include(tokens, name, lineNo, dir, sink, depth);
+            return true;
+        }
+        Rule rule = RuleParser.parse(name, lineNo, tokens,
+                (list, file, l, col) -> readList(list, dir, file, lineNo, col), errors);
+        String unsafe = rule == null ? null : guard.violation(rule);
+        if (unsafe != null) {
+            error(name, lineNo, first.column(), unsafe);
+        } else if (rule != null) {
+            sink.accept(rule);
+        }
+        return false;
     }
 
     private void include(List<Token> tokens, String name, int lineNo, Path dir, Consumer<Rule> sink, int depth) {

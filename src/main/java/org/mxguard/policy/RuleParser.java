@@ -174,7 +174,7 @@ final class RuleParser {
         }
         Rule rule = new Rule(new RuleRef(file, lineNo), action, reply,
                 actAt == null ? Stage.RCPT : actAt, conditions, expires, reason);
-        check(rule, atToken, withToken, first);
+        check(rule, atToken, withToken);
         return rule;
     }
 
@@ -247,7 +247,9 @@ final class RuleParser {
                 try {
                     out.add(parse.apply(lv.text()));
                 } catch (IllegalArgumentException e) {
-                    errors.add(new ParseError(lv.file(), lv.line(), lv.column(), e.getMessage()));
+                    // a list file may be any file: its text is not repeated (it could be /etc/shadow)
+                    errors.add(new ParseError(lv.file(), lv.line(), lv.column(),
+                            String.valueOf(e.getMessage()).replace(lv.text(), "(the value on that line)")));
                 }
             }
             if (out.isEmpty() && errors.size() == before) {
@@ -391,7 +393,7 @@ final class RuleParser {
         }
     }
 
-    private void check(Rule rule, Token atToken, Token withToken, Token actionToken) {
+    private void check(Rule rule, Token atToken, Token withToken) {
         Reply reply = rule.reply();
         if (reply != null) {
             int c = reply.code();
@@ -414,27 +416,5 @@ final class RuleParser {
             error(atToken.column(), "'at " + rule.actAt().name().toLowerCase(Locale.ROOT) + "' cannot use "
                     + late + ": known only at " + needed);
         }
-        if (rule.action().refuses() && refusesEveryNullSender(rule)) {
-            error(actionToken.column(), "this rule would " + rule.action().keyword() + " every null sender <>: "
-                    + "RFC 5321 §4.5.5 and §6.1 require accepting bounces; add a condition such as a client "
-                    + "network or client-name");
-        }
-    }
-
-    /** True if the rule matches every MAIL FROM:&lt;&gt;, whoever the client is. */
-    static boolean refusesEveryNullSender(Rule rule) {
-        if (rule.conditions().isEmpty()) {
-            return false;
-        }
-        for (Condition c : rule.conditions()) {
-            if (!(c instanceof Condition.Sender s)) {
-                return false;
-            }
-            boolean hasNull = s.addresses().contains(AddressPattern.NULL);
-            if (hasNull == s.negated()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -88,7 +88,7 @@ public final class RuleSet {
     /** Reads and compiles a rule file, streaming: the parsed rules are never all in memory at once. */
     public static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
         RuleSetBuilder b = new RuleSetBuilder(settings);
-        List<Path> read = RuleFileReader.read(file, b::add);
+        List<Path> read = RuleFileReader.read(file, settings.nullSenderGuard(), b::add);
         return b.build(file.toString(), read);
     }
 

@@ -14,12 +14,23 @@ import java.io.OutputStream;
  * message holding a bare CR or LF is either refused at the end of data or stored with each bare
  * CR or LF turned into CRLF, which makes it harmless to every later hop (the delivery client dot-stuffs
  * whatever lines it then has).
+ *
+ * <p>NUL octets are removed from the data (Postfix's message_strip_characters with {@code \0}): RFC
+ * 5322 §2.2 and RFC 6152 allow no NUL in a message, and a later hop that drops them before looking
+ * for the end of data would read {@code \r\n\0.\r\n} as CRLF "." CRLF. The end line and dot-stuffing are
+ * judged on the octets as sent, so such a line is stored as a "." line of content, which the
+ * delivery client dot-stuffs.
+ *
+ * <p>Lines of any length are accepted and stored as received, as Postfix and sendmail do: a line
+ * longer than the buffer ({@code lineLengthLimit}, Postfix's line_length_limit) goes to the output
+ * in pieces, so memory stays bounded by the buffer whatever the client sends. Keeping within the
+ * 1000 octets of RFC 5321 §4.5.3.1.6 is the delivery side's job when it passes the message on.
  */
 final class DataReader {
 
     /** How the message ended; anything but OK means it is refused and nothing is queued. */
     enum Outcome {
-        OK, TOO_BIG, LINE_TOO_LONG, BARE_LINE_FEED, BARE_CARRIAGE_RETURN
+        OK, TOO_BIG, BARE_LINE_FEED, BARE_CARRIAGE_RETURN
     }
 
     /**
@@ -37,14 +48,30 @@ final class DataReader {
     private static final int LF = '\n';
 
     private final SmtpInput in;
-    private final int maxTextLine;
+    private final byte[] piece;
     private final long maxSize;
     private final boolean normalize;
     private long received;
 
-    DataReader(SmtpInput in, int maxTextLine, long maxSize, boolean normalize) {
+    // the DATA phase being read
+    private OutputStream out;
+    private HeaderScanner headers;
+    private Outcome outcome;
+    private long size;
+
+    // the line being read: its current piece and what was seen in it
+    private int length;
+    private int pieces;
+    private boolean bareLf;
+    private boolean bareCr;
+
+    /**
+     * @param lineLengthLimit how many octets of a line are held in memory before they are written out
+     *     (Postfix's line_length_limit); longer lines are accepted all the same
+     */
+    DataReader(SmtpInput in, int lineLengthLimit, long maxSize, boolean normalize) {
         this.in = in;
-        this.maxTextLine = maxTextLine;
+        this.piece = new byte[lineLengthLimit];
         this.maxSize = maxSize;
         this.normalize = normalize;
     }
@@ -55,23 +82,25 @@ final class DataReader {
      *
      * @throws EOFException if the client closes the connection before the end of data
      */
-    Result read(OutputStream out) throws IOException {
-        HeaderScanner headers = new HeaderScanner();
-        byte[] line = new byte[maxTextLine];
-        Outcome outcome = Outcome.OK;
-        long size = 0;
+    Result read(OutputStream output) throws IOException {
+        out = output;
+        headers = new HeaderScanner();
+        outcome = Outcome.OK;
+        size = 0;
         while (true) {
-            int length = 0;
-            long lineOctets = 0;
-            boolean bareLf = false;
-            boolean bareCr = false;
+            length = 0;
+            pieces = 0;
+            bareLf = false;
+            bareCr = false;
             boolean pendingCr = false;
             // One line: everything up to CR LF.
             while (true) {
-                if (!pendingCr && length < line.length) {
-                    int plain = in.copyPlain(line, length, line.length - length);
+                if (!pendingCr) {
+                    if (length == piece.length) {
+                        writePiece(false);
+                    }
+                    int plain = in.copyPlain(piece, length, piece.length - length);
                     length += plain;
-                    lineOctets += plain;
                     received += plain;
                 }
                 int b = in.read();
@@ -85,8 +114,7 @@ final class DataReader {
                         break;
                     }
                     bareCr = true;
-                    length = append(line, length, CR);
-                    lineOctets++;
+                    append(CR);
                 }
                 if (b == CR) {
                     pendingCr = true;
@@ -95,40 +123,12 @@ final class DataReader {
                 if (b == LF) {
                     bareLf = true;
                 }
-                length = append(line, length, b);
-                lineOctets++;
+                append(b);
             }
-            if (lineOctets == 1 && line[0] == '.') {
+            if (pieces == 0 && length == 1 && piece[0] == '.') {
                 break;
             }
-            if (outcome != Outcome.OK) {
-                continue;
-            }
-            int start = length > 0 && line[0] == '.' ? 1 : 0;
-            // RFC 5321 §4.5.3.1.6: at most 1000 octets including CRLF, "not counting the leading dot
-            // duplicated for transparency"
-            if (lineOctets - start + 2 > maxTextLine) {
-                outcome = Outcome.LINE_TOO_LONG;
-                continue;
-            }
-            if ((bareLf || bareCr) && !normalize) {
-                outcome = bareLf ? Outcome.BARE_LINE_FEED : Outcome.BARE_CARRIAGE_RETURN;
-                continue;
-            }
-            long lineSize = length - start + 2 + (normalize ? extraForNormalizing(line, length) : 0);
-            if (size + lineSize > maxSize) {
-                outcome = Outcome.TOO_BIG;
-                continue;
-            }
-            size += lineSize;
-            headers.line(line, length - start);
-            if (normalize && (bareLf || bareCr)) {
-                writeNormalized(out, line, start, length);
-            } else {
-                out.write(line, start, length - start);
-            }
-            out.write(CR);
-            out.write(LF);
+            writePiece(true);
         }
         return new Result(outcome, size, received, headers.messageId());
     }
@@ -138,12 +138,58 @@ final class DataReader {
         return received;
     }
 
-    private static int append(byte[] line, int length, int b) {
-        if (length < line.length) {
-            line[length] = (byte) b;
-            return length + 1;
+    private void append(int b) throws IOException {
+        if (length == piece.length) {
+            writePiece(false);
         }
-        return length;
+        piece[length++] = (byte) b;
+    }
+
+    /** Writes the buffered piece of the current line, and the line end if it is the last piece. */
+    private void writePiece(boolean lineEnd) throws IOException {
+        boolean first = pieces++ == 0;
+        int pieceLength = length;
+        length = 0;
+        if (outcome != Outcome.OK) {
+            return;
+        }
+        // RFC 5321 §4.5.2: only a dot at the start of the line was added for transparency
+        int start = first && pieceLength > 0 && piece[0] == '.' ? 1 : 0;
+        pieceLength = withoutNul(piece, start, pieceLength);
+        if ((bareLf || bareCr) && !normalize) {
+            outcome = bareLf ? Outcome.BARE_LINE_FEED : Outcome.BARE_CARRIAGE_RETURN;
+            return;
+        }
+        long pieceSize = pieceLength - start + (lineEnd ? 2 : 0)
+                + (normalize ? extraForNormalizing(piece, pieceLength) : 0);
+        if (size + pieceSize > maxSize) {
+            outcome = Outcome.TOO_BIG;
+            return;
+        }
+        size += pieceSize;
+        if (first) {
+            headers.line(piece, pieceLength - start);
+        }
+        if (normalize && (bareLf || bareCr)) {
+            writeNormalized(out, piece, start, pieceLength);
+        } else {
+            out.write(piece, start, pieceLength - start);
+        }
+        if (lineEnd) {
+            out.write(CR);
+            out.write(LF);
+        }
+    }
+
+    /** Removes the NUL octets from {@code line[start..length)} in place; returns the new length. */
+    private static int withoutNul(byte[] line, int start, int length) {
+        int kept = start;
+        for (int i = start; i < length; i++) {
+            if (line[i] != 0) {
+                line[kept++] = line[i];
+            }
+        }
+        return kept;
     }
 
     private static int extraForNormalizing(byte[] line, int length) {

@@ -3,6 +3,7 @@ package org.mxguard.smtp;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Envelope;
@@ -25,7 +26,7 @@ final class MessageReceiver {
         record Queued(QueueId id, long size, String messageId) implements Result {
         }
 
-        /** The message itself is refused (size, line length, bare CR/LF): a logged rejection. */
+        /** The message itself is refused (size, bare CR/LF): a logged rejection. */
         record Refused(Reply reply) implements Result {
         }
 
@@ -47,32 +48,33 @@ final class MessageReceiver {
      * Receives one message. Socket failures (EOF, timeout) propagate; the message is then discarded.
      *
      * @param protocol the Received header's "with" keyword
+     * @param dataTimeout the deadline for the message data, extended as it arrives at the minimum rate
      */
-    Result receive(SmtpConnection connection, Envelope envelope, ClientInfo client, String protocol)
-            throws IOException {
+    Result receive(SmtpConnection connection, Envelope envelope, ClientInfo client, String protocol,
+            Duration dataTimeout) throws IOException {
         MessageWriter writer;
         try {
             writer = services.spool().begin(envelope);
         } catch (IOException e) {
-            return new Result.Failed(Replies.QUEUE_WRITE_ERROR);
+            // below the spool's free-space minimum already: 452 4.3.1, as at commit (RFC 3463 X.3.1)
+            return new Result.Failed(spoolFailure(e));
         }
         try (writer) {
             connection.send(Replies.START_DATA);
             connection.flush();
-            connection.readTimeout(settings.dataTimeout());
+            connection.input().deadline(dataTimeout, SessionLimits.MIN_DATA_RATE);
             GuardedOutput content = new GuardedOutput(writer.content());
             BufferedOutputStream buffered = new BufferedOutputStream(content, 64 * 1024);
             byte[] received = ReceivedHeader.render(client, settings.hostname(), protocol, writer.id(),
                     envelope.recipients(), ZonedDateTime.now(services.clock())).getBytes(StandardCharsets.UTF_8);
             buffered.write(received);
-            reader = new DataReader(connection.input(), settings.maxTextLine(),
+            reader = new DataReader(connection.input(), settings.lineLengthLimit(),
                     settings.maxMessageSize() - received.length,
                     settings.bareLineFeed() == SmtpSettings.BareLineFeed.NORMALIZE);
             DataReader.Result result = reader.read(buffered);
             Reply refusal = switch (result.outcome()) {
                 case OK -> null;
                 case TOO_BIG -> Replies.MESSAGE_TOO_BIG;
-                case LINE_TOO_LONG -> Replies.TEXT_LINE_TOO_LONG;
                 case BARE_LINE_FEED -> Replies.BARE_LINE_FEED;
                 case BARE_CARRIAGE_RETURN -> Replies.BARE_CARRIAGE_RETURN;
             };

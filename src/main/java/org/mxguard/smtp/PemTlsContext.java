@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
  * Builds the server's {@link SSLContext} from a PEM certificate chain and a PEM PKCS#8 private key,
  * the files {@code openssl req -x509 -newkey ... -nodes} and every ACME client write.
  */
-final class PemTlsContext {
+public final class PemTlsContext {
 
     private static final Pattern PKCS8 = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
@@ -38,7 +38,7 @@ final class PemTlsContext {
      *
      * @throws IllegalArgumentException naming the file that cannot be used, and why
      */
-    static SSLContext load(Path certificateFile, Path keyFile) {
+    public static SSLContext load(Path certificateFile, Path keyFile) {
         Collection<? extends Certificate> chain;
         try {
             byte[] pem = Files.readAllBytes(certificateFile);

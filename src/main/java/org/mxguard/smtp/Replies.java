@@ -32,6 +32,8 @@ final class Replies {
     static final Reply NESTED_MAIL = Reply.of(503, "5.5.1", "Error: nested MAIL command");
     static final Reply NEED_MAIL = Reply.of(503, "5.5.1", "Error: need MAIL command");
     static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
+    // Postfix's smtpd_forbid_unauth_pipelining reply for a client that did not wait (RFC 2920 §3.1)
+    static final Reply PIPELINING_SYNCHRONIZATION = Reply.of(554, "5.5.0", "Error: SMTP protocol synchronization");
     static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "Error: TLS already active");
     static final Reply TRANSACTION_IN_PROGRESS = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
@@ -51,7 +53,6 @@ final class Replies {
 
     // RFC 1870 and RFC 3463 X.3.4: size limits
     static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
-    static final Reply TEXT_LINE_TOO_LONG = Reply.of(500, "5.5.2", "Error: line too long");
     static final Reply BARE_LINE_FEED = Reply.of(550, "5.5.2", "Error: bare <LF> received");
     static final Reply BARE_CARRIAGE_RETURN = Reply.of(550, "5.5.2", "Error: bare <CR> received");
     // Postfix's text for a lookup or configuration failure

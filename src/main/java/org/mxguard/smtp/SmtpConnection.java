@@ -27,7 +27,7 @@ final class SmtpConnection {
     SmtpConnection(Socket socket) throws IOException {
         this.plainSocket = socket;
         this.socket = socket;
-        this.in = new SmtpInput(socket.getInputStream());
+        this.in = new SmtpInput(socket.getInputStream(), socket::setSoTimeout);
         this.out = new BufferedOutputStream(socket.getOutputStream());
     }
 
@@ -96,7 +96,7 @@ final class SmtpConnection {
         tls.setUseClientMode(false);
         tls.startHandshake();
         socket = tls;
-        in = new SmtpInput(tls.getInputStream());
+        in = new SmtpInput(tls.getInputStream(), tls::setSoTimeout);
         out = new BufferedOutputStream(tls.getOutputStream());
         return tls.getSession();
     }

@@ -2,12 +2,19 @@ package org.mxguard.smtp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
  * The client's byte stream with a buffer the session can see into: it knows whether the client
  * has already sent more (pipelining, pre-greeting talk) and can drop what is buffered (after
  * STARTTLS, so plaintext sent before the handshake never counts as a command: CVE-2011-0411).
+ *
+ * <p>It also keeps a deadline (Postfix's smtpd_per_request_deadline): a whole command, or the
+ * message data, must arrive in time, so a client that sends one octet just before each read would
+ * time out cannot hold the session open. Before each blocking read the socket's timeout is set to
+ * the time left; none left fails the read with {@link SocketTimeoutException}.
  */
 final class SmtpInput {
 
@@ -15,13 +22,44 @@ final class SmtpInput {
     record Line(byte[] bytes, boolean tooLong) {
     }
 
+    /** Sets the socket's read timeout in milliseconds (at least 1). */
+    @FunctionalInterface
+    interface ReadTimeout {
+        void set(int millis) throws IOException;
+    }
+
     private final InputStream in;
+    private final ReadTimeout readTimeout;
     private final byte[] buffer = new byte[16 * 1024];
     private int pos;
     private int limit;
+    private long total;
 
+    // the deadline: none while allowedNanos is negative
+    private long deadlineStart;
+    private long allowedNanos = -1;
+    private long nanosPerOctet;
+    private long totalAtStart;
+
+    /** Input without deadlines (the caller sets socket timeouts itself). */
     SmtpInput(InputStream in) {
+        this(in, null);
+    }
+
+    SmtpInput(InputStream in, ReadTimeout readTimeout) {
         this.in = in;
+        this.readTimeout = readTimeout;
+    }
+
+    /**
+     * Starts a deadline {@code limit} from now. With {@code minOctetsPerSecond} above zero every octet
+     * that arrives extends it by 1/rate seconds (Postfix's smtpd_min_data_rate for DATA).
+     */
+    void deadline(Duration limit, long minOctetsPerSecond) {
+        deadlineStart = System.nanoTime();
+        allowedNanos = limit.toNanos();
+        nanosPerOctet = minOctetsPerSecond > 0 ? 1_000_000_000L / minOctetsPerSecond : 0;
+        totalAtStart = total;
     }
 
     /** The next byte, or -1 at the end of the stream. */
@@ -117,12 +155,21 @@ final class SmtpInput {
     }
 
     private boolean fill() throws IOException {
+        if (readTimeout != null && allowedNanos >= 0) {
+            long allowed = allowedNanos + (total - totalAtStart) * nanosPerOctet;
+            long left = deadlineStart + allowed - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            readTimeout.set((int) Math.min(Integer.MAX_VALUE, Math.max(1, (left + 999_999) / 1_000_000)));
+        }
         int n = in.read(buffer, 0, buffer.length);
         if (n <= 0) {
             return false;
         }
         pos = 0;
         limit = n;
+        total += n;
         return true;
     }
 }

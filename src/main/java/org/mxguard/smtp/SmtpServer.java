@@ -55,9 +55,10 @@ public final class SmtpServer implements Closeable {
             List<SessionListener> sessionListeners, Clock clock) {
         this.settings = settings;
         SSLContext tls = settings.tlsEnabled() ? PemTlsContext.load(settings.tlsCertificate(), settings.tlsKey()) : null;
+        this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerClient(),
+                settings.connectionLimitExemptions());
         this.services = new SessionServices(settings, spool, policy, new RelayControl(settings), names,
-                List.copyOf(sessionListeners), clock, tls, () -> etrnHandler);
-        this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerClient());
+                List.copyOf(sessionListeners), clock, tls, () -> etrnHandler, limits);
     }
 
     /** Plugs in ETRN (RFC 1985); null takes it out again. Takes effect for the next command. */

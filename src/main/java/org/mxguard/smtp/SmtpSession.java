@@ -16,6 +16,7 @@ import javax.net.ssl.SSLSession;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Envelope;
+import org.mxguard.mail.HostName;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.PathParser;
 import org.mxguard.mail.Reply;
@@ -67,6 +68,8 @@ final class SmtpSession implements Runnable {
     private final PolicyGate policy;
     private final MessageReceiver receiver;
     private final CommandCounts counts = new CommandCounts();
+    private final SessionLimits normalLimits;
+    private final SessionLimits stressLimits;
     private SmtpConnection connection;
 
     // connection scope
@@ -74,6 +77,7 @@ final class SmtpSession implements Runnable {
     private ClientInfo client;
     private boolean extended;
     private int errors;
+    private int junkCommands;
     private String lastCommand = "CONNECT";
     private Instant connectedAt;
 
@@ -95,6 +99,8 @@ final class SmtpSession implements Runnable {
         this.onClose = onClose;
         this.policy = new PolicyGate(services.policy());
         this.receiver = new MessageReceiver(services);
+        this.normalLimits = SessionLimits.normal(settings);
+        this.stressLimits = SessionLimits.stress(settings);
     }
 
     @Override
@@ -170,22 +176,30 @@ final class SmtpSession implements Runnable {
     private void commandLoop() throws IOException {
         while (state != State.CLOSED) {
             connection.flushUnlessPipelined();
-            connection.readTimeout(settings.commandTimeout());
+            // a deadline for the whole command, not per read: trickling octets cannot hold the session
+            connection.input().deadline(limits().commandTimeout(), 0);
             SmtpInput.Line line = connection.input().readLine(settings.maxCommandLine());
             if (line == null) {
                 throw new EOFException("connection closed");
             }
+            // asked again: stress may have begun while the client took its time
+            SessionLimits limits = limits();
             Command command = line.tooLong()
                     ? new Command.Invalid("unknown", Replies.LINE_TOO_LONG)
                     : CommandParser.parse(line.bytes(), transaction != null && transaction.smtpUtf8);
             lastCommand = command.name().toUpperCase(Locale.ROOT);
-            Reply reply = handle(command);
+            Reply reply = handle(command, limits);
             counts.record(command.name(), reply == null || reply.code() < 400);
             if (reply == null) {
                 continue;
             }
             connection.send(reply);
-            if (reply.code() >= 400 && state != State.CLOSED && ++errors >= settings.hardErrorLimit()) {
+            boolean error = reply.code() >= 400;
+            // Postfix's smtpd_junk_command_limit: past it, each junk command counts as an error
+            if (isJunk(command) && ++junkCommands > limits.junkCommandLimit()) {
+                error = true;
+            }
+            if (error && state != State.CLOSED && ++errors >= limits.hardErrorLimit()) {
                 services.publish(new SessionEvent.Dropped(now(), client, lastCommand,
                         SessionEvent.DropReason.TOO_MANY_ERRORS));
                 connection.send(Replies.tooManyErrors(settings.hostname()));
@@ -195,7 +209,7 @@ final class SmtpSession implements Runnable {
     }
 
     /** The whole state machine: each command checked against the state, then run. Null: already answered. */
-    private Reply handle(Command command) throws IOException {
+    private Reply handle(Command command, SessionLimits limits) throws IOException {
         return switch (command) {
             case Command.Helo helo -> helo(helo);
             case Command.Mail mail when state == State.INIT -> Replies.SEND_HELO_FIRST;
@@ -206,7 +220,7 @@ final class SmtpSession implements Runnable {
             case Command.Data data when transaction == null -> refuseData(Replies.NEED_MAIL);
             case Command.Data data when transaction.recipients.isEmpty() ->
                     refuseData(transaction.recipientTried ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT);
-            case Command.Data data -> data();
+            case Command.Data data -> data(limits);
             case Command.Rset rset -> {
                 transaction = null;
                 state = client.helo() == null ? State.INIT : State.READY;
@@ -223,7 +237,7 @@ final class SmtpSession implements Runnable {
             case Command.StartTls tls when client.tls() != null -> Replies.TLS_ALREADY_ACTIVE;
             case Command.StartTls tls when state == State.INIT -> Replies.SEND_HELO_FIRST;
             case Command.StartTls tls when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
-            case Command.StartTls tls -> startTls();
+            case Command.StartTls tls -> startTls(limits);
             case Command.Etrn etrn when services.etrn().get() == null -> Replies.NOT_IMPLEMENTED;
             case Command.Etrn etrn when state == State.INIT -> Replies.SEND_HELO_FIRST;
             case Command.Etrn etrn when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
@@ -306,11 +320,21 @@ final class SmtpSession implements Runnable {
         return Replies.RECIPIENT_OK;
     }
 
-    private Reply data() throws IOException {
+    private Reply data(SessionLimits limits) throws IOException {
         Transaction tx = transaction;
+        // RFC 2920 §3.1: DATA ends a pipelined group; a client that sends its message before our 354
+        // does not listen, and Postfix's smtpd_forbid_unauth_pipelining disconnects it
+        if (connection.input().hasPending()) {
+            services.publish(new SessionEvent.ImproperPipelining(now(), client, "DATA",
+                    printable(connection.input().peekBuffered(), 100)));
+            transaction = null;
+            state = State.CLOSED;
+            return Replies.PIPELINING_SYNCHRONIZATION;
+        }
         Envelope envelope = new Envelope(tx.sender, tx.recipients, client, tx.started, tx.eightBitMime, tx.smtpUtf8);
         lastCommand = "DATA";
-        MessageReceiver.Result result = receiver.receive(connection, envelope, client, receivedProtocol(tx));
+        MessageReceiver.Result result = receiver.receive(connection, envelope, client, receivedProtocol(tx),
+                limits.dataTimeout());
         lastCommand = "END-OF-MESSAGE";
         transaction = null;
         state = State.READY;
@@ -318,8 +342,10 @@ final class SmtpSession implements Runnable {
             case MessageReceiver.Result.Queued queued -> {
                 services.publish(new SessionEvent.Queued(now(), client, queued.id(), tx.sender, tx.recipients,
                         queued.size(), queued.messageId()));
-                // Postfix's hard error limit counts errors "without delivering mail"
+                // Postfix's hard error limit counts errors "without delivering mail", and the junk
+                // command count is reset "after mail is delivered"
                 errors = 0;
+                junkCommands = 0;
                 yield Replies.queued(queued.id().value());
             }
             case MessageReceiver.Result.Refused refused -> {
@@ -345,9 +371,10 @@ final class SmtpSession implements Runnable {
         return reply;
     }
 
-    private Reply startTls() throws IOException {
+    private Reply startTls(SessionLimits limits) throws IOException {
         connection.send(Replies.READY_TO_START_TLS);
         connection.flush();
+        connection.readTimeout(limits.commandTimeout());
         SSLSession session;
         try {
             session = connection.startTls(services.tls());
@@ -365,6 +392,17 @@ final class SmtpSession implements Runnable {
         services.publish(new SessionEvent.TlsEstablished(now(), client, session.getProtocol(),
                 session.getCipherSuite()));
         return null;
+    }
+
+    /** The configured limits, or Postfix's stress values while most connection slots are taken. */
+    private SessionLimits limits() {
+        return services.connections().underStress() ? stressLimits : normalLimits;
+    }
+
+    /** Commands that move no mail, which a client can repeat to hold a session (Postfix's junk commands). */
+    private static boolean isJunk(Command command) {
+        return command instanceof Command.Noop || command instanceof Command.Rset || command instanceof Command.Vrfy
+                || command instanceof Command.Etrn || command instanceof Command.Help;
     }
 
     /** The last command as Postfix names it when a session breaks off: "RCPT", "DATA (1234 bytes)". */
@@ -395,7 +433,7 @@ final class SmtpSession implements Runnable {
         return tx.smtpUtf8 ? "UTF8" + (base.equals("ESMTPS") ? "SMTPS" : "SMTP") : base;
     }
 
-    /** The client's verified name, or "unknown" when the lookup takes longer than allowed. */
+    /** The client's verified name, or "unknown" when the lookup takes longer than allowed or it is no host name. */
     private String lookUpName() {
         if (services.names() == ClientNameLookup.NONE) {
             return ClientInfo.UNKNOWN;
@@ -404,7 +442,8 @@ final class SmtpSession implements Runnable {
         Thread.ofVirtual().name("smtp-name-lookup").start(lookup);
         try {
             String name = lookup.get(settings.nameLookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return name == null || name.isBlank() ? ClientInfo.UNKNOWN : name;
+            // Postfix's valid_hostname: a name with brackets or spaces would forge the log's name[address]
+            return HostName.isValid(name) ? name : ClientInfo.UNKNOWN;
         } catch (TimeoutException | ExecutionException e) {
             lookup.cancel(true);
             return ClientInfo.UNKNOWN;

@@ -206,6 +206,44 @@ class MxSkipIT {
     }
 
     @Test
+    void inObserveModeAutomaticBlocksOnlyWarn() throws Exception {
+        start("observe", """
+                  blocks:
+                    min-clients: 2
+                """);
+        rcpt("127.0.1.1", "");
+        rcpt("127.0.1.2", "");
+        assertThat(ControlClient.send(server.controlSocketPath(), List.of("block-list")).lines())
+                .anyMatch(l -> l.startsWith("127.0.1.0/24\tautomatic"));
+        assertThat(rcpt("127.0.1.3", "")).startsWith("250 2.1.5");
+        assertThat(awaitLog("NOQUEUE: reject_warning: RCPT from unknown[127.0.1.3]: 451 4.7.1 Relaying Denied;"))
+                .contains("from=<> to=<user@protected.test>");
+    }
+
+    @Test
+    void theBlockCommandsPrintWhatTheServerSays() throws Exception {
+        start("enforce", "");
+        Path socket = server.controlSocketPath();
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        int added;
+        int listed;
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            picocli.CommandLine cli = new picocli.CommandLine(new MxguardCommand());
+            added = cli.execute("block", "add", "--socket", socket.toString(), "192.0.2.0/24", "3d", "seen", "abusing");
+            listed = cli.execute("block", "list", "--socket", socket.toString());
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(added).isZero();
+        assertThat(listed).isZero();
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .contains("blocked 192.0.2.0/24 until 2026-12-09T06:00:00Z")
+                .contains("192.0.2.0/24\tmanual\t2026-12-09T06:00:00Z\tbackup.test\tseen abusing");
+    }
+
+    @Test
     void manualBlocksAndPolicyCheckGoThroughTheControlSocket() throws Exception {
         start("observe", "");
         Path socket = server.controlSocketPath();

@@ -1,7 +1,6 @@
 package org.mxguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
+import org.mxguard.peer.Peer;
 
 /**
  * The MX-skip rule's log lines read by pflogsumm and fail2ban's stock postfix filter: refusals count
@@ -82,27 +82,22 @@ class MxSkipLogToolsIT {
 
     @Test
     void pflogsummCountsTheRefusalsWithTheirReason() throws Exception {
-        assumeTrue(available("pflogsumm"), "pflogsumm is not installed");
-        String report = run("pflogsumm", "--syslog-name=postfix-mxguard", log.toString());
+        String report = run(Peer.require("pflogsumm"), "--syslog-name=postfix-mxguard", log.toString());
         assertThat(report).containsPattern("\\n\\s+2\\s+rejected \\(")
                 .contains("deliver to the primary MX of protected.test first (no primary contact (total: 2)");
     }
 
     @Test
     void fail2banNeverTakesAClientThatWasLetThrough() throws Exception {
-        assumeTrue(available("fail2ban-regex"), "fail2ban is not installed");
+        String fail2ban = Peer.require("fail2ban-regex");
         for (String filter : List.of("/etc/fail2ban/filter.d/postfix.conf",
                 "/etc/fail2ban/filter.d/postfix.conf[mode=aggressive]")) {
-            String out = run("fail2ban-regex", "-o", "ip", log.toString(), filter);
+            String out = run(fail2ban, "-o", "ip", log.toString(), filter);
             List<String> ips = Arrays.stream(out.split("\n")).map(String::strip)
                     .filter(line -> line.matches("127\\.0\\.0\\.\\d+")).toList();
             assertThat(ips).as(filter).doesNotContain("127.0.0.4");
             assertThat(ips.stream().filter("127.0.0.3"::equals)).as(filter).hasSizeLessThanOrEqualTo(1);
         }
-    }
-
-    private static boolean available(String command) throws Exception {
-        return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
     }
 
     private static String run(String... command) throws Exception {

@@ -49,6 +49,16 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** Sends a signal ("HUP") to the server process, as {@code kill -HUP PID} would. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                .redirectErrorStream(true).start();
+        String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + output);
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no flush, exactly what a crash or the OOM killer does. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

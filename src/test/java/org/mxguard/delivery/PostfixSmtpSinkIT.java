@@ -32,6 +32,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.peer.Peer;
 
 /** Delivery to Postfix's smtp-sink, an SMTP server nobody here wrote. */
 @Tag("peer")
@@ -49,7 +50,7 @@ class PostfixSmtpSinkIT {
             port = probe.getLocalPort();
         }
         Path dumps = Files.createDirectories(dir.resolve("dumps"));
-        List<String> command = new ArrayList<>(List.of("smtp-sink"));
+        List<String> command = new ArrayList<>(List.of(Peer.require("smtp-sink")));
         if ("root".equals(System.getProperty("user.name"))) {
             // smtp-sink refuses to run as root without a user to switch to after binding.
             command.addAll(List.of("-u", "root"));

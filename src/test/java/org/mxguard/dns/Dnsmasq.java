@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.mxguard.peer.Peer;
 
 /**
  * A real dnsmasq on 127.0.0.1 and a free port, serving only the records a test gives it. Start it
@@ -47,7 +48,7 @@ public final class Dnsmasq implements AutoCloseable {
             lines.add("local=/in-addr.arpa/");
             lines.add("local=/ip6.arpa/");
             Files.write(conf, lines);
-            Process process = new ProcessBuilder("dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
+            Process process = new ProcessBuilder(Peer.require("dnsmasq"), "--no-daemon", "--no-resolv", "--no-hosts",
                     "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--conf-file=" + conf).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package org.mxguard.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -58,6 +59,14 @@ class EmbeddedStoreIT {
     }
 
     @Test
+    void aSecondServerOnTheSameDirectoryIsToldWhy() throws Exception {
+        try (EmbeddedStore first = open()) {
+            assertThatThrownBy(this::open).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining(dir.resolve(EmbeddedStore.FILE_NAME).toString());
+        }
+    }
+
+    @Test
     void oldEvidenceExpiresSoMemoryFollowsActiveSources() throws Exception {
         try (EmbeddedStore store = open()) {
             for (int i = 1; i < 200; i++) {
@@ -98,6 +107,11 @@ class EmbeddedStoreIT {
                     PrimaryContact.Source.POLICY_SERVICE));
             assertThat(store.lastContact(ip("2001:db8:1:2:ffff::1"))).isNotNull();
             assertThat(store.lastContact(ip("2001:db8:1:3::25"))).isNull();
+            for (int i = 1; i <= 9; i++) {
+                store.caught(ip("2001:db8:7:" + (i % 3) + "::" + i), null, true, T0);
+            }
+            assertThat(store.aggregate("2001:db8:7::/48").clients()).as("three /64s, three clients")
+                    .containsExactlyInAnyOrder("2001:db8:7::/64", "2001:db8:7:1::/64", "2001:db8:7:2::/64");
         }
     }
 
@@ -105,7 +119,7 @@ class EmbeddedStoreIT {
     void blocksNeedDistinctClientsANullSenderShareAndNoCoveredClient() throws Exception {
         MxSkipSettings settings = MxSkipSettings.defaults().withBlocks(
                 new MxSkipSettings.BlockThresholds(true, 3, 0.5, Duration.ofDays(7)))
-                .withAllow(List.of(org.mxguard.policy.Cidr.parse("192.0.2.128/25")));
+                .withAllow(List.of(org.mxguard.policy.Cidr.parse("203.0.113.128/25")));
         List<String> logged = new ArrayList<>();
         MailLog log = new MailLog("backup.test", "mxguard", Clock.fixed(T0, ZoneOffset.UTC), logged::add);
         try (EmbeddedStore store = open()) {
@@ -131,6 +145,12 @@ class EmbeddedStoreIT {
                 catchOne(store, maker, "192.0.2." + i, "unknown", true);
             }
             assertThat(store.blocks()).extracting(Block::target).doesNotContain("192.0.2.0/24");
+            // A network overlapping an allowed one (203.0.113.128/25): never, though it passes the thresholds.
+            for (int i = 1; i <= 5; i++) {
+                catchOne(store, maker, "203.0.113." + (10 + i), "unknown", true);
+            }
+            assertThat(store.aggregate("203.0.113.0/24").nullSenderShare()).isEqualTo(0.5);
+            assertThat(store.blocks()).extracting(Block::target).doesNotContain("203.0.113.0/24");
             // Clients in two /24s of one /16 make the /16 too.
             for (int i = 1; i <= 3; i++) {
                 catchOne(store, maker, "198.51." + (101 + i % 2) + "." + i, "unknown", true);

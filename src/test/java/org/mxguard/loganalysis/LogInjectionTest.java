@@ -2,6 +2,9 @@ package org.mxguard.loganalysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,6 +58,31 @@ class LogInjectionTest {
         String line = "Nov  3 11:35:30 mx2 postfix/smtpd[1]: 2BD192839B: client=unknown[198.51.100.10], "
                 + "sasl_username=client=victim.example[192.0.2.99]";
         assertThat(Fail2banCorpusTest.clientsOf(line)).containsExactly("198.51.100.10");
+    }
+
+    /**
+     * A client controls its reverse DNS: a forward-confirmed PTR with a bracketed address in it must
+     * not pass that address off as the client. Postfix writes the client's address in the last
+     * bracket pair of the field, just before "]:" or at the end.
+     */
+    @Test
+    void aReverseNameWithBracketsDoesNotMoveTheClient() {
+        String name = "adsl-203-0-113-9.dynamic.isp.example[198.51.100.25].evil.example";
+        List<String> lines = List.of(
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from " + name + "[203.0.113.9]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: 2BD192839B: client=" + name + "[203.0.113.9]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: NOQUEUE: reject: RCPT from " + name + "[203.0.113.9]: "
+                        + "554 5.7.1 <a@victim.example>: Relay access denied; from=<> to=<a@victim.example> "
+                        + "proto=SMTP helo=<x>",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: lost connection after RCPT from " + name + "[203.0.113.9]",
+                "Nov  3 11:35:30 mx2 postfix/smtpd[1]: disconnect from " + name + "[203.0.113.9] ehlo=1 commands=1");
+        for (String line : lines) {
+            assertThat(Fail2banCorpusTest.clientsOf(line)).as(line).containsExactly("203.0.113.9");
+            List<LogEvent> events = new ArrayList<>();
+            new LineParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(line, events);
+            assertThat(events).as(line).singleElement().satisfies(e -> assertThat(e.toString())
+                    .contains("203.0.113.9").doesNotContain("198.51.100.25"));
+        }
     }
 
     @Test

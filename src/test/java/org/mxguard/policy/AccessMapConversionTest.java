@@ -46,18 +46,72 @@ class AccessMapConversionTest {
                 "tempfail with 451 \"Relaying Denied\" client-name dialup.isp.example,.dialup.isp.example"
                         + "  # access:4",
                 "tempfail client 2001:db8::25  # access:8",
-                "accept client 166.55.38.1  # access:3",
-                "tempfail with 451 4.7.1 \"Relaying Denied\" client 166.55.38.0/24  # access:2",
+                "tempfail with 451 4.7.1 \"Relaying Denied\" client 166.55.38.0/24 not client 166.55.38.1  # access:2",
                 "reject from spammer@bad.example  # access:5",
                 "accept to friend@protected.example  # access:7");
         assertThat(r.untranslatable()).hasSize(3);
         assertThat(r.untranslatable().get(0)).startsWith("access:6: From:<>\tREJECT").contains("RFC 5321");
         assertThat(r.untranslatable().get(1)).startsWith("access:9:").contains("DISCARD");
         assertThat(r.untranslatable().get(2)).startsWith("access:10:");
+        assertThat(r.notes()).singleElement().asString().startsWith("access:3: Connect:166.55.38.1\tOK")
+                .contains("written as an exception to access:2");
         assertThat(decide(r.lines(), "166.55.38.1", "unknown", MailAddress.NULL_SENDER))
-                .isInstanceOf(Decision.Accept.class);
+                .isEqualTo(Decision.CONTINUE);
         assertThat(decide(r.lines(), "166.55.38.2", "unknown", MailAddress.NULL_SENDER))
                 .isInstanceOf(Decision.Tempfail.class);
+    }
+
+    /**
+     * cf/README: OK accepts "even if other rules in the running ruleset would reject it": a
+     * Connect: OK ends the connect check only, and the From: and To: checks still run.
+     */
+    @Test
+    void aSendmailOkEndsOnlyItsOwnCheck() throws Exception {
+        ConversionResult r = AccessMapImport.sendmail("access", List.of(
+                "Connect:192.0.2.7\tOK",
+                "From:spammer@bad.example\tREJECT",
+                "Connect:198.51.100\tREJECT",
+                "Connect:198.51.100.9\tOK",
+                "Connect:mail.good.example\tOK",
+                "Connect:10.1\tRELAY",
+                "Connect:10.1.2.3\tOK",
+                "From:spam.example\tREJECT",
+                "From:news.spam.example\tOK",
+                "From:boss@spam.example\tOK"));
+        assertThat(r.lines()).containsExactly(
+                "reject client 198.51.100.0/24 not client 198.51.100.9 client-name unknown  # access:3",
+                "reject client 198.51.100.0/24 not client 198.51.100.9 not client-name mail.good.example,"
+                        + ".mail.good.example  # access:3",
+                "accept client 10.1.0.0/16 not client 10.1.2.3 client-name unknown  # access:6",
+                "accept client 10.1.0.0/16 not client 10.1.2.3 not client-name mail.good.example,.mail.good.example"
+                        + "  # access:6",
+                "reject from spammer@bad.example  # access:2",
+                "reject from spam.example,.spam.example not from news.spam.example,.news.spam.example,"
+                        + "boss@spam.example  # access:8");
+        MailAddress spammer = MailAddress.of("spammer", "bad.example");
+        assertThat(decide(r.lines(), "192.0.2.7", "unknown", spammer)).as("the OK client still meets From:")
+                .isInstanceOf(Decision.Reject.class);
+        assertThat(decide(r.lines(), "192.0.2.7", "unknown", MailAddress.of("a", "ok.example")))
+                .isEqualTo(Decision.CONTINUE);
+        assertThat(decide(r.lines(), "198.51.100.9", "unknown", MailAddress.of("a", "ok.example")))
+                .as("the OK inside a refused network").isEqualTo(Decision.CONTINUE);
+        assertThat(decide(r.lines(), "198.51.100.8", "mail.good.example", MailAddress.of("a", "ok.example")))
+                .as("names are looked up before addresses").isEqualTo(Decision.CONTINUE);
+        assertThat(decide(r.lines(), "198.51.100.8", "unknown", MailAddress.of("a", "ok.example")))
+                .isInstanceOf(Decision.Reject.class);
+        assertThat(decide(r.lines(), "10.1.2.3", "unknown", spammer)).as("OK inside RELAY is no relay")
+                .isInstanceOf(Decision.Reject.class);
+        assertThat(decide(r.lines(), "10.1.2.4", "unknown", spammer)).isInstanceOf(Decision.Accept.class);
+        assertThat(decide(r.lines(), "10.1.2.4", "mx.other.example", spammer)).isInstanceOf(Decision.Accept.class);
+        assertThat(decide(r.lines(), "10.1.2.4", "mail.good.example", spammer)).isInstanceOf(Decision.Reject.class);
+        assertThat(decide(r.lines(), "203.0.113.5", "unknown", MailAddress.of("x", "news.spam.example")))
+                .isEqualTo(Decision.CONTINUE);
+        assertThat(decide(r.lines(), "203.0.113.5", "unknown", MailAddress.of("boss", "spam.example")))
+                .isEqualTo(Decision.CONTINUE);
+        assertThat(decide(r.lines(), "203.0.113.5", "unknown", MailAddress.of("x", "spam.example")))
+                .isInstanceOf(Decision.Reject.class);
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("access:1: Connect:192.0.2.7\tOK")
+                .contains("no broader entry"));
     }
 
     @Test
@@ -99,9 +153,11 @@ class AccessMapConversionTest {
                 "endif",
                 "192.0.2.1/24 REJECT"));
         assertThat(r.lines()).containsExactly("accept client 192.0.2.53  # clients.cidr:1",
-                "reject with 550 \"go away\" client 192.0.2.0/24  # clients.cidr:2",
-                "reject with 550 5.7.1 \"not here\" not client 2001:db8::/32  # clients.cidr:3");
-        assertThat(r.untranslatable()).hasSize(4);
+                "reject with 550 \"go away\" client 192.0.2.0/24  # clients.cidr:2");
+        // Every client outside one IPv6 network, so every bounce of the rest of the Internet.
+        assertThat(r.untranslatable().getFirst()).startsWith("clients.cidr:3: !2001:db8::/32")
+                .contains("every null sender <>", "RFC 5321 §4.5.5");
+        assertThat(r.untranslatable()).hasSize(5);
         assertThat(r.untranslatable().getLast()).contains("host bits set");
     }
 

@@ -47,8 +47,20 @@ class FileRuleSourceIT {
         Path main = write("access.rules", "tempfail client @nets.list\ninclude missing.rules\n", 1);
         assertThatThrownBy(() -> RuleSet.load(main, PolicySettings.DEFAULTS))
                 .isInstanceOf(PolicyParseException.class)
-                .hasMessageContaining(dir.resolve("nets.list") + ":2:1: not an IP address or network: 192.0.2.300")
+                .hasMessageContaining(dir.resolve("nets.list") + ":2:1: not an IP address or network: (the value on that line)")
                 .hasMessageContaining(main + ":2:9: cannot read included file");
+    }
+
+    /** Whoever reloads the rules reads the errors: an include or list of any other file must not leak it. */
+    @Test
+    void errorsInAForeignIncludedOrListFileDoNotRepeatItsText() throws Exception {
+        Path shadow = write("shadow", "root:$6$s3cretHash$xyz:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", 1);
+        Path main = write("access.rules", "include " + shadow + "\ntempfail client @" + shadow + "\n", 1);
+        assertThatThrownBy(() -> RuleSet.load(main, PolicySettings.DEFAULTS))
+                .isInstanceOf(PolicyParseException.class)
+                .hasMessageContaining(shadow + ":1:1: not a valid rule; the text of an included file is not repeated")
+                .hasMessageContaining(shadow + ":1:1: not an IP address or network: (the value on that line)")
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("root").hasMessageNotContaining("daemon");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.mxguard.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -50,7 +51,7 @@ class RuleParserTest {
                 reject with 554 5.7.1 "No \\"spam\\" here" at connect not client 198.51.100.0/24 listed-in zen.spamhaus.org=127.0.0.2,127.0.0.10/31
                 disconnect at connect dynamic client-name unknown,.cable.example until 2026-12-31
                 warn helo .example,localhost from user@,a@b.example,.c.example to postmaster@d.example
-                tempfail everything until 2026-12-01T10:00:00Z because "maintenance"
+                warn everything until 2026-12-01T10:00:00Z because "maintenance"
                 """;
         List<Rule> rules = parse(text);
         for (Rule r : rules) {
@@ -102,6 +103,36 @@ class RuleParserTest {
                 .contains("access.rules:1:1: this rule would tempfail every null sender <>: RFC 5321 §4.5.5 and §6.1");
         assertThat(errorsOf("reject not from user@example.org")).contains("every null sender");
         assertThat(errorsOf("reject from <>,user@example.org")).contains("every null sender");
+    }
+
+    @Test
+    void aRuleThatRefusesEveryBounceIsRefusedWhateverItsConditionsSay() {
+        assertThat(errorsOf("reject everything")).contains("access.rules:1:1: this rule would reject every null sender <>")
+                .contains("RFC 5321 §4.5.5 and §6.1");
+        assertThat(errorsOf("tempfail from <> client 0.0.0.0/0,::/0"))
+                .contains("access.rules:1:1: this rule would tempfail every null sender <> (client 0.0.0.0/0,::/0 covers "
+                        + "every IPv4 address)");
+        assertThat(errorsOf("tempfail from <> client 0.0.0.0/1,128.0.0.0/1")).contains("covers every IPv4 address");
+        assertThat(errorsOf("tempfail from <> client 192.0.2.0/24,::/0")).contains("covers every IPv6 address");
+        assertThat(errorsOf("disconnect client 0.0.0.0/0,::/0")).contains("every null sender");
+        assertThat(errorsOf("tempfail from <> not dynamic")).contains("'not dynamic' leaves almost every client in");
+        assertThat(errorsOf("tempfail from <> not client 192.0.2.0/24")).contains("every null sender");
+        assertThat(errorsOf("reject from <> not to user@example.org")).contains("every null sender");
+    }
+
+    @Test
+    void recipientDomainsCoveringEveryProtectedDomainDoNotNarrowTheClients() throws Exception {
+        NullSenderGuard guard = new NullSenderGuard(List.of("example.org", ".example.org"));
+        assertThatThrownBy(() -> RuleFileReader.parse("access.rules", "disconnect from <> to example.org,.example.org\n",
+                guard)).hasMessageContaining("access.rules:1:1: this rule would disconnect every null sender <> "
+                        + "(to example.org,.example.org covers every protected domain)");
+        assertThatThrownBy(() -> RuleFileReader.parse("access.rules", "reject to .org\n", guard))
+                .hasMessageContaining("every null sender");
+        assertThat(RuleFileReader.parse("access.rules", """
+                reject from <> to example.org
+                reject to user@example.org
+                tempfail from <> to example.org,.example.org client 192.0.2.0/24
+                """, guard)).hasSize(3);
     }
 
     @Test

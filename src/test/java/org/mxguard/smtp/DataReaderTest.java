@@ -24,9 +24,13 @@ class DataReaderTest {
     }
 
     private static Read read(String wire, boolean normalize, long maxSize) throws IOException {
+        return read(wire, normalize, maxSize, 1000);
+    }
+
+    private static Read read(String wire, boolean normalize, long maxSize, int lineLengthLimit) throws IOException {
         SmtpInput in = new SmtpInput(new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataReader.Result result = new DataReader(in, 1000, maxSize, normalize).read(out);
+        DataReader.Result result = new DataReader(in, lineLengthLimit, maxSize, normalize).read(out);
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
         for (int b = in.read(); b >= 0; b = in.read()) {
             rest.write(b);
@@ -82,9 +86,11 @@ class DataReaderTest {
         String wire = data + END + "SENTINEL";
         int end = ("\r\n" + wire).indexOf(END) + END.length() - 2;
         for (boolean normalize : List.of(false, true)) {
-            Read read = read(wire, normalize, 1_000_000);
-            assertThat(read.rest()).as("%s", wire.replace("\r", "\\r").replace("\n", "\\n"))
-                    .isEqualTo(wire.substring(end));
+            for (int lineLengthLimit : List.of(1000, 2, 3)) {
+                Read read = read(wire, normalize, 1_000_000, lineLengthLimit);
+                assertThat(read.rest()).as("%s", wire.replace("\r", "\\r").replace("\n", "\\n"))
+                        .isEqualTo(wire.substring(end));
+            }
         }
     }
 
@@ -95,11 +101,52 @@ class DataReaderTest {
         StringBuilder expected = new StringBuilder();
         for (String line : lines) {
             wire.append(line.startsWith(".") ? "." : "").append(line).append("\r\n");
-            expected.append(line).append("\r\n");
+            expected.append(line.replace("\0", "")).append("\r\n");
         }
-        Read read = read(wire + ".\r\n", false, 1_000_000);
-        assertThat(read.content()).isEqualTo(expected.toString());
+        for (int lineLengthLimit : List.of(1000, 2, 3)) {
+            Read read = read(wire + ".\r\n", false, 1_000_000, lineLengthLimit);
+            assertThat(read.content()).isEqualTo(expected.toString());
+            assertThat(read.result().outcome()).isEqualTo(DataReader.Outcome.OK);
+            assertThat(read.result().size()).isEqualTo(expected.length());
+        }
+    }
+
+    /** RFC 5321 §4.5.3.1.6 says 1000 octets, but mail with longer lines is common: it is kept as received. */
+    @Test
+    void linesLongerThanTheBufferAreStoredWholeAndUnstuffedOnce() throws IOException {
+        String longLine = "<p>" + "x".repeat(5000) + "</p>";
+        String dotted = "." + "y".repeat(2500);
+        Read read = read("Subject: long\r\n\r\n" + longLine + "\r\n." + dotted + "\r\n.\r\nQUIT\r\n",
+                false, 1_000_000, 1000);
         assertThat(read.result().outcome()).isEqualTo(DataReader.Outcome.OK);
+        assertThat(read.content()).isEqualTo("Subject: long\r\n\r\n" + longLine + "\r\n" + dotted + "\r\n");
+        assertThat(read.result().size()).isEqualTo(read.content().length());
+        assertThat(read.rest()).isEqualTo("QUIT\r\n");
+    }
+
+    @Test
+    void nulOctetsAreStrippedAndANulDotLineIsContentNotTheEnd() throws IOException {
+        Read read = read("a\0b\r\n\0.\r\n\0..\r\n.\0\r\nMAIL FROM:<x@y>\r\n.\r\nQUIT\r\n", false, 1_000_000);
+        assertThat(read.result().outcome()).isEqualTo(DataReader.Outcome.OK);
+        // "\0." was not stuffed by the client, so its dot stays; ".\0" was stuffed, so one dot goes
+        assertThat(read.content()).isEqualTo("ab\r\n.\r\n..\r\n\r\nMAIL FROM:<x@y>\r\n");
+        assertThat(read.result().size()).isEqualTo(read.content().length());
+        assertThat(read.rest()).isEqualTo("QUIT\r\n");
+    }
+
+    @Test
+    void aLongLineCountsTowardTheSizeLimit() throws IOException {
+        Read read = read("x".repeat(5000) + "\r\n.\r\nQUIT\r\n", false, 4000, 1000);
+        assertThat(read.result().outcome()).isEqualTo(DataReader.Outcome.TOO_BIG);
+        assertThat(read.rest()).isEqualTo("QUIT\r\n");
+    }
+
+    @Test
+    void aBareLineFeedDeepInALongLineIsStillFound() throws IOException {
+        Read refused = read("x".repeat(3000) + "\ny\r\n.\r\n", false, 1_000_000, 1000);
+        assertThat(refused.result().outcome()).isEqualTo(DataReader.Outcome.BARE_LINE_FEED);
+        Read normalized = read("x".repeat(3000) + "\ny\r\n.\r\n", true, 1_000_000, 1000);
+        assertThat(normalized.content()).isEqualTo("x".repeat(3000) + "\r\ny\r\n");
     }
 
     @Provide

@@ -1,7 +1,6 @@
 package org.mxguard.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.mail.MailAddress;
+import org.mxguard.peer.Peer;
 import org.mxguard.policy.PolicyEngine;
 
 /** Real clients against the server: Python's smtplib and swaks, in the clear and with STARTTLS. */
@@ -57,9 +57,8 @@ class InteropIT {
 
     @Test
     void pythonSmtplibSendsWithStartTlsAndSmtpUtf8() throws Exception {
-        assumeTrue(PeerProcess.available("python3", "-c", "import smtplib"), "python3 is not installed");
         try (TestServer server = start()) {
-            PeerProcess python = PeerProcess.run(List.of("python3", "-c", PYTHON, Integer.toString(server.port())));
+            PeerProcess python = PeerProcess.run(List.of(Peer.require("python3"), "-c", PYTHON, Integer.toString(server.port())));
             assertThat(python.exitCode()).as(python.output()).isZero();
             assertThat(python.output())
                     .contains("'starttls'", "'pipelining'", "'size'", "'smtputf8'", "'8bitmime'", "'enhancedstatuscodes'")
@@ -77,7 +76,6 @@ class InteropIT {
 
     @Test
     void swaksSendsInTheClearAndIsRefusedForOtherDomains() throws Exception {
-        assumeTrue(PeerProcess.available("swaks", "--version"), "swaks is not installed");
         try (TestServer server = start()) {
             PeerProcess sent = swaks(server, "user@example.org");
             assertThat(sent.exitCode()).as(sent.output()).isZero();
@@ -92,9 +90,8 @@ class InteropIT {
 
     @Test
     void swaksSendsWithStartTls() throws Exception {
-        assumeTrue(PeerProcess.available("swaks", "--version"), "swaks is not installed");
         // swaks needs Net::SSLeay (Debian libnet-ssleay-perl, a Recommends of swaks) for --tls
-        assumeTrue(PeerProcess.available("perl", "-MNet::SSLeay", "-e", "1"), "libnet-ssleay-perl is not installed");
+        Peer.requirePerlModule("Net::SSLeay", "libnet-ssleay-perl");
         try (TestServer server = start()) {
             PeerProcess sent = swaks(server, "user@example.org", "--tls");
             assertThat(sent.exitCode()).as(sent.output()).isZero();
@@ -107,7 +104,7 @@ class InteropIT {
     }
 
     private static PeerProcess swaks(TestServer server, String to, String... extra) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("swaks", "--server", "127.0.0.1",
+        List<String> command = new java.util.ArrayList<>(List.of(Peer.require("swaks"), "--server", "127.0.0.1",
                 "--port", Integer.toString(server.port()), "--helo", "client.example",
                 "--from", "swaks@client.example", "--to", to, "--timeout", "10"));
         command.addAll(List.of(extra));

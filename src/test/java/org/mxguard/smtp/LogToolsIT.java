@@ -1,7 +1,6 @@
 package org.mxguard.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.mail.Reply;
+import org.mxguard.peer.Peer;
 import org.mxguard.policy.Decision;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.RuleRef;
@@ -124,8 +124,7 @@ class LogToolsIT {
 
     @Test
     void pflogsummCountsReceivedMessagesAndRejects() throws Exception {
-        assumeTrue(PeerProcess.available("sh", "-c", "command -v pflogsumm"), "pflogsumm is not installed");
-        PeerProcess report = PeerProcess.run(List.of("pflogsumm", "--syslog-name=postfix-mxguard", logFile.toString()));
+        PeerProcess report = PeerProcess.run(List.of(Peer.require("pflogsumm"), "--syslog-name=postfix-mxguard", logFile.toString()));
         assertThat(report.exitCode()).as(report.output()).isZero();
         assertThat(report.output())
                 .containsPattern("\\n\\s+2\\s+received\\n")
@@ -137,8 +136,7 @@ class LogToolsIT {
 
     @Test
     void fail2banStockPostfixFilterFindsEveryRejectedClient() throws Exception {
-        assumeTrue(PeerProcess.available("sh", "-c", "command -v fail2ban-regex"), "fail2ban is not installed");
-        PeerProcess normal = PeerProcess.run(List.of("fail2ban-regex", "-o", "ip", logFile.toString(),
+        PeerProcess normal = PeerProcess.run(List.of(Peer.require("fail2ban-regex"), "-o", "ip", logFile.toString(),
                 "/etc/fail2ban/filter.d/postfix.conf"));
         assertThat(normal.exitCode()).as(normal.output()).isZero();
         // the relay refusal and the improper pipelining of 127.0.0.6 both count
@@ -148,8 +146,7 @@ class LogToolsIT {
 
     @Test
     void fail2banAggressiveModeAlsoCatchesClientsThatHangUp() throws Exception {
-        assumeTrue(PeerProcess.available("sh", "-c", "command -v fail2ban-regex"), "fail2ban is not installed");
-        PeerProcess aggressive = PeerProcess.run(List.of("fail2ban-regex", "-o", "ip", logFile.toString(),
+        PeerProcess aggressive = PeerProcess.run(List.of(Peer.require("fail2ban-regex"), "-o", "ip", logFile.toString(),
                 "/etc/fail2ban/filter.d/postfix.conf[mode=aggressive]"));
         assertThat(aggressive.exitCode()).as(aggressive.output()).isZero();
         assertThat(ips(aggressive.output()))

@@ -1,11 +1,11 @@
 package org.mxguard.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.mxguard.peer.Peer;
 import org.mxguard.policy.Decision;
 import org.mxguard.policy.RuleRef;
 
@@ -15,10 +15,9 @@ class NmapOpenRelayIT {
 
     @Test
     void nmapFindsNoOpenRelay() throws Exception {
-        assumeTrue(PeerProcess.available("nmap", "--version"), "nmap is not installed");
         try (TestServer server = TestServer.start(s -> s.withProtectedDomains(List.of("example.org", "[127.0.0.1]")),
                 query -> new Decision.Accept(new RuleRef("accept-all.rules", 1)))) {
-            PeerProcess nmap = PeerProcess.run(List.of("nmap", "-Pn", "-n", "-sT", "-p", Integer.toString(server.port()),
+            PeerProcess nmap = PeerProcess.run(List.of(Peer.require("nmap"), "-Pn", "-n", "-sT", "-p", Integer.toString(server.port()),
                     "--script", "+smtp-open-relay", "127.0.0.1"));
             assertThat(nmap.exitCode()).as(nmap.output()).isZero();
             assertThat(nmap.output()).as(nmap.output())

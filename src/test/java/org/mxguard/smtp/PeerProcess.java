@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a Debian peer program (swaks, python3, nmap, pflogsumm...) to completion with a time limit. */
+/**
+ * Runs a Debian peer program (swaks, python3, nmap, pflogsumm...) to completion with a time limit.
+ * Find the program with {@link org.mxguard.peer.Peer#require}, which says what to install when it is missing.
+ */
 record PeerProcess(int exitCode, String output) {
 
     static PeerProcess run(List<String> command) throws IOException, InterruptedException {
@@ -33,14 +36,5 @@ record PeerProcess(int exitCode, String output) {
         }
         reader.join();
         return new PeerProcess(process.exitValue(), output.toString());
-    }
-
-    /** True if the program can be run at all (installed and on the PATH). */
-    static boolean available(String... command) {
-        try {
-            return run(List.of(command)).exitCode() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }

@@ -339,7 +339,7 @@ class SmtpSessionIT {
     }
 
     @Test
-    void tooLongTextLineIsRefusedAtTheEndOfDataAndNothingIsQueued() throws Exception {
+    void longTextLinesAreAcceptedAndQueuedAsReceived() throws Exception {
         try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
             client.converse("""
                     >220
@@ -352,10 +352,12 @@ class SmtpSessionIT {
                     DATA\r
                     >354
                     """);
-            client.send("x".repeat(998) + "\r\n");
-            client.send("y".repeat(999) + "\r\n.\r\n");
-            client.expect("500 5.5.2 Error: line too long");
-            assertThat(server.spool.messages()).isEmpty();
+            // HTML mail from real senders has lines far past RFC 5321's 1000 octets
+            String html = "<html><body>" + "<p>word</p>".repeat(2000) + "</body></html>";
+            client.send("Subject: html\r\n\r\n" + html + "\r\n.." + "y".repeat(1500) + "\r\n.\r\n");
+            client.expect("250 2.0.0 Ok: queued as");
+            assertThat(server.spool.content(server.spool.messages().getFirst().id())).endsWith(
+                    "Subject: html\r\n\r\n" + html + "\r\n." + "y".repeat(1500) + "\r\n");
         }
     }
 
@@ -572,8 +574,8 @@ class SmtpSessionIT {
     void aNameLookupThatHangsEndsAsUnknown() throws Exception {
         SmtpSettings settings = TestServer.settings();
         settings = new SmtpSettings(settings.hostname(), settings.listen(), settings.protectedDomains(), 550, null,
-                false, 512, 1000, 10_240_000, 100, 100, 50, Duration.ofSeconds(10), Duration.ofSeconds(10), 20, null,
-                null, SmtpSettings.BareLineFeed.REJECT, Duration.ZERO, Duration.ofMillis(100));
+                false, 512, 2048, 10_240_000, 100, 100, 50, Duration.ofSeconds(10), Duration.ofSeconds(10), 20, null,
+                null, SmtpSettings.BareLineFeed.REJECT, Duration.ZERO, Duration.ofMillis(100), 100, List.of());
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
         try (TestServer server = TestServer.start(settings, PolicyEngine.NONE, address -> {
             try {
@@ -728,6 +730,30 @@ class SmtpSessionIT {
                     \tby mx2.example.org (mxguard) with SMTP id 0000000A0001;\r
                     \tThu, 26 Nov 2026 22:17:06 +0000\r
                     """).doesNotContain("for <");
+        }
+    }
+
+    @Test
+    void aMessageSentBeforeThe354IsRefusedAndLoggedAsImproperPipelining() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            client.converse("""
+                    >220
+                    EHLO bot.example\r
+                    >250
+                    MAIL FROM:<x@bot.example>\r
+                    >250
+                    RCPT TO:<y@example.org>\r
+                    >250
+                    """);
+            client.send("DATA\r\nSubject: spam\r\n\r\nbody\r\n.\r\n");
+            client.expect("554 5.5.0 Error: SMTP protocol synchronization");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.spool.messages()).isEmpty();
+            assertThat(server.awaitLog("improper command pipelining")).endsWith(
+                    "improper command pipelining after DATA from client.example[127.0.0.1]: "
+                            + "Subject: spam\\r\\n\\r\\nbody\\r\\n.\\r\\n");
+            assertThat(server.awaitLog("disconnect from")).endsWith(
+                    "ehlo=1 mail=1 rcpt=1 data=0/1 commands=3/4");
         }
     }
 

@@ -68,15 +68,34 @@ class SmugglingIT {
         }
     }
 
+    /**
+     * A primary that drops NUL before looking for the end of data would read CRLF NUL "." CRLF as the
+     * end: the NUL is stripped here, so what is stored is a "." line of content that delivery dot-stuffs.
+     */
+    @Test
+    void nulOctetsAreStrippedSoNoLaterHopCanTakeANulDotLineForTheEnd() throws Exception {
+        try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
+            startData(client);
+            client.send("Subject: innocent\r\n\r\nbo\0dy\r\n\0.\r\n" + SMUGGLED + ".\r\nQUIT\r\n");
+            client.expect("250 2.0.0 Ok: queued as");
+            client.expect("221 2.0.0 Bye");
+            assertThat(server.spool.messages()).hasSize(1);
+            String content = server.spool.content(server.spool.messages().getFirst().id());
+            assertThat(content).doesNotContain("\0").endsWith("\r\n\r\nbody\r\n.\r\n" + SMUGGLED);
+        }
+    }
+
     @Test
     void onlyCrLfDotCrLfEndsTheMessageAndWhatFollowsIsCommands() throws Exception {
         try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
             startData(client);
-            client.send("Subject: first\r\n\r\nbody\r\n.\r\n" + SMUGGLED + ".\r\n");
+            client.send("Subject: first\r\n\r\nbody\r\n.\r\n"
+                    + "MAIL FROM:<ceo@example.org>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n");
             client.expect("250 2.0.0 Ok: queued as");
             client.expect("250 2.1.0");
             client.expect("250 2.1.5");
             client.expect("354");
+            client.send("From: ceo@example.org\r\n\r\nsecond\r\n.\r\n");
             client.expect("250 2.0.0 Ok: queued as");
             assertThat(server.spool.messages()).hasSize(2);
         }
