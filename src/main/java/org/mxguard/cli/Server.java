@@ -9,6 +9,7 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
@@ -30,8 +31,10 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
+import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,8 +113,14 @@ final class Server implements AutoCloseable {
             started.add(queue);
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
-            smtp = new SmtpServer(config.smtp(), spool, policy, names, listeners, clock);
+            smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
             smtp.setEtrnHandler(queue.etrnHandler());
+            RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
+                    config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
+            if (recipients.active()) {
+                smtp.setRecipientCheck(recipients);
+                LOG.info("recipient validation: {}", config.delivery().recipients());
+            }
             smtp.start();
             started.add(smtp);
 
@@ -129,6 +138,22 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
+     * spool directory (made on the first start).
+     */
+    private SmtpSettings withCertificate(SmtpSettings smtp) throws IOException {
+        if (smtp.tlsEnabled()) {
+            return smtp;
+        }
+        Path directory = config.spool().directory().resolve("tls");
+        SelfSignedCertificate.PemPair pair = SelfSignedCertificate.ensure(directory, smtp.hostname(), clock);
+        LOG.info("STARTTLS: no smtp.tls.certificate configured; {} the self-signed certificate for {} in {} "
+                + "(opportunistic TLS only: configure a CA-signed certificate for clients that verify)",
+                pair.created() ? "made" : "using", smtp.hostname(), directory);
+        return smtp.withTls(pair.certificate(), pair.key());
     }
 
     private LogSink logSink() throws IOException {

@@ -105,7 +105,7 @@ public final class ConfigLoader {
         boolean nameLookup = dnsSection.bool("client-name-lookup", true);
         dnsSection.finish();
         PolicySettings policy = policy(root.section("policy"), protectedDomains);
-        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname);
+        DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip, hostname);
         Section control = root.section("control");

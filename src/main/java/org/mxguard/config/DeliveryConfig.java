@@ -1,6 +1,10 @@
 package org.mxguard.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.RecipientSettings;
+import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.delivery.SmtpTimeouts;
 import org.mxguard.delivery.StaticRoute;
 import org.mxguard.delivery.TlsMode;
@@ -19,10 +25,14 @@ import org.mxguard.mail.MailAddress;
  *
  * @param enabled false keeps everything in the queue (accept-only, like Postfix's defer_transports)
  * @param settings the delivery settings
+ * @param recipients recipient validation (a valid-recipient file, verification at the primary)
  */
-public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
+public record DeliveryConfig(boolean enabled, DeliverySettings settings, RecipientSettings recipients) {
 
-    static DeliveryConfig bind(Section s, String hostname) {
+    /**
+     * @param listen where the inbound server listens, so that a static route back to it is known as a loop
+     */
+    static DeliveryConfig bind(Section s, String hostname, List<InetSocketAddress> listen) {
         DeliverySettings d = DeliverySettings.defaults(hostname);
         boolean enabled = s.bool("enabled", true);
         List<String> ownNames = s.strings("own-names", d.ownNames());
@@ -52,14 +62,53 @@ public record DeliveryConfig(boolean enabled, DeliverySettings settings) {
                 ConfigLoader.positive(s, "data-block-timeout", t.dataBlock()),
                 ConfigLoader.positive(s, "data-done-timeout", t.dataDone()));
         TlsMode tls = s.value("tls", d.tls(), DeliveryConfig::tlsMode);
+        Path caFile = s.path("tls-ca-file", d.tlsCaFile());
+        if (caFile != null && !Files.isReadable(caFile)) {
+            s.problem("tls-ca-file", "cannot read " + caFile);
+        }
         Duration probe = ConfigLoader.positive(s, "probe-interval", d.probeInterval());
         MailAddress postmasterCopy = s.value("postmaster-copy", d.postmasterCopy(), DeliveryConfig::mailbox);
         Duration reuse = s.duration("connection-reuse-time", d.connectionReuseTime());
+        RecipientSettings recipients = recipients(s.section("recipients"));
         s.finish();
         DeliverySettings settings = new DeliverySettings(hostname, ownNames, ownAddresses, interfaces, routes,
                 smtpPort, minBackoff, maxBackoff, d.jitter(), lifetime, delayWarning.isZero() ? null : delayWarning,
-                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse);
-        return new DeliveryConfig(enabled, settings);
+                maxConcurrency, destination, perTransaction, mxAddresses, timeouts, tls, probe, postmasterCopy, reuse,
+                listen, caFile);
+        return new DeliveryConfig(enabled, settings, recipients);
+    }
+
+    private static RecipientSettings recipients(Section s) {
+        RecipientSettings d = RecipientSettings.DEFAULTS;
+        Path file = s.path("file", d.file());
+        if (file != null && !Files.isReadable(file)) {
+            s.problem("file", "cannot read " + file);
+            file = null;
+        } else if (file != null) {
+            try {
+                RecipientValidation.checkRecipientFile(file);
+            } catch (IOException e) {
+                s.problem("file", e.getMessage());
+                file = null;
+            }
+        }
+        boolean verify = s.bool("verify", d.verify());
+        Duration positiveRefresh = ConfigLoader.positive(s, "positive-refresh", d.positiveRefresh());
+        Duration positiveExpire = ConfigLoader.positive(s, "positive-expire", d.positiveExpire());
+        Duration negativeRefresh = ConfigLoader.positive(s, "negative-refresh", d.negativeRefresh());
+        Duration negativeExpire = ConfigLoader.positive(s, "negative-expire", d.negativeExpire());
+        Duration timeout = ConfigLoader.positive(s, "verify-timeout", d.timeout());
+        if (positiveRefresh.compareTo(positiveExpire) > 0) {
+            s.problem("positive-refresh", "is longer than positive-expire");
+            positiveRefresh = positiveExpire;
+        }
+        if (negativeRefresh.compareTo(negativeExpire) > 0) {
+            s.problem("negative-refresh", "is longer than negative-expire");
+            negativeRefresh = negativeExpire;
+        }
+        s.finish();
+        return new RecipientSettings(file, verify, positiveRefresh, positiveExpire, negativeRefresh, negativeExpire,
+                timeout);
     }
 
     private static InetAddress address(String text) {

@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,10 @@ final class BounceWriter {
         byte[] headers = originalHeaders(original.id());
         Instant now = clock.instant();
         ClientInfo self = new ClientInfo(InetAddress.getLoopbackAddress(), 0, "localhost", hostname, "local", null);
-        Envelope envelope = new Envelope(MailAddress.NULL_SENDER, List.of(to), self, now, true, false);
+        // RFC 6531: the report quotes the original's header and goes to its sender, so it needs
+        // SMTPUTF8 whenever the original did (delivery sends the parameter only if the report needs it).
+        boolean smtpUtf8 = original.envelope().smtpUtf8() || !to.localPart().chars().allMatch(c -> c < 0x80);
+        Envelope envelope = new Envelope(MailAddress.NULL_SENDER, List.of(to), self, now, true, smtpUtf8);
         try (MessageWriter writer = spool.begin(envelope)) {
             byte[] dsn = composer.compose(writer.id(), to, original, results, kind, headers, retryUntil);
             writer.content().write(dsn);
@@ -60,36 +64,61 @@ final class BounceWriter {
         }
     }
 
+    /**
+     * The original header section only, never the body (RFC 6522 §3: text/rfc822-headers): bounces
+     * mostly go to forged senders, and a body would carry the spammer's text to them. Only whole
+     * lines that are header fields (RFC 5322 §2.2: a field name of printable characters and a
+     * colon, or a folded continuation) are copied; the first other line, blank or not, ends it, so
+     * a message without a blank line cannot pass its body off as headers.
+     */
     private byte[] originalHeaders(QueueId id) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = spool.openContent(id)) {
-            // The header section ends at the first empty line (RFC 5322 §2.1).
-            int state = 0;
-            int b;
-            while (out.size() < HEADER_LIMIT && (b = in.read()) >= 0) {
-                out.write(b);
-                state = switch (state) {
-                    case 0 -> b == '\r' ? 1 : b == '\n' ? 2 : 0;
-                    case 1 -> b == '\n' ? 2 : b == '\r' ? 1 : 0;
-                    case 2 -> b == '\r' ? 3 : b == '\n' ? 4 : 0;
-                    case 3 -> b == '\n' ? 4 : 0;
-                    default -> state;
-                };
-                if (state == 4) {
+        try (InputStream in = new BufferedInputStream(spool.openContent(id))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            boolean inField = false;
+            while (readLine(in, line, HEADER_LIMIT)) {
+                byte[] bytes = line.toByteArray();
+                boolean continuation = inField && bytes.length > 0 && (bytes[0] == ' ' || bytes[0] == '\t');
+                if (!continuation && !isFieldStart(bytes) || out.size() + bytes.length + 2 > HEADER_LIMIT) {
                     break;
                 }
+                out.write(bytes);
+                out.write('\r');
+                out.write('\n');
+                inField = true;
             }
         }
-        byte[] bytes = out.toByteArray();
-        // Drop the blank line: the MIME part's content is the header block itself.
-        int end = bytes.length;
-        while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
-            end--;
+        return out.toByteArray();
+    }
+
+    /** Reads one line without its CRLF (or bare LF); false at the end or when it is longer than max. */
+    private static boolean readLine(InputStream in, ByteArrayOutputStream line, int max) throws IOException {
+        line.reset();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                return true;
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+            if (line.size() > max) {
+                return false;
+            }
         }
-        byte[] trimmed = new byte[end + 2];
-        System.arraycopy(bytes, 0, trimmed, 0, end);
-        trimmed[end] = '\r';
-        trimmed[end + 1] = '\n';
-        return trimmed;
+        return line.size() > 0;
+    }
+
+    private static boolean isFieldStart(byte[] line) {
+        for (int i = 0; i < line.length; i++) {
+            int c = line[i] & 0xff;
+            if (c == ':') {
+                return i > 0;
+            }
+            if (c < 33 || c > 126) {
+                return false;
+            }
+        }
+        return false;
     }
 }

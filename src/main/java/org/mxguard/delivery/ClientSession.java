@@ -36,6 +36,7 @@ final class ClientSession {
     private final String heloName;
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
+    private final TlsContexts contexts;
     private final long started;
     private final Map<String, String> knownExtensions;
     private final boolean keepOpen;
@@ -53,13 +54,14 @@ final class ClientSession {
      * @param keepOpen end a finished transaction with RSET instead of QUIT, so the connection can be reused
      */
     ClientSession(SmtpConnection conn, Target target, Transaction tx, String heloName, SmtpTimeouts timeouts,
-            TlsMode tls, long started, Map<String, String> knownExtensions, boolean keepOpen) {
+            TlsMode tls, TlsContexts contexts, long started, Map<String, String> knownExtensions, boolean keepOpen) {
         this.conn = conn;
         this.target = target;
         this.tx = tx;
         this.heloName = heloName;
         this.timeouts = timeouts;
         this.tls = tls;
+        this.contexts = contexts;
         this.started = started;
         this.knownExtensions = knownExtensions;
         this.keepOpen = keepOpen;
@@ -105,17 +107,23 @@ final class ClientSession {
             return new SessionResult.HostFailed(temporary(banner), "host " + target.host()
                     + " refused to talk to me: " + banner, false);
         }
+        if (namesMe(banner)) {
+            return looped("greeted me with my own hostname ");
+        }
         stage = "performing the EHLO handshake";
         Reply hello = hello();
         if (!hello.isPositive()) {
             return hostSaid(hello);
+        }
+        if (namesMe(hello)) {
+            return looped("replied to HELO/EHLO with my own hostname ");
         }
         if (tls != TlsMode.NONE && extensions.containsKey("STARTTLS")) {
             stage = STARTTLS_STAGE;
             send("STARTTLS");
             Reply reply = conn.read(timeouts.command());
             if (reply.code() == 220) {
-                conn.startTls(tls == TlsMode.VERIFY ? TlsContexts.verified() : TlsContexts.unverified(),
+                conn.startTls(tls == TlsMode.VERIFY ? contexts.verified() : contexts.unverified(),
                         target.hostName(), tls == TlsMode.VERIFY, timeouts.greeting());
                 stage = "performing the EHLO handshake";
                 hello = hello();
@@ -132,10 +140,33 @@ final class ClientSession {
         return transaction();
     }
 
+    /**
+     * A server that calls itself by this host's name is this host (Postfix's loop check: DNS or a
+     * route may be wrong, or a NAT may lead back here unnoticed). The first word of the greeting or
+     * of the EHLO reply is the server's name (RFC 5321 §4.2).
+     */
+    private boolean namesMe(Reply reply) {
+        String first = reply.lines().isEmpty() ? "" : reply.lines().getFirst().strip();
+        int space = first.indexOf(' ');
+        String name = space < 0 ? first : first.substring(0, space);
+        return name.equalsIgnoreCase(heloName);
+    }
+
+    private SessionResult looped(String what) {
+        quit();
+        return new SessionResult.Looped("host " + target.host() + " " + what + heloName);
+    }
+
     private SessionResult transaction() throws IOException {
         if (extensions.containsKey("XFORWARD") && tx.client() != null) {
             stage = "sending XFORWARD";
             xforward(tx.client());
+        }
+        if (tx.smtpUtf8() && !extensions.containsKey("SMTPUTF8")) {
+            // RFC 6531 §3.4: a message that needs SMTPUTF8 is never downgraded on the way; Postfix's words.
+            endTransaction();
+            return new SessionResult.Unsuitable(EnhancedStatus.parse("5.6.7"),
+                    "SMTPUTF8 is required, but was not offered by host " + target.host());
         }
         transactionStarted = System.nanoTime();
         stage = "sending MAIL FROM";
@@ -357,6 +388,9 @@ final class ClientSession {
         }
         if (tx.eightBitMime() && extensions.containsKey("8BITMIME")) {
             cmd.append(" BODY=8BITMIME");
+        }
+        if (tx.smtpUtf8()) {
+            cmd.append(" SMTPUTF8");
         }
         return cmd.toString();
     }

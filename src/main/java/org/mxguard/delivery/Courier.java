@@ -1,5 +1,6 @@
 package org.mxguard.delivery;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.EnhancedStatus;
 import org.mxguard.mail.MailAddress;
+import org.mxguard.maillog.MailLog;
 import org.mxguard.spool.QueuedMessage;
 
 /**
@@ -21,11 +23,13 @@ final class Courier {
     private final RoutePlanner planner;
     private final SmtpClient client;
     private final DeliverySettings settings;
+    private final MailLog mailLog;
 
-    Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings) {
+    Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings, MailLog mailLog) {
         this.planner = planner;
         this.client = client;
         this.settings = settings;
+        this.mailLog = mailLog;
     }
 
     Attempt deliver(QueuedMessage message, Domain domain, List<MailAddress> recipients, Transaction.Content content) {
@@ -39,11 +43,11 @@ final class Courier {
             case Route.Bounce bounce -> new Attempt(recipients.stream().<DeliveryResult>map(r ->
                     new DeliveryResult.Bounced(r, NO_RELAY, bounce.status(), bounce.reason(), null)).toList(), lookup,
                     Duration.ZERO);
-            case Route.Targets targets -> viaTargets(message, targets.targets(), recipients, content, lookup);
+            case Route.Targets targets -> viaTargets(message, domain, targets.targets(), recipients, content, lookup);
         };
     }
 
-    private Attempt viaTargets(QueuedMessage message, List<Target> targets, List<MailAddress> recipients,
+    private Attempt viaTargets(QueuedMessage message, Domain domain, List<Target> targets, List<MailAddress> recipients,
             Transaction.Content content, Duration lookup) {
         List<DeliveryResult> results = new ArrayList<>();
         Duration setup = lookup;
@@ -53,25 +57,58 @@ final class Courier {
         for (int from = 0; from < recipients.size(); from += step) {
             List<MailAddress> chunk = recipients.subList(from, Math.min(recipients.size(), from + step));
             Transaction tx = new Transaction(message.envelope().sender(), chunk, message.size(),
-                    message.envelope().eightBitMime(), original, content);
+                    message.envelope().eightBitMime(), needsSmtpUtf8(message, chunk, content), original, content);
             SessionResult.HostFailed last = null;
             Target lastTarget = null;
+            Target looped = null;
+            SessionResult.Unsuitable unsuitable = null;
+            Target unsuitableTarget = null;
             boolean done = false;
             for (Target target : targets) {
                 long t0 = System.nanoTime();
                 SessionResult session = client.deliver(target, tx);
-                if (session instanceof SessionResult.Completed completed) {
-                    results.addAll(completed.results());
-                    setup = setup.plus(completed.setup());
-                    transfer = transfer.plus(completed.transfer());
-                    done = true;
+                Duration spent = Duration.ofNanos(System.nanoTime() - t0);
+                switch (session) {
+                    case SessionResult.Completed completed -> {
+                        results.addAll(completed.results());
+                        setup = setup.plus(completed.setup());
+                        transfer = transfer.plus(completed.transfer());
+                        done = true;
+                    }
+                    case SessionResult.HostFailed failed -> {
+                        setup = setup.plus(spent);
+                        last = failed;
+                        lastTarget = target;
+                    }
+                    case SessionResult.Unsuitable cannot -> {
+                        setup = setup.plus(spent);
+                        unsuitable = cannot;
+                        unsuitableTarget = target;
+                    }
+                    case SessionResult.Looped loop -> {
+                        setup = setup.plus(spent);
+                        mailLog.log("smtp", "warning: " + loop.warning());
+                        looped = target;
+                    }
+                }
+                if (done) {
                     break;
                 }
-                setup = setup.plus(Duration.ofNanos(System.nanoTime() - t0));
-                last = (SessionResult.HostFailed) session;
-                lastTarget = target;
             }
-            if (!done) {
+            if (!done && last == null && unsuitable != null) {
+                // RFC 6531 §3.4: no downgrade in transit; every primary that answered cannot take it.
+                for (MailAddress rcpt : chunk) {
+                    results.add(new DeliveryResult.Bounced(rcpt, unsuitableTarget.relay(), unsuitable.status(),
+                            unsuitable.reason(), null));
+                }
+            } else if (!done && last == null && looped != null) {
+                // Every other address failed or was this host: as Postfix, a loop is permanent.
+                String reason = "mail for " + domain + " loops back to myself";
+                for (MailAddress rcpt : chunk) {
+                    results.add(new DeliveryResult.Bounced(rcpt, looped.relay(), EnhancedStatus.parse("5.4.6"), reason,
+                            null));
+                }
+            } else if (!done) {
                 // Every address failed before the transaction: an unknown failure is always temporary.
                 EnhancedStatus status = last == null ? EnhancedStatus.parse("4.4.1") : last.status();
                 String reason = last == null ? "no address to deliver to" : last.reason();
@@ -83,5 +120,15 @@ final class Courier {
             }
         }
         return new Attempt(results, setup, transfer);
+    }
+
+    private static boolean needsSmtpUtf8(QueuedMessage message, List<MailAddress> recipients,
+            Transaction.Content content) {
+        try {
+            return SmtpUtf8Need.of(message.envelope().smtpUtf8(), message.envelope().sender(), recipients, content);
+        } catch (IOException e) {
+            // Unreadable now, so the transaction will fail anyway; assume the stricter case.
+            return message.envelope().smtpUtf8();
+        }
     }
 }

@@ -61,8 +61,8 @@ public final class DeliveryScheduler implements AutoCloseable {
         this.log = new DeliveryLog(mailLog);
         RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
         this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
-                settings.connectionReuseTime());
-        Courier courier = new Courier(planner, client, settings);
+                settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
+        Courier courier = new Courier(planner, client, settings, mailLog);
         BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
                 clock);
         this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,

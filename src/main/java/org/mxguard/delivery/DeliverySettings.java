@@ -1,6 +1,8 @@
 package org.mxguard.delivery;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +33,16 @@ import org.mxguard.mail.MailAddress;
  * @param postmasterCopy where undeliverable mail from {@code <>} is reported, or null to only log it
  * @param connectionReuseTime how long an idle SMTP connection is kept for the next message to the
  *     same address (2 s, Postfix smtp_connection_cache_time_limit); zero turns reuse off
+ * @param listen where this host's own SMTP server listens: a static route to one of these is a loop
+ * @param tlsCaFile PEM file of the certificate authorities that {@link TlsMode#VERIFY} trusts, or
+ *     null for the JDK's own trust store
  */
 public record DeliverySettings(String hostname, List<String> ownNames, List<InetAddress> ownAddresses,
         boolean interfaceAddresses, Map<Domain, StaticRoute> routes, int smtpPort, Duration minBackoff,
         Duration maxBackoff, double jitter, Duration lifetime, Duration delayWarning, int maxConcurrency,
         int destinationConcurrency, int recipientsPerTransaction, int mxAddressLimit, SmtpTimeouts timeouts,
-        TlsMode tls, Duration probeInterval, MailAddress postmasterCopy, Duration connectionReuseTime) {
+        TlsMode tls, Duration probeInterval, MailAddress postmasterCopy, Duration connectionReuseTime,
+        List<InetSocketAddress> listen, Path tlsCaFile) {
 
     public DeliverySettings {
         if (hostname == null || hostname.isBlank()) {
@@ -44,6 +50,7 @@ public record DeliverySettings(String hostname, List<String> ownNames, List<Inet
         }
         ownNames = List.copyOf(ownNames);
         ownAddresses = List.copyOf(ownAddresses);
+        listen = List.copyOf(listen);
         routes = Map.copyOf(routes);
         requirePositive("delivery.min-backoff", minBackoff);
         requirePositive("delivery.max-backoff", maxBackoff);
@@ -78,61 +85,84 @@ public record DeliverySettings(String hostname, List<String> ownNames, List<Inet
     public static DeliverySettings defaults(String hostname) {
         return new DeliverySettings(hostname, List.of(), List.of(), true, Map.of(), 25, Duration.ofSeconds(300),
                 Duration.ofSeconds(4000), 0.1, Duration.ofDays(5), null, 100, 20, 50, 5, SmtpTimeouts.DEFAULTS,
-                TlsMode.MAY, Duration.ofSeconds(300), null, Duration.ofSeconds(2));
+                TlsMode.MAY, Duration.ofSeconds(300), null, Duration.ofSeconds(2), List.of(), null);
     }
 
     public DeliverySettings withRoutes(Map<Domain, StaticRoute> newRoutes) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, newRoutes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withIdentity(List<String> names, List<InetAddress> addresses, boolean interfaces) {
         return new DeliverySettings(hostname, names, addresses, interfaces, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withSmtpPort(int port) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, port,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withRetry(Duration min, Duration max, double newJitter, Duration newLifetime) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 min, max, newJitter, newLifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withDelayWarning(Duration warning) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, warning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withConcurrency(int overall, int perDestination) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, overall, perDestination,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withSmtp(SmtpTimeouts newTimeouts, TlsMode newTls, int recipientsLimit) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsLimit, mxAddressLimit, newTimeouts, newTls, probeInterval, postmasterCopy, connectionReuseTime);
+                recipientsLimit, mxAddressLimit, newTimeouts, newTls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withPostmasterCopy(MailAddress postmaster) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmaster, connectionReuseTime);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmaster, connectionReuseTime,
+                listen, tlsCaFile);
     }
 
     public DeliverySettings withConnectionReuseTime(Duration reuse) {
         return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
                 minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
-                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, reuse);
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, reuse,
+                listen, tlsCaFile);
+    }
+
+    public DeliverySettings withListen(List<InetSocketAddress> addresses) {
+        return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
+                minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                addresses, tlsCaFile);
+    }
+
+    public DeliverySettings withTlsCaFile(Path caFile) {
+        return new DeliverySettings(hostname, ownNames, ownAddresses, interfaceAddresses, routes, smtpPort,
+                minBackoff, maxBackoff, jitter, lifetime, delayWarning, maxConcurrency, destinationConcurrency,
+                recipientsPerTransaction, mxAddressLimit, timeouts, tls, probeInterval, postmasterCopy, connectionReuseTime,
+                listen, caFile);
     }
 
     private static void requirePositive(String name, Duration d) {

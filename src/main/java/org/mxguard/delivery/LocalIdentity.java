@@ -1,6 +1,7 @@
 package org.mxguard.delivery;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
@@ -13,16 +14,28 @@ import org.mxguard.dns.MxHost;
 /**
  * The names and addresses by which mxguard is known, so that it finds itself in an MX list
  * (RFC 5321 §5.1): the configured host name and extra names, the configured extra addresses, and
- * (unless turned off) every address of every local network interface, read once at start.
+ * (unless turned off) every address of every local network interface, read once at start; and
+ * the addresses and ports this host's own SMTP server listens on, so that a static route is checked
+ * too.
  */
 final class LocalIdentity {
 
     private final Set<String> names;
     private final Set<InetAddress> addresses;
+    private final Set<InetAddress> configured;
+    private final Set<InetSocketAddress> listen;
+    private final Set<Integer> ports;
 
-    LocalIdentity(Set<String> names, Set<InetAddress> addresses) {
+    LocalIdentity(Set<String> names, Set<InetAddress> addresses, Set<InetAddress> configured,
+            List<InetSocketAddress> listen, int smtpPort) {
         this.names = Set.copyOf(names);
         this.addresses = Set.copyOf(addresses);
+        this.configured = Set.copyOf(configured);
+        this.listen = Set.copyOf(listen);
+        Set<Integer> p = new HashSet<>();
+        p.add(smtpPort);
+        listen.forEach(a -> p.add(a.getPort()));
+        this.ports = Set.copyOf(p);
     }
 
     static LocalIdentity from(DeliverySettings settings) {
@@ -35,7 +48,8 @@ final class LocalIdentity {
         if (settings.interfaceAddresses()) {
             addresses.addAll(interfaceAddresses());
         }
-        return new LocalIdentity(names, addresses);
+        return new LocalIdentity(names, addresses, Set.copyOf(settings.ownAddresses()), settings.listen(),
+                settings.smtpPort());
     }
 
     boolean isSelf(MxHost host) {
@@ -48,6 +62,21 @@ final class LocalIdentity {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a next hop given as address and port is this host: one of the listen addresses (a
+     * wildcard listener stands for every address of this host), or a configured own address (NAT,
+     * load balancer) at the SMTP port or a listen port, which may be forwarded here.
+     */
+    boolean isSelf(InetAddress address, int port) {
+        for (InetSocketAddress l : listen) {
+            if (l.getPort() == port && (l.getAddress().equals(address)
+                    || l.getAddress().isAnyLocalAddress() && (addresses.contains(address) || address.isLoopbackAddress()))) {
+                return true;
+            }
+        }
+        return ports.contains(port) && configured.contains(address);
     }
 
     private static List<InetAddress> interfaceAddresses() {

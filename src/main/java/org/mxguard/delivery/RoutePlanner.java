@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class RoutePlanner {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutePlanner.class);
+    private static final String MX_HINT = "the MX records and delivery.own_names";
 
     private final DeliverySettings settings;
     private final Dns dns;
@@ -44,7 +45,7 @@ final class RoutePlanner {
     Route route(Domain domain) {
         StaticRoute fixed = settings.routes().get(domain);
         if (fixed != null) {
-            return staticRoute(fixed);
+            return staticRoute(domain, fixed);
         }
         return switch (mx.lookup(domain)) {
             case MxResult.Found found -> fromMxHosts(domain, found.hosts());
@@ -56,24 +57,38 @@ final class RoutePlanner {
         };
     }
 
-    private Route staticRoute(StaticRoute fixed) {
+    private Route staticRoute(Domain domain, StaticRoute fixed) {
         String host = fixed.host();
         if (isLiteral(host)) {
             try {
                 InetAddress address = InetAddress.ofLiteral(host);
-                return new Route.Targets(List.of(new Target(InetAddresses.toAddrString(address), address, fixed.port())));
+                return notSelf(domain, List.of(new Target(InetAddresses.toAddrString(address), address, fixed.port())));
             } catch (IllegalArgumentException e) {
                 return new Route.Defer(EnhancedStatus.parse("4.3.5"), "bad static route address: " + host);
             }
         }
         return switch (dns.addresses(host)) {
-            case AddressResult.Found found -> new Route.Targets(found.addresses().stream()
+            case AddressResult.Found found -> notSelf(domain, found.addresses().stream()
                     .limit(settings.mxAddressLimit())
                     .map(a -> new Target(host, a, fixed.port())).toList());
             // A broken static route is the postmaster's mistake: keep the mail until it is fixed.
             case AddressResult.NotFound notFound -> new Route.Defer(EnhancedStatus.parse("4.4.4"), notFound.reason());
             case AddressResult.TemporaryFailure failure -> new Route.Defer(EnhancedStatus.parse("4.4.3"), failure.reason());
         };
+    }
+
+    /**
+     * A static route has no preferences to cut at, but the same rule holds (RFC 5321 §5.1): never
+     * to this host itself. A route that leads only back here bounces as Postfix's does.
+     */
+    private Route notSelf(Domain domain, List<Target> targets) {
+        List<Target> others = targets.stream().filter(t -> !self.isSelf(t.address(), t.port())).toList();
+        if (others.isEmpty()) {
+            String reason = "mail for " + domain + " loops back to myself";
+            loudly(reason, "delivery.routes");
+            return new Route.Bounce(EnhancedStatus.parse("5.4.6"), reason);
+        }
+        return new Route.Targets(others);
     }
 
     private Route fromMxHosts(Domain domain, List<MxHost> hosts) {
@@ -102,11 +117,11 @@ final class RoutePlanner {
         if (usable.isEmpty() && selfPreference != Integer.MAX_VALUE) {
             if (selfPreference == bestPreference) {
                 String reason = "mail for " + domain + " loops back to myself";
-                loudly(reason);
+                loudly(reason, MX_HINT);
                 return new Route.Bounce(EnhancedStatus.parse("5.4.6"), reason);
             }
             String reason = "unable to find primary relay for " + domain;
-            loudly(reason);
+            loudly(reason, MX_HINT);
             return new Route.Defer(EnhancedStatus.parse("4.4.4"), reason);
         }
         if (usable.isEmpty()) {
@@ -126,10 +141,10 @@ final class RoutePlanner {
         return new Route.Targets(targets);
     }
 
-    private void loudly(String reason) {
-        // A misconfigured MX list keeps mail here until a person fixes it: say so where people look.
-        mailLog.log("smtp", "warning: " + reason + " (check the MX records and delivery.own_names)");
-        LOG.warn("{}: no MX host more preferred than this one is reachable by name or address", reason);
+    private void loudly(String reason, String check) {
+        // A misconfigured MX list or route needs a person to fix it: say so where people look.
+        mailLog.log("smtp", "warning: " + reason + " (check " + check + ")");
+        LOG.warn("{}: no next hop other than this host itself (check {})", reason, check);
     }
 
     private static boolean isLiteral(String host) {

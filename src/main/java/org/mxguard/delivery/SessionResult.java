@@ -27,4 +27,20 @@ sealed interface SessionResult {
      */
     record HostFailed(EnhancedStatus status, String reason, boolean tlsFailed) implements SessionResult {
     }
+
+    /**
+     * The server is this host itself: it greeted or answered EHLO with this host's name. Nothing
+     * was sent; the address must not be used.
+     *
+     * @param warning Postfix's warning, as "host mx.example[192.0.2.1] greeted me with my own hostname mx2.example"
+     */
+    record Looped(String warning) implements SessionResult {
+    }
+
+    /**
+     * The server answered but cannot take this message as it is (it does not offer SMTPUTF8, which
+     * the message needs): another primary may; if none can, the message bounces with this status.
+     */
+    record Unsuitable(EnhancedStatus status, String reason) implements SessionResult {
+    }
 }

@@ -19,23 +19,26 @@ final class SmtpClient implements AutoCloseable {
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
     private final ConnectionCache cache;
+    private final TlsContexts contexts;
 
     SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls) {
-        this(heloName, timeouts, tls, Duration.ZERO);
+        this(heloName, timeouts, tls, Duration.ZERO, TlsContexts.of(null));
     }
 
-    SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime) {
+    SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime,
+            TlsContexts contexts) {
         this.heloName = heloName;
         this.timeouts = timeouts;
         this.tls = tls;
         this.cache = new ConnectionCache(connectionReuseTime);
+        this.contexts = contexts;
     }
 
     SessionResult deliver(Target target, Transaction tx) {
         if (cache.enabled()) {
             ConnectionCache.Idle idle = cache.take(target);
             if (idle != null) {
-                ClientSession session = new ClientSession(idle.connection(), target, tx, heloName, timeouts, tls,
+                ClientSession session = new ClientSession(idle.connection(), target, tx, heloName, timeouts, tls, contexts,
                         System.nanoTime(), idle.extensions(), true);
                 SessionResult result = session.run();
                 if (!(result instanceof SessionResult.HostFailed)) {
@@ -74,7 +77,7 @@ final class SmtpClient implements AutoCloseable {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.2"),
                     "lost connection with " + target.host() + ": " + describe(e), false);
         }
-        ClientSession session = new ClientSession(conn, target, tx, heloName, timeouts, mode, started, null,
+        ClientSession session = new ClientSession(conn, target, tx, heloName, timeouts, mode, contexts, started, null,
                 cache.enabled());
         SessionResult result = session.run();
         release(target, conn, session);

@@ -9,10 +9,11 @@ import org.mxguard.mail.MailAddress;
 /**
  * One SMTP transaction to send: envelope, content and the original client for XFORWARD.
  *
+ * @param smtpUtf8 the message needs SMTPUTF8 (RFC 6531): a UTF-8 address or header field
  * @param client the inbound client, or null for mail mxguard made itself (bounces)
  */
 record Transaction(MailAddress sender, List<MailAddress> recipients, long size, boolean eightBitMime,
-        ClientInfo client, Content content) {
+        boolean smtpUtf8, ClientInfo client, Content content) {
 
     Transaction {
         recipients = List.copyOf(recipients);

@@ -3,6 +3,7 @@ package org.mxguard.mail;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -62,10 +63,14 @@ public final class PathParser {
             /**
              * True if the local part holds a routing character: {@code %} (the "percent hack"),
              * {@code !} (UUCP bang path) or a quoted {@code @}. A relay that honoured them would
-             * forward to another domain.
+             * forward to another domain. With SMTPUTF8 (RFC 6531) a local part may also hold their
+             * compatibility forms (full-width {@code ％ ！ ＠}, small {@code ﹪ ﹗ ﹫}), which a
+             * downstream system that normalises to NFKC turns into the ASCII ones: they count too.
              */
             public boolean hasRoutingCharacters() {
-                return localPart.indexOf('%') >= 0 || localPart.indexOf('!') >= 0 || localPart.indexOf('@') >= 0;
+                String folded = localPart.chars().allMatch(c -> c < 0x80) ? localPart
+                        : Normalizer.normalize(localPart, Normalizer.Form.NFKC);
+                return folded.indexOf('%') >= 0 || folded.indexOf('!') >= 0 || folded.indexOf('@') >= 0;
             }
 
             public MailAddress address() {

@@ -40,8 +40,9 @@ final class DataReader {
      * @param size octets written (after unstuffing, with CRLF line ends)
      * @param received octets read from the client, for the log
      * @param messageId the header's Message-ID, or null
+     * @param hops the header's Received fields
      */
-    record Result(Outcome outcome, long size, long received, String messageId) {
+    record Result(Outcome outcome, long size, long received, String messageId, int hops) {
     }
 
     private static final int CR = '\r';
@@ -130,7 +131,7 @@ final class DataReader {
             }
             writePiece(true);
         }
-        return new Result(outcome, size, received, headers.messageId());
+        return new Result(outcome, size, received, headers.messageId(), headers.receivedFields());
     }
 
     /** Octets read from the client so far, also when reading failed (for "lost connection after DATA (N bytes)"). */

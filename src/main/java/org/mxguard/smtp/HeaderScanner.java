@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Watches the header lines of a message going by and remembers its Message-ID (RFC 5322 §3.6.4),
- * unfolded, for the log. Stops at the blank line that ends the header.
+ * Watches the header lines of a message going by: remembers its Message-ID (RFC 5322 §3.6.4),
+ * unfolded, for the log, and counts its Received fields (the hops it made, RFC 5321 §6.3). Stops
+ * at the blank line that ends the header.
  */
 final class HeaderScanner {
 
@@ -14,6 +15,7 @@ final class HeaderScanner {
     private final StringBuilder field = new StringBuilder();
     private boolean inHeader = true;
     private String messageId;
+    private int received;
 
     void line(byte[] bytes, int length) {
         if (!inHeader) {
@@ -27,6 +29,9 @@ final class HeaderScanner {
         boolean continuation = bytes[0] == ' ' || bytes[0] == '\t';
         if (!continuation) {
             finishField();
+            if (length >= 9 && new String(bytes, 0, 9, StandardCharsets.US_ASCII).equalsIgnoreCase("received:")) {
+                received++;
+            }
         }
         if (field.length() + length <= MAX_FIELD) {
             field.append(new String(bytes, 0, length, StandardCharsets.UTF_8));
@@ -39,6 +44,11 @@ final class HeaderScanner {
             finishField();
         }
         return messageId;
+    }
+
+    /** The number of Received fields in the header. */
+    int receivedFields() {
+        return received;
     }
 
     private void finishField() {

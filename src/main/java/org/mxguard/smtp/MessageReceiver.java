@@ -35,6 +35,9 @@ final class MessageReceiver {
         }
     }
 
+    /** Postfix's hopcount_limit: this many Received fields, ours included, mean a mail loop. */
+    static final int HOP_LIMIT = 50;
+
     private final SessionServices services;
     private final SmtpSettings settings;
     private DataReader reader;
@@ -78,6 +81,12 @@ final class MessageReceiver {
                 case BARE_LINE_FEED -> Replies.BARE_LINE_FEED;
                 case BARE_CARRIAGE_RETURN -> Replies.BARE_CARRIAGE_RETURN;
             };
+            // RFC 5321 §6.3: a loop is detected by counting Received fields. Postfix's cleanup counts
+            // them with the one its smtpd just added and refuses at hopcount_limit (50). Refusing here
+            // rather than bouncing later leaves the report to the client, which knows the sender.
+            if (refusal == null && result.hops() + 1 >= HOP_LIMIT) {
+                refusal = Replies.TOO_MANY_HOPS;
+            }
             if (refusal != null) {
                 return new Result.Refused(refusal);
             }

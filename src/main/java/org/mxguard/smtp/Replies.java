@@ -55,6 +55,8 @@ final class Replies {
     static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
     static final Reply BARE_LINE_FEED = Reply.of(550, "5.5.2", "Error: bare <LF> received");
     static final Reply BARE_CARRIAGE_RETURN = Reply.of(550, "5.5.2", "Error: bare <CR> received");
+    // RFC 3463 X.4.6 "routing loop detected"; the text is Postfix's
+    static final Reply TOO_MANY_HOPS = Reply.of(554, "5.4.6", "Error: too many hops");
     // Postfix's text for a lookup or configuration failure
     static final Reply POLICY_FAILURE = Reply.of(451, "4.3.5", "Server configuration problem");
     static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");

@@ -14,10 +14,11 @@ import org.mxguard.spool.Spool;
  * @param tls the STARTTLS context, or null without TLS
  * @param etrn the current ETRN hook (may be null)
  * @param connections the open connections, which say when the server is under stress
+ * @param recipients the current recipient check
  */
 record SessionServices(SmtpSettings settings, Spool spool, PolicyEngine policy, RelayControl relay,
         ClientNameLookup names, List<SessionListener> listeners, Clock clock, SSLContext tls,
-        Supplier<EtrnHandler> etrn, ConnectionLimits connections) {
+        Supplier<EtrnHandler> etrn, ConnectionLimits connections, Supplier<RecipientCheck> recipients) {
 
     void publish(SessionEvent event) {
         for (SessionListener listener : listeners) {

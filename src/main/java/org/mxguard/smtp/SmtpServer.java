@@ -43,6 +43,7 @@ public final class SmtpServer implements Closeable {
     private final Set<SmtpSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicLong sessionNumbers = new AtomicLong();
     private volatile EtrnHandler etrnHandler;
+    private volatile RecipientCheck recipientCheck = RecipientCheck.ACCEPT_ALL;
     private volatile boolean closed;
 
     /**
@@ -58,12 +59,17 @@ public final class SmtpServer implements Closeable {
         this.limits = new ConnectionLimits(settings.maxConnections(), settings.maxConnectionsPerClient(),
                 settings.connectionLimitExemptions());
         this.services = new SessionServices(settings, spool, policy, new RelayControl(settings), names,
-                List.copyOf(sessionListeners), clock, tls, () -> etrnHandler, limits);
+                List.copyOf(sessionListeners), clock, tls, () -> etrnHandler, limits, () -> recipientCheck);
     }
 
     /** Plugs in ETRN (RFC 1985); null takes it out again. Takes effect for the next command. */
     public void setEtrnHandler(EtrnHandler handler) {
         this.etrnHandler = handler;
+    }
+
+    /** Plugs in recipient validation; null accepts every recipient again. Takes effect for the next RCPT. */
+    public void setRecipientCheck(RecipientCheck check) {
+        this.recipientCheck = check == null ? RecipientCheck.ACCEPT_ALL : check;
     }
 
     /** Binds every listen address and starts accepting. */

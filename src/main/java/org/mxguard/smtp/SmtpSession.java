@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -314,6 +315,12 @@ final class SmtpSession implements Runnable {
                 state = State.CLOSED;
             }
             return outcome.reply();
+        }
+        // After the rules, so a refused client never makes mxguard ask the primary about anyone.
+        Optional<Reply> unknown = services.recipients().get().refusal(recipient);
+        if (unknown.isPresent()) {
+            reporter.report(unknown.get(), null, false);
+            return unknown.get();
         }
         transaction.recipients.add(recipient);
         state = State.RCPT;

@@ -261,7 +261,7 @@ class DocumentationTest {
                 log: {zz-probe: 1}
                 dns: {zz-probe: 1}
                 policy: {zz-probe: 1}
-                delivery: {zz-probe: 1}
+                delivery: {zz-probe: 1, recipients: {zz-probe: 1}}
                 control: {zz-probe: 1}
                 mx-skip: {zz-probe: 1, blocks: {zz-probe: 1}}
                 evidence: {zz-probe: 1}

@@ -130,6 +130,28 @@ class DeliverySchedulerIT {
     }
 
     @Test
+    void aBounceCarriesTheHeadersOnlyEvenWhenTheMessageHasNoBlankLine() throws Exception {
+        primary.banner = "220 primary.protected.test ESMTP";
+        primary.rcptReply = rcpt -> "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown";
+        // Spam that runs its text straight on from the header, with no blank line between.
+        QueueId id = spool.add(envelope(MailAddress.of("forged", "sender.test"), "nobody"),
+                "Received: from friend (dialup-7.isp.example [203.0.113.7])\r\n"
+                + "Subject: cheap pills\r\n\tfolded on\r\n"
+                + "BUY CHEAP PILLS NOW http://spam.example/\r\n".repeat(1000));
+        scheduler.queued(id);
+        scheduler.runDue();
+        scheduler.runDue();
+
+        assertThat(senders.received).hasSize(1);
+        Message dsn = parse(senders.received.getFirst().content());
+        List<Entity> parts = ((Multipart) dsn.getBody()).getBodyParts();
+        assertThat(parts.get(2).getMimeType()).isEqualTo("text/rfc822-headers");
+        assertThat(text(parts.get(2))).isEqualTo("Received: from friend (dialup-7.isp.example [203.0.113.7])\r\n"
+                + "Subject: cheap pills\r\n\tfolded on\r\n");
+        assertThat(senders.received.getFirst().content()).doesNotContain("BUY CHEAP PILLS");
+    }
+
+    @Test
     void primaryDownPastTheLifetimeReturnsOneDsnPerMessageAndNoneToTheNullSender() throws Exception {
         QueueId first = accept(MailAddress.of("alice", "sender.test"), "bob");
         clock.advance(Duration.ofMinutes(30));

@@ -172,6 +172,39 @@ class MxRoutingIT {
         }
     }
 
+    @Test
+    void aMessageThatNeedsSmtpUtf8WaitsForAPrimaryThatOffersIt() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T08:00:00Z"));
+        MemorySpool spool = new MemorySpool();
+        MailLog mailLog = new MailLog("mxguard.test", "postfix-mxguard", clock, log::add);
+        List<String> plainExtensions = primary.extensions;
+        // two.test: the first primary answers without SMTPUTF8, the second is down for now.
+        otherBackup.banner = "421 4.3.2 down";
+        otherBackup.received.clear();
+        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(1))) {
+            ClientInfo client = new ClientInfo(InetAddress.getByName("198.51.100.20"), 1025, "unknown", "x", "UTF8SMTP",
+                    null);
+            QueueId id = spool.add(new Envelope(MailAddress.of("alice", "sender.test"),
+                    List.of(MailAddress.of("j\u00f6rg", "two.test")), client, clock.instant(), true, true),
+                    "Subject: hi\r\n\r\nbody\r\n");
+            scheduler.queued(id);
+            scheduler.runDue();
+            assertThat(spool.load(id)).as("deferred, not bounced: the second primary may take it").isPresent();
+            assertThat(spool.load(id).orElseThrow().state().lastError()).contains("421 4.3.2 down");
+
+            otherBackup.banner = "220 up.two.test ESMTP";
+            otherBackup.extensions = List.of("PIPELINING", "SMTPUTF8");
+            clock.set(scheduler.nextDue().orElseThrow());
+            scheduler.runDue();
+            assertThat(spool.list()).isEmpty();
+            assertThat(otherBackup.received).singleElement().satisfies(r ->
+                    assertThat(r.mailFrom()).isEqualTo("<alice@sender.test> SMTPUTF8"));
+        } finally {
+            otherBackup.banner = "220 sink.test ESMTP scripted";
+            otherBackup.extensions = plainExtensions;
+        }
+    }
+
     private static Envelope envelope(String rcpt) throws Exception {
         ClientInfo client = new ClientInfo(InetAddress.getByName("198.51.100.20"), 1025, "unknown", "x", "SMTP", null);
         String[] parts = rcpt.split("@");

@@ -107,6 +107,47 @@ class PostfixSmtpSinkIT {
         assertThat(log).filteredOn(l -> l.contains("status=sent (250 2.0.0 Ok)")).hasSize(6);
     }
 
+    @Test
+    void fiveThousandOctetLinesArriveFoldedWithinTheLimitAndReadTheSame() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T08:00:00Z"));
+        MemorySpool spool = new MemorySpool();
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        DeliverySettings settings = DeliverySettings.defaults("mxguard.test")
+                .withRoutes(Map.of(Domain.parse("protected.test"), StaticRoute.parse("[127.0.0.1]:" + port)))
+                .withSmtp(SmtpTimeouts.all(Duration.ofSeconds(10)), TlsMode.NONE, 50);
+        DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
+                Duration.ofMillis(100)));
+        StringBuilder html = new StringBuilder("<html><body>");
+        for (int i = 0; html.length() < 5000; i++) {
+            html.append("<p class=\"c").append(i).append("\">word ").append(i).append("</p> ");
+        }
+        String subject = "Subject:" + " very long subject".repeat(300);
+        String blob = "." + "z".repeat(4999);
+        String content = subject + "\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n" + blob + "\r\n.\r\nend\r\n";
+        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns,
+                new MailLog("mxguard.test", "postfix-mxguard", clock, log::add), clock, new Random(1))) {
+            ClientInfo client = new ClientInfo(InetAddress.getByName("203.0.113.10"), 1025, "unknown", "x", "ESMTP", null);
+            Envelope envelope = new Envelope(MailAddress.of("alice", "sender.test"),
+                    List.of(MailAddress.of("bob", "protected.test")), client, clock.instant(), true, false);
+            scheduler.queued(spool.add(envelope, content));
+            scheduler.runDue();
+        }
+        assertThat(spool.list()).as("delivered").isEmpty();
+        String dump;
+        try (Stream<Path> files = Files.list(dir.resolve("dumps"))) {
+            dump = read(files.findFirst().orElseThrow());
+        }
+        String message = dump.substring(dump.indexOf("Subject:"));
+        assertThat(message.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+        // The header unfolds to what was sent; the HTML differs only in whitespace; the blob loses only the
+        // inserted line break and space; the lone dot line and the rest came through.
+        String unfolded = message.replaceAll("\n(?=[ \t])", "");
+        assertThat(unfolded).startsWith(subject + "\n");
+        assertThat(unfolded).contains("\n" + html + "\n");
+        assertThat(message.replace("\n ", "")).contains("\n" + blob + "\n.\nend\n");
+        assertThat(log).anyMatch(l -> l.contains("status=sent"));
+    }
+
     private void awaitListening() throws InterruptedException, IOException {
         // smtp-sink prints nothing when ready; it is ready once it accepts a connection.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

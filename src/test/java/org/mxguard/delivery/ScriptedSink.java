@@ -33,6 +33,8 @@ final class ScriptedSink implements AutoCloseable {
     }
 
     volatile String banner = "220 sink.test ESMTP scripted";
+    /** The name in the first line of the EHLO and HELO replies. */
+    volatile String name = "sink.test";
     volatile boolean ehlo = true;
     volatile List<String> extensions = List.of("PIPELINING", "SIZE 10240000", "8BITMIME",
             "XFORWARD NAME ADDR PORT PROTO HELO");
@@ -140,14 +142,14 @@ final class ScriptedSink implements AutoCloseable {
                         } else {
                             helo = line.substring(5);
                             List<String> lines = new ArrayList<>();
-                            lines.add("sink.test");
+                            lines.add(name);
                             lines.addAll(extensions);
                             multiline(out, 250, lines);
                         }
                     }
                     case "HELO" -> {
                         helo = line.substring(5);
-                        reply(out, "250 sink.test");
+                        reply(out, "250 " + name);
                     }
                     case "XFORWARD" -> {
                         for (String attribute : line.substring(9).split(" ")) {

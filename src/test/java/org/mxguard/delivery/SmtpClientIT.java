@@ -113,7 +113,7 @@ class SmtpClientIT {
         sink.extensions = List.of("XFORWARD NAME ADDR");
         ClientInfo unknown = new ClientInfo(InetAddress.getByName("2001:db8::7"), 1, "unknown", null, "SMTP", null);
         client.deliver(target(), new Transaction(MailAddress.of("a", "sender.test"),
-                List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, unknown, this::content));
+                List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, false, unknown, this::content));
         assertThat(sink.received.getFirst().xforward()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
                 "NAME", "[UNAVAILABLE]", "ADDR", "IPV6:2001:db8::7"));
     }
@@ -217,7 +217,7 @@ class SmtpClientIT {
     @Test
     void nextMessageToTheSameAddressReusesTheConnection() {
         try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
-                Duration.ofSeconds(30))) {
+                Duration.ofSeconds(30), TlsContexts.of(null))) {
             assertThat(reusing.deliver(target(), tx("one@protected.test"))).isInstanceOf(SessionResult.Completed.class);
             assertThat(reusing.deliver(target(), tx("two@protected.test"))).isInstanceOf(SessionResult.Completed.class);
         }
@@ -234,7 +234,7 @@ class SmtpClientIT {
     void aCachedConnectionTheServerClosedIsReplacedWithoutLosingTheMessage() {
         sink.closeAfterRset = true;
         try (SmtpClient reusing = new SmtpClient("mxguard.test", SmtpTimeouts.all(Duration.ofSeconds(5)), TlsMode.MAY,
-                Duration.ofSeconds(30))) {
+                Duration.ofSeconds(30), TlsContexts.of(null))) {
             reusing.deliver(target(), tx("one@protected.test"));
             SessionResult second = reusing.deliver(target(), tx("two@protected.test"));
             assertThat(((SessionResult.Completed) second).results().getFirst())
@@ -262,6 +262,25 @@ class SmtpClientIT {
         }
     }
 
+    @Test
+    void aServerThatGreetsWithOurOwnNameIsThisHostAndGetsNoMail() {
+        sink.banner = "220 mxguard.test ESMTP Postfix";
+        SessionResult result = client.deliver(target(), tx("ok@protected.test"));
+        assertThat(result).isEqualTo(new SessionResult.Looped(
+                "host sink.test[127.0.0.1] greeted me with my own hostname mxguard.test"));
+        assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+        assertThat(sink.received).isEmpty();
+    }
+
+    @Test
+    void aServerThatAnswersEhloWithOurOwnNameIsThisHostAndGetsNoMail() {
+        sink.name = "MXGUARD.TEST";
+        SessionResult result = client.deliver(target(), tx("ok@protected.test"));
+        assertThat(result).isEqualTo(new SessionResult.Looped(
+                "host sink.test[127.0.0.1] replied to HELO/EHLO with my own hostname mxguard.test"));
+        assertThat(sink.commands).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
     private Target target() {
         return new Target("sink.test", sink.address(), sink.port());
     }
@@ -276,7 +295,7 @@ class SmtpClientIT {
         }
         return new Transaction(MailAddress.of("a", "sender.test"),
                 java.util.Arrays.stream(recipients).map(r -> MailAddress.of(r.split("@")[0], r.split("@")[1])).toList(),
-                CONTENT.length(), true, client, this::content);
+                CONTENT.length(), true, false, client, this::content);
     }
 
     private java.io.InputStream content() {

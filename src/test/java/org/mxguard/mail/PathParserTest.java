@@ -47,6 +47,18 @@ class PathParserTest {
     }
 
     @Test
+    void fullWidthAndSmallFormsOfPercentBangAndAtAreRoutingCharactersUnderSmtpUtf8() {
+        for (String local : new String[] {"user\uFF05elsewhere.example", "user\uFF20elsewhere.example",
+                "elsewhere.example\uFF01user", "user\uFE6Aelsewhere.example", "user\uFE6Belsewhere.example"}) {
+            PathParser.Result result = PathParser.parse("<" + local + "@example.org>", true);
+            assertThat(result).as(local).isInstanceOf(PathParser.Result.Mailbox.class);
+            assertThat(((PathParser.Result.Mailbox) result).hasRoutingCharacters()).as(local).isTrue();
+        }
+        PathParser.Result plain = PathParser.parse("<j\u00f6rg.m\u00fcller@example.org>", true);
+        assertThat(((PathParser.Result.Mailbox) plain).hasRoutingCharacters()).isFalse();
+    }
+
+    @Test
     void percentAndBangPathsAreRoutingCharacters() {
         assertThat(mailbox("<user%elsewhere.example@example.org>").hasRoutingCharacters()).isTrue();
         assertThat(mailbox("<elsewhere.example!user@example.org>").hasRoutingCharacters()).isTrue();
