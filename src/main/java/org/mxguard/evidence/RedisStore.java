@@ -209,6 +209,11 @@ public final class RedisStore implements EvidenceStore {
     }
 
     @Override
+    public Block block(String target) {
+        return blocks.get(target);
+    }
+
+    @Override
     public void putBlock(Block block) {
         blocks.put(block.target(), block);
         dirty.add(BLOCK + block.target());
