@@ -44,15 +44,12 @@ final class MxSkipConfig {
             s.problem("store", "must be 'embedded' or 'redis', not '" + store + "'");
         }
         RedisSettings redis = null;
-        if (store.equals("redis")) {
-            if (!s.has("redis")) {
-                s.problem("store", "'redis' needs a redis section with its addresses");
-            } else {
-                redis = redis(s.section("redis"), hostname);
-            }
+        if (store.equals("redis") && !s.has("redis")) {
+            s.problem("store", "'redis' needs a redis section with its addresses");
         } else if (s.has("redis")) {
-            s.section("redis").finish();
-            s.problem("redis", "is used only with 'store: redis'");
+            // Read (and so checked) even with the embedded store, so switching stores is one line.
+            RedisSettings r = redis(s.section("redis"), hostname, store.equals("redis"));
+            redis = store.equals("redis") ? r : null;
         }
         StoreSettings d = StoreSettings.defaults(spoolDirectory.resolve("evidence"));
         Path directory = s.path("directory", d.directory());
@@ -67,7 +64,7 @@ final class MxSkipConfig {
         return new StoreSettings(directory, v4, v6, contacts, attempts, aggregates, writeInterval, redis);
     }
 
-    private static RedisSettings redis(Section s, String hostname) {
+    private static RedisSettings redis(Section s, String hostname, boolean used) {
         List<String> addresses = s.list("addresses", List.of(), MxSkipConfig::redisUri);
         boolean cluster = s.bool("cluster", false);
         String user = s.string("user", null);
@@ -87,7 +84,7 @@ final class MxSkipConfig {
         String prefix = s.string("key-prefix", "mxguard:");
         String host = s.string("host-name", hostname);
         Duration timeout = ConfigLoader.positive(s, "timeout", Duration.ofSeconds(2));
-        if (addresses.isEmpty()) {
+        if (addresses.isEmpty() && used) {
             s.problem("addresses", "needs at least one redis:// address");
         }
         s.finish();
