@@ -218,6 +218,8 @@ public final class RedisStore implements EvidenceStore {
         blocks.put(block.target(), block);
         dirty.add(BLOCK + block.target());
         blocksChanged();
+        // Blocks are rare and the fleet should have them at once: do not wait for the next interval.
+        LockSupport.unpark(writer);
     }
 
     @Override
@@ -226,6 +228,7 @@ public final class RedisStore implements EvidenceStore {
         if (removed) {
             dirty.add(BLOCK + target);
             blocksChanged();
+            LockSupport.unpark(writer);
         }
         return removed;
     }

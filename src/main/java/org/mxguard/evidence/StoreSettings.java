@@ -42,6 +42,11 @@ public record StoreSettings(Path directory, int groupV4, int groupV6, Duration c
                 writeInterval, fleet);
     }
 
+    public StoreSettings withWriteInterval(Duration interval) {
+        return new StoreSettings(directory, groupV4, groupV6, contactRetention, attemptRetention, aggregateRetention,
+                interval, redis);
+    }
+
     /** How long a source stays covered: as long as the longest-lived reason for it (contact or credit) could. */
     Duration coveredRetention() {
         return contactRetention.compareTo(attemptRetention) > 0 ? contactRetention : attemptRetention;
