@@ -81,6 +81,9 @@ final class RedisLink implements AutoCloseable {
             RedisClusterCommands<String, String> sync;
             StatefulRedisPubSubConnection<String, String> subscription;
             if (settings.cluster()) {
+                // Lettuce subscribes on the first seed: a dead one (a killed master) would keep every
+                // new link from opening, so each attempt starts from another seed.
+                java.util.Collections.shuffle(uris);
                 RedisClusterClient c = RedisClusterClient.create(resources, uris);
                 client = c;
                 ClusterClientOptions.Builder options = ClusterClientOptions.builder();

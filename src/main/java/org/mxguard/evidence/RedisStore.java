@@ -85,6 +85,7 @@ public final class RedisStore implements EvidenceStore {
     private volatile boolean closed;
     /** When this host last heard its own message back on the channel (System.nanoTime). */
     private volatile long lastEcho;
+    private long lastRetryLog = System.nanoTime();
 
     private RedisStore(StoreSettings settings, Clock clock) {
         this.settings = settings;
@@ -563,7 +564,9 @@ public final class RedisStore implements EvidenceStore {
                 if (System.nanoTime() - nextPing >= 0) {
                     // A heartbeat through the channel: a subscription left on a dead node (a cluster
                     // master killed) hears nothing, not even this host's own messages.
-                    if (System.nanoTime() - lastEcho > PING_NANOS + redis.timeout().toNanos()) {
+                    // Twice the timeout: a machine starved of CPU for a moment is not an outage, and
+                    // a false one costs a full reload.
+                    if (System.nanoTime() - lastEcho > PING_NANOS + 2 * redis.timeout().toNanos()) {
                         throw new RedisException("the subscription heard nothing for "
                                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEcho) + " ms");
                     }
@@ -589,8 +592,9 @@ public final class RedisStore implements EvidenceStore {
             outages.increment();
             LOG.warn("fleet store {}: lost ({}); deciding on this host's knowledge, not refusing clients for lack of a "
                     + "primary contact, {} changes waiting; reconnecting", redis.where(), e.toString(), dirty.size());
-        } else {
-            LOG.debug("fleet store {}: still unreachable: {}", redis.where(), e.toString());
+        } else if (System.nanoTime() - lastRetryLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastRetryLog = System.nanoTime();
+            LOG.warn("fleet store {}: still unreachable: {}", redis.where(), e.toString());
         }
     }
 

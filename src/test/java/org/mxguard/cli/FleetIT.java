@@ -198,24 +198,46 @@ class FleetIT {
         assertThat(b.evidenceStore().describe()).contains("in sync", "1 outages");
     }
 
+    private Server[] clusterFleet(RedisCluster cluster) throws Exception {
+        String section = "addresses: [ " + String.join(", ", cluster.seeds().stream().map(s -> "\"" + s + "\"").toList())
+                + " ]\ncluster: true\nkey-prefix: \"fleet1:\"";
+        return new Server[] {start("mx2.test", section), start("mx3.test", section)};
+    }
+
     @Test
-    @org.junit.jupiter.api.Disabled("a write to a fresh cluster can stall for the whole 2 s timeout on a loaded "
-            + "machine, which makes the host degraded (it then passes, as it must) and the strict assertions fail; "
-            + "RedisStoreIT covers sharing through a cluster")
+    void aClusterOfThreeMastersSharesLikeASingleNode() throws Exception {
+        RedisCluster cluster = RedisCluster.start(dir.resolve("cluster"));
+        redis.add(cluster);
+        Server[] fleet = clusterFleet(cluster);
+        assertShared(fleet[0], fleet[1], "127.0.6", "127.0.4", "127.0.7");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("open bug: after a master is killed, every new link fails with Lettuce's "
+            + "'Unable to connect' to the dead node, so the hosts stay degraded (relaying, passing unknown clients) "
+            + "until it returns")
     void aClusterKeepsTheFleetWorkingThroughAMasterFailover() throws Exception {
         RedisCluster cluster = RedisCluster.start(dir.resolve("cluster"));
         redis.add(cluster);
-        String section = "addresses: [ " + String.join(", ", cluster.seeds().stream().map(s -> "\"" + s + "\"").toList())
-                + " ]\ncluster: true\nkey-prefix: \"fleet1:\"";
-        Server a = start("mx2.test", section);
-        Server b = start("mx3.test", section);
+        Server[] fleet = clusterFleet(cluster);
+        Server a = fleet[0];
+        Server b = fleet[1];
         assertShared(a, b, "127.0.6", "127.0.4", "127.0.7");
-
+        // A client known to the fleet is accepted throughout; the hosts may be degraded for a few
+        // seconds while Lettuce retires the dead master's connection, and then pass unknown clients.
         cluster.masterOf("fleet1:b:127.2.8.0/24").kill();
+        assertThat(rcpt(b, "127.0.4.1", "alice@sender.test")).startsWith("250 2.1.5");
         cluster.awaitOk();
-        await("both hosts in sync after the failover", () -> !a.evidenceStore().degraded()
-                && !b.evidenceStore().degraded());
-        assertShared(a, b, "127.2.8", "127.3.5", "127.4.9");
+        assertThat(rcpt(b, "127.0.4.1", "alice@sender.test")).startsWith("250 2.1.5");
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.2.8.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("a block made after the failover, on the failed-over slot, reaches mx3", () -> policyCheck(b, "127.2.8.1")
+                .contains("blocks    block 127.2.8.0/24:1: tempfail"));
+        await("both hosts back in sync", () -> !a.evidenceStore().degraded() && !b.evidenceStore().degraded());
+        a.contacts().record(new PrimaryContact(InetAddress.getByName("127.3.5.1"), "unknown", null, false,
+                "primary.test", java.time.Instant.now(), PrimaryContact.Source.POLICY_SERVICE));
+        await("a contact reported after the failover reaches mx3",
+                () -> b.evidenceStore().lastContact(address("127.3.5.1")) != null);
     }
 
     private static InetAddress address(String text) {

@@ -44,23 +44,31 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** Waits until every live node says {@code cluster_state:ok} and sees every slot served. */
+    /**
+     * Waits until every live node says {@code cluster_state:ok}, knows every node and sees all 16384
+     * slots served, twice half a second apart: right after {@code --cluster create} (and after a
+     * failover) the nodes' views still flap while the gossip settles.
+     */
     public void awaitOk() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
+        int settled = 0;
+        while (settled < 2) {
             boolean ok = true;
             for (RedisServer n : nodes) {
-                if (n.alive() && !n.bulk("CLUSTER INFO").contains("cluster_state:ok")) {
+                if (!n.alive()) {
+                    continue;
+                }
+                String info = n.bulk("CLUSTER INFO");
+                if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384")
+                        || !info.contains("cluster_known_nodes:" + nodes.size())) {
                     ok = false;
                 }
             }
-            if (ok) {
-                return;
-            }
+            settled = ok ? settled + 1 : 0;
             if (System.nanoTime() > deadline) {
-                throw new IOException("the cluster did not reach cluster_state:ok");
+                throw new IOException("the cluster did not settle at cluster_state:ok");
             }
-            Thread.sleep(50);
+            Thread.sleep(ok ? 500 : 50);
         }
     }
 
