@@ -9,6 +9,7 @@ import java.util.List;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.PrimaryCheck;
 import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
@@ -21,6 +22,7 @@ import org.mxguard.evidence.RedisStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
@@ -31,6 +33,10 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.policyservice.ContactCounter;
+import org.mxguard.policyservice.PolicyService;
+import org.mxguard.primary.HealthProbe;
+import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -41,9 +47,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, SMTP
- * listener, control socket; stop order is the reverse, so no session is accepted that the spool
- * cannot take and nothing is delivered after the spool closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
+ * service, delivery, the primary's logs, SMTP listener, the primary's health probe, control socket;
+ * stop order is the reverse, so no session is accepted that the spool cannot take and nothing is
+ * delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -59,15 +66,32 @@ final class Server implements AutoCloseable {
     private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    private PolicyService policyService;
+    private final ContactCounter contactCount = new ContactCounter();
+    /** True when a caller gave the primary health: then no probe replaces it. */
+    private volatile boolean primaryHealthGiven;
+    /** Where the primary's log reports its clients; null: {@link #contacts()}. */
+    private final ContactRecorder logContacts;
+    private PrimaryLogs primaryLogs;
 
     Server(MxguardConfig config, Clock clock) {
-        this.config = config;
-        this.clock = clock;
+        this(config, clock, null);
     }
 
-    /** Replaces the primary health the MX-skip rule asks (the health probe, or a test's). */
+    /**
+     * @param logContacts where the clients seen in the primary's log go, instead of the MX-skip
+     *     rule's evidence store (tests)
+     */
+    Server(MxguardConfig config, Clock clock, ContactRecorder logContacts) {
+        this.config = config;
+        this.clock = clock;
+        this.logContacts = logContacts;
+    }
+
+    /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
+        this.primaryHealthGiven = true;
     }
 
     /** Starts everything; on failure, stops what was started and rethrows. */
@@ -108,9 +132,26 @@ final class Server implements AutoCloseable {
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
             }
+            if (config.policyService() != null) {
+                // The primary's clients feed the evidence store; with the MX-skip rule off they are only
+                // counted. The primary is answered from the rule file and the blocks, never the MX-skip
+                // rule: a client at the primary is doing what the rule asks.
+                ContactRecorder evidence = contacts();
+                ContactRecorder recorder = contact -> {
+                    contactCount.record(contact);
+                    evidence.record(contact);
+                };
+                policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
+                policyService.start();
+                started.add(policyService);
+            }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
             started.add(queue);
+
+            primaryLogs = PrimaryLogs.start(config.primary(), logContacts == null ? contacts() : logContacts, clock,
+                    config.log().syslogName());
+            started.add(primaryLogs);
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
@@ -123,6 +164,15 @@ final class Server implements AutoCloseable {
             }
             smtp.start();
             started.add(smtp);
+            // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
+            if (config.primary().probe().enabled() && !primaryHealthGiven) {
+                PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
+                        config.primary().probe().timeout());
+                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                probe.start();
+                started.add(probe);
+                primaryHealth = probe;
+            }
 
             ControlServer control = new ControlServer(config.controlSocket());
             queue.registerControl(control);
@@ -138,6 +188,24 @@ final class Server implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
+    private List<Domain> probedDomains() {
+        return config.smtp().protectedDomains().stream()
+                .filter(d -> !d.startsWith(".") && !d.startsWith("["))
+                .map(Domain::parse)
+                .toList();
+    }
+
+    /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
+    PrimaryHealth primaryHealth() {
+        return primaryHealth;
+    }
+
+    /** The primary's followed logs and syslog receiver (tests read the receiver's bound ports). */
+    PrimaryLogs primaryLogs() {
+        return primaryLogs;
     }
 
     /**
@@ -210,6 +278,16 @@ final class Server implements AutoCloseable {
 
     InetAddress smtpAddress() {
         return smtp.boundAddresses().getFirst().getAddress();
+    }
+
+    /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
+    int policyServicePort() {
+        return policyService == null ? -1 : policyService.port();
+    }
+
+    /** How many clients of the primary the policy service reported. */
+    long primaryContacts() {
+        return contactCount.count();
     }
 
     @Override

@@ -7,35 +7,48 @@ package org.mxguard.loganalysis;
  */
 record ClientAddress(String name, String ip) {
 
-    /** Sendmail's {@code name [ip]}, {@code [ip]}, {@code name [IPv6:ip]}, maybe with {@code (may be forged)}. */
+    /**
+     * Sendmail's {@code name [ip]}, {@code [ip]}, {@code name [IPv6:ip]}, maybe with
+     * {@code (may be forged)} after it, and {@code ident@name [ip]} when sendmail's IDENT lookup
+     * answered. Read from the end of the field, where sendmail puts the address: the last bracket
+     * pair is the address, whatever the name before it holds.
+     */
     static ClientAddress parseSendmail(String s, int from, int to) {
-        int open = s.indexOf('[', from);
-        if (open < 0 || open >= to) {
+        int end = to;
+        while (end > from && s.charAt(end - 1) == ' ') {
+            end--;
+        }
+        if (s.startsWith("(may be forged)", end - 15) && end - 15 >= from) {
+            end -= 15;
+            while (end > from && s.charAt(end - 1) == ' ') {
+                end--;
+            }
+        }
+        if (end <= from || s.charAt(end - 1) != ']') {
             return null;
         }
-        int close = s.indexOf(']', open);
-        if (close < 0 || close >= to) {
+        int open = s.lastIndexOf('[', end - 1);
+        if (open < from) {
             return null;
         }
         String name = null;
-        if (open > from) {
+        if (open > from && s.charAt(open - 1) == '@') {
+            // "user@[ip]": IDENT answered, the address has no name.
+            name = null;
+        } else if (open > from) {
             if (s.charAt(open - 1) != ' ') {
                 return null;
             }
-            name = hostName(s, from, open - 1);
+            // RFC 1413 IDENT: sendmail writes the remote user before the name, "user@host".
+            int at = s.lastIndexOf('@', open - 1);
+            int nameStart = at >= from ? at + 1 : from;
+            name = hostName(s, nameStart, open - 1);
             if (name == null) {
                 return null;
             }
         }
-        String ip = address(s, open + 1, close);
-        if (ip == null) {
-            return null;
-        }
-        String rest = s.substring(close + 1, to).trim();
-        if (!rest.isEmpty() && !rest.equals("(may be forged)")) {
-            return null;
-        }
-        return new ClientAddress(name, ip);
+        String ip = address(s, open + 1, end - 1);
+        return ip == null ? null : new ClientAddress(name, ip);
     }
 
     /**

@@ -47,6 +47,11 @@ final class LineParser {
         }
     }
 
+    /** The program name of the last line whose header parsed ({@code postfix/smtpd}). */
+    String program() {
+        return header.program;
+    }
+
     /** For tests and tools that read only the message part (the grok test vectors). */
     void parseMessage(String program, String message, List<LogEvent> out) {
         parse("Jan  1 00:00:00 test " + program + "[1]: " + message, out);

@@ -182,6 +182,25 @@ final class PostfixParser {
                 sender, recipient));
     }
 
+    /**
+     * The {@code helo=<H>} that ends a Postfix reject line, or null. Postfix writes it last, after
+     * {@code proto=}; the sender and recipient before it may hold spaces and any text, a HELO
+     * argument holds no space (smtpd takes exactly one word), so the last {@code " proto="} is
+     * Postfix's own.
+     */
+    static String helo(String line) {
+        int proto = line.lastIndexOf(" proto=");
+        if (proto < 0 || !line.endsWith(">")) {
+            return null;
+        }
+        int space = line.indexOf(' ', proto + 7);
+        if (space < 0 || !line.startsWith("helo=<", space + 1)) {
+            return null;
+        }
+        String helo = line.substring(space + 7, line.length() - 1);
+        return helo.isEmpty() ? null : helo;
+    }
+
     /** End of an address written as {@code <...>} followed by a space, comma or the line's end. */
     private static int addressEnd(String line, int start) {
         int i = start;

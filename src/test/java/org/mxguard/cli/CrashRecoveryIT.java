@@ -67,6 +67,9 @@ class CrashRecoveryIT {
                   client-name-lookup: false
                 delivery:
                   enabled: false
+                primary:
+                  probe:
+                    enabled: false
                 """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log")));
         Path output = dir.resolve("server.out");
         Random random = new Random(20261126);

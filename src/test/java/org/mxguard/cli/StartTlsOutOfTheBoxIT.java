@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.evidence.StoreSettings;
+import org.mxguard.primary.PrimarySettings;
+import org.mxguard.primary.ProbeSettings;
 import org.mxguard.spool.SpoolSettings;
 import org.slf4j.LoggerFactory;
 
@@ -94,10 +96,18 @@ class StartTlsOutOfTheBoxIT {
                 example.smtp().withListen(List.of(new java.net.InetSocketAddress("127.0.0.1", 0))),
                 new SpoolSettings(dir.resolve("spool"), 0, spool.fsync(), spool.syncDirectory(), spool.commitJournal()),
                 example.log(), example.dns(), false, example.policy(), example.delivery(), dir.resolve("control.sock"),
-                example.mxSkip(), StoreSettings.defaults(dir.resolve("evidence")));
+                example.mxSkip(), StoreSettings.defaults(dir.resolve("evidence")), null,
+                withoutProbe(example.primary()));
         server = new Server(config, Clock.systemUTC());
         server.start();
         assertThat(starttls(server.smtpPort())).contains("STARTTLS offered", "subject CN=mx2.example.net");
+    }
+
+    /** The health probe would ask DNS for the example's domains. */
+    private static PrimarySettings withoutProbe(PrimarySettings p) {
+        ProbeSettings probe = p.probe();
+        return new PrimarySettings(p.logFiles(), p.pollInterval(), p.syslog(), new ProbeSettings(false, probe.interval(),
+                probe.timeout(), probe.downAfter(), probe.upAfter()));
     }
 
     private List<String> messages() {
