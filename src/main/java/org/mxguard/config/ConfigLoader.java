@@ -109,12 +109,8 @@ public final class ConfigLoader {
         PolicySettings policy = policy(root.section("policy"), protectedDomains);
         DeliveryConfig delivery = DeliveryConfig.bind(root.section("delivery"), hostname, smtp.listen());
         MxSkipSettings mxSkip = MxSkipConfig.mxSkip(root.section("mx-skip"));
-<<<<<<< HEAD
         StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip, hostname);
-=======
-        StoreSettings evidence = MxSkipConfig.evidence(root.section("evidence"), spool.directory(), mxSkip);
         PrimarySettings primary = PrimaryConfig.bind(root.section("primary"));
->>>>>>> main
         Section control = root.section("control");
         Path controlSocket = control.path("socket", spool.directory().resolve("control.sock"));
         if (serving) {
