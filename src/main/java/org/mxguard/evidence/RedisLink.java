@@ -14,7 +14,9 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -143,6 +145,24 @@ final class RedisLink implements AutoCloseable {
 
     RedisClusterCommands<String, String> sync() {
         return sync;
+    }
+
+    /**
+     * Where to SCAN for the fleet's keys: the node, or each live master of a cluster. Lettuce's own
+     * cluster-wide SCAN also visits a master that failed and lost its slots, and fails on it.
+     */
+    List<RedisKeyCommands<String, String>> scanTargets() {
+        if (!(connection instanceof StatefulRedisClusterConnection<String, String> cluster)) {
+            return List.of(sync);
+        }
+        List<RedisKeyCommands<String, String>> out = new ArrayList<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.getRole().isUpstream() && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                    && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL) && !node.getSlots().isEmpty()) {
+                out.add(cluster.getConnection(node.getNodeId()).sync());
+            }
+        }
+        return out;
     }
 
     /** False once either connection dropped: the link is then useless and must be replaced. */

@@ -441,30 +441,32 @@ public final class RedisStore implements EvidenceStore {
         List<String> batch = new ArrayList<>();
         int loaded = 0;
         boolean changed = false;
-        Iterator<String> keys = ScanIterator.scan(l.sync(), ScanArgs.Builder.matches(prefix + "*").limit(BATCH));
-        while (keys.hasNext() || !batch.isEmpty()) {
-            if (keys.hasNext()) {
-                batch.add(keys.next());
-                if (batch.size() < BATCH && keys.hasNext()) {
-                    continue;
+        for (var node : l.scanTargets()) {
+            Iterator<String> keys = ScanIterator.scan(node, ScanArgs.Builder.matches(prefix + "*").limit(BATCH));
+            while (keys.hasNext() || !batch.isEmpty()) {
+                if (keys.hasNext()) {
+                    batch.add(keys.next());
+                    if (batch.size() < BATCH && keys.hasNext()) {
+                        continue;
+                    }
                 }
+                for (KeyValue<String, String> kv : l.sync().mget(batch.toArray(String[]::new))) {
+                    if (!kv.hasValue()) {
+                        continue;
+                    }
+                    String key = kv.getKey().substring(prefix.length());
+                    try {
+                        changed |= apply(key, kv.getValue());
+                        loaded++;
+                    } catch (RuntimeException e) {
+                        LOG.warn("fleet store: unreadable key {} skipped ({})", kv.getKey(), e.toString());
+                    }
+                    if (key.startsWith(BLOCK)) {
+                        blocksInRedis.add(key.substring(BLOCK.length()));
+                    }
+                }
+                batch.clear();
             }
-            for (KeyValue<String, String> kv : l.sync().mget(batch.toArray(String[]::new))) {
-                if (!kv.hasValue()) {
-                    continue;
-                }
-                String key = kv.getKey().substring(prefix.length());
-                try {
-                    changed |= apply(key, kv.getValue());
-                    loaded++;
-                } catch (RuntimeException e) {
-                    LOG.warn("fleet store: unreadable key {} skipped ({})", kv.getKey(), e.toString());
-                }
-                if (key.startsWith(BLOCK)) {
-                    blocksInRedis.add(key.substring(BLOCK.length()));
-                }
-            }
-            batch.clear();
         }
         if (authoritative) {
             // Blocks removed by another host while this one was away; not those made here meanwhile.
