@@ -42,6 +42,29 @@ record Attempts(long[] hashes, long[] firstSeconds) {
         return new Attempts(h, t);
     }
 
+    /**
+     * These attempts and another host's of the same client: each pair with the earlier of its two
+     * first-refusal times, at most {@link #MAX} pairs, the oldest forgotten first.
+     */
+    Attempts union(Attempts other) {
+        Attempts out = this;
+        for (int i = 0; i < other.hashes.length; i++) {
+            Instant mine = out.first(other.hashes[i]);
+            if (mine == null) {
+                out = out.with(other.hashes[i], Instant.ofEpochSecond(other.firstSeconds[i]));
+            } else if (other.firstSeconds[i] < mine.getEpochSecond()) {
+                long[] t = out.firstSeconds.clone();
+                for (int j = 0; j < out.hashes.length; j++) {
+                    if (out.hashes[j] == other.hashes[i]) {
+                        t[j] = other.firstSeconds[i];
+                    }
+                }
+                out = new Attempts(out.hashes, t);
+            }
+        }
+        return out;
+    }
+
     /** The newest first-refusal time, for expiry. */
     Instant newest() {
         long max = Long.MIN_VALUE;

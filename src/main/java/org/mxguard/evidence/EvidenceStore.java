@@ -67,6 +67,16 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
     /** Returns once everything recorded so far is on durable storage. */
     void flush();
 
+    /**
+     * True while the store may be missing what other hosts learned: the fleet's shared store is
+     * unreachable, or has not been caught up with since it came back. The absence of a primary
+     * contact then proves nothing, and the MX-skip rule does not refuse on it. The embedded store
+     * holds all there is: never degraded.
+     */
+    default boolean degraded() {
+        return false;
+    }
+
     /** Counts, for {@code mxguard block list} and logs: "contacts 12, credits 3, ...". */
     String describe();
 

@@ -53,6 +53,7 @@ public final class MxSkipRule implements PolicyEngine {
     private final LongAdder credited = new LongAdder();
     private final LongAdder creditsGranted = new LongAdder();
     private final LongAdder primaryDown = new LongAdder();
+    private final LongAdder degraded = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder refusedByBlock = new LongAdder();
 
@@ -168,6 +169,15 @@ public final class MxSkipRule implements PolicyEngine {
             }
             return new Verdict.Pass("the primary MX of " + domain.name() + " is down (" + contactText + ")");
         }
+        if (store.degraded()) {
+            // The fleet's store is away: the contact may have been reported to another host. Absence
+            // of evidence is no evidence, so pass, as with a primary down; blocks known here still act.
+            if (live) {
+                degraded.increment();
+                notice(q, "pass: evidence store degraded, other hosts' contacts unknown; " + contactText);
+            }
+            return new Verdict.Pass("the evidence store is degraded: other hosts' contacts unknown (" + contactText + ")");
+        }
         String evidence = contactText + ", primary up, no retry credit"
                 + (live && waited.isPositive() ? ", first try " + seconds(waited) + " ago" : "");
         if (live) {
@@ -219,7 +229,8 @@ public final class MxSkipRule implements PolicyEngine {
     public String counts() {
         return "mx-skip " + settings.mode().word() + ": checked " + checked.sum() + ", allowed network " + allowed.sum()
                 + ", seen at a primary " + seen.sum() + ", with retry credit " + credited.sum() + ", credit earned "
-                + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum() + ", "
+                + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum()
+                + ", store degraded " + degraded.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
     }
 }
