@@ -121,6 +121,21 @@ class MxSkipIT {
     }
 
     @Test
+    void aBusyPartitionedMtaEarnsCreditWithItsFirstRetry() throws Exception {
+        start("enforce", "");
+        // More messages within one retry interval than the rule keeps pairs per client.
+        for (int i = 0; i < 24; i++) {
+            assertThat(rcpt("127.0.0.7", "user" + i + "@far.test")).startsWith("451 4.7.1");
+            clock.advance(Duration.ofSeconds(5));
+        }
+        clock.set(Instant.parse("2026-12-06T06:05:00Z"));
+        assertThat(rcpt("127.0.0.7", "user0@far.test")).as("the first message's retry").startsWith("250 2.1.5");
+        assertThat(awaitLog("mx-skip: RCPT from unknown[127.0.0.7]: pass: retry credit earned")).contains("after 300s");
+        assertThat(rcpt("127.0.0.7", "user23@far.test")).as("credit covers the messages not recorded")
+                .startsWith("250 2.1.5");
+    }
+
+    @Test
     void primaryDownAcceptsAndAllowedNetworksAndAcceptRulesAreExempt() throws Exception {
         start("enforce", "");
         primaryUp.set(false);
