@@ -147,7 +147,7 @@ public final class MxSkipRule implements PolicyEngine {
         String recipient = q.recipient().address().toLowerCase(Locale.ROOT);
         Instant first = live ? store.attempt(client, sender, recipient, now) : now;
         Duration waited = Duration.between(first, now);
-        if (live && waited.compareTo(settings.retryInterval()) >= 0) {
+        if (live && settings.earnsCredit(waited)) {
             Instant until = now.plus(settings.creditLifetime());
             store.grantCredit(client, until);
             creditsGranted.increment();

@@ -121,6 +121,18 @@ class MxSkipIT {
     }
 
     @Test
+    void aPostfixRetryASecondEarlyStillEarnsCredit() throws Exception {
+        start("enforce", "");
+        assertThat(rcpt("127.0.0.8", "dave@sender.test")).startsWith("451 4.7.1");
+        clock.advance(Duration.ofSeconds(284));
+        assertThat(rcpt("127.0.0.8", "dave@sender.test")).as("beyond the tolerance of 15 s").startsWith("451 4.7.1");
+        // Postfix's minimal_backoff_time (300 s) in whole seconds: the retry can come a second early.
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(rcpt("127.0.0.8", "dave@sender.test")).startsWith("250 2.1.5");
+        assertThat(awaitLog("mx-skip: RCPT from unknown[127.0.0.8]: pass: retry credit earned")).contains("after 299s");
+    }
+
+    @Test
     void aBusyPartitionedMtaEarnsCreditWithItsFirstRetry() throws Exception {
         start("enforce", "");
         // More messages within one retry interval than the rule keeps pairs per client.
