@@ -29,7 +29,8 @@ import org.mxguard.policy.Stage;
  * that was refused retries, at the primary or here. A client that comes back after the retry interval
  * with the same sender and recipient has a queue behind it: it earns retry credit and is accepted
  * even if it cannot reach the primary (a partition), so legitimate mail is delayed by one retry at
- * most and never lost.
+ * most and never lost. Credit exempts the client that earned it; it does not lift the blocks of its
+ * network or subdomain, which go on refusing the others.
  *
  * <p>In observe mode the refusal is warn-only: the session logs {@code reject_warning} and goes on.
  * Each refusal carries its evidence in the reply (so the log line shows it); the passes that only
@@ -138,19 +139,19 @@ public final class MxSkipRule implements PolicyEngine {
             return new Verdict.Pass("retry credit until " + credit);
         }
         String contactText = contact == null ? "no primary contact" : "last primary contact " + describe(contact);
-        // Retry credit comes before blocks: a real MTA in a blocked network retries, earns credit
-        // and lifts the block; spamware that never retries stays blocked.
+        // Retry credit comes before blocks: a real MTA in a blocked network retries, earns credit and
+        // passes. The credit exempts that client only and lifts no block: spamware can repeat a sender
+        // and recipient by chance, and one such repeat must not open its whole network (while the
+        // primary is down nothing would block it again). The credit still covers the client's
+        // sources, so no new block is made over it.
         String sender = senderText(q.sender());
         String recipient = q.recipient().address().toLowerCase(Locale.ROOT);
         Instant first = live ? store.attempt(client, sender, recipient, now) : now;
         Duration waited = Duration.between(first, now);
-        if (live && waited.compareTo(settings.retryInterval()) >= 0) {
+        if (live && settings.earnsCredit(waited)) {
             Instant until = now.plus(settings.creditLifetime());
             store.grantCredit(client, until);
             creditsGranted.increment();
-            if (blocks != null) {
-                blocks.lift(client, q.clientName());
-            }
             notice(q, "pass: retry credit earned, came back after " + seconds(waited) + " with the same sender and "
                     + "recipient; credit until " + until + "; " + contactText);
             return new Verdict.Pass("retry credit earned after " + seconds(waited));
