@@ -59,14 +59,15 @@ record Attempts(long[] hashes, long[] firstSeconds) {
 
     /**
      * These attempts and another host's of the same client: each pair with the earlier of its two
-     * first-refusal times, at most {@link #MAX} pairs, the oldest forgotten first.
+     * first-refusal times, at most {@link #MAX} pairs: when the table is full, the other host's
+     * further pairs are not kept, as in {@link #with} (a kept pair may have its retry on the way).
      */
     Attempts union(Attempts other) {
         Attempts out = this;
         for (int i = 0; i < other.hashes.length; i++) {
             Instant mine = out.first(other.hashes[i]);
             if (mine == null) {
-                out = out.with(other.hashes[i], Instant.ofEpochSecond(other.firstSeconds[i]));
+                out = out.with(other.hashes[i], Instant.ofEpochSecond(other.firstSeconds[i]), Instant.MIN);
             } else if (other.firstSeconds[i] < mine.getEpochSecond()) {
                 long[] t = out.firstSeconds.clone();
                 for (int j = 0; j < out.hashes.length; j++) {

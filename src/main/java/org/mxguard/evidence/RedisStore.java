@@ -152,13 +152,16 @@ public final class RedisStore implements EvidenceStore {
     public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
         long pair = Attempts.hash(sender, recipient);
         Cidr g = group(client);
+        Instant expiredBefore = at.minus(settings.attemptRetention());
         Attempts before = attempts.get(g);
-        Attempts now = attempts.merge(g, Attempts.NONE.with(pair, at), (old, fresh) -> old.with(pair, at));
+        Attempts now = attempts.merge(g, Attempts.NONE.with(pair, at, expiredBefore),
+                (old, fresh) -> old.with(pair, at, expiredBefore));
         if (now != before) {
             dirty.add(ATTEMPTS + g);
         }
         Instant first = now.first(pair);
-        return first.isAfter(at) ? at : first;
+        // Null: the client's table is full of pairs still waiting for their retry; this one is not kept.
+        return first == null || first.isAfter(at) ? at : first;
     }
 
     @Override
