@@ -15,7 +15,7 @@ cd "$root"
 mvn -B -q -DskipTests -Dcheckstyle.skip test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test >/dev/null
 cp="target/test-classes:target/classes:$(cat "$out/classpath.txt")"
-"$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main 'EvidenceDecisionBenchmark' -p clients="$clients" \
+"$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main 'EvidenceDecisionBenchmark' -p clients="$clients" -p kind=embedded,redis \
     -f 1 -wi 2 -w 5s -i 3 -r 5s -prof gc -jvmArgs -Xmx2g | tee "$out/jmh.txt"
 # The CPU time of one decision per path (thread CPU time: not inflated by a busy machine).
 "$JAVA_HOME/bin/java" -Xmx2g -cp "$cp" org.mxguard.evidence.DecisionCost "$clients" | tee "$out/decision-cost.txt"

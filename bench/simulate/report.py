@@ -94,7 +94,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
     phases = {p: {"offered": 0, "delivered": 0, "lost": 0, "bounced": 0, "via_backup": 0, "legit_tempfails": 0,
                   "delays": [], "spam_attempts": 0, "spam_accepted": 0, "spam_attempts_all": 0,
                   "spam_accepted_all": 0, "blocks": 0, "false_blocks": 0, "duplicates": 0,
-                  "spam_accepted_networks": {}}
+                  "spam_accepted_networks": {}, "spam_accepted_clients": {}}
               for p in PHASES}
     blocks, lifted, credits = [], [], []
     sessions = {}
@@ -117,6 +117,7 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
                     ph["spam_accepted"] += 1
                     net = m.group(3).rsplit(".", 1)[0] + ".0/24"
                     ph["spam_accepted_networks"][net] = ph["spam_accepted_networks"].get(net, 0) + 1
+                    ph["spam_accepted_clients"][m.group(3)] = ph["spam_accepted_clients"].get(m.group(3), 0) + 1
             continue
         m = _REJECT.match(msg)
         if m and m.group(4) in legit_ips and m.group(1) == "reject":

@@ -40,6 +40,9 @@ final class MxSkipMeters {
         Gauge.builder("mxguard.evidence.store.healthy", mxSkip, m -> m.store().healthy() ? 1 : 0)
                 .description("1 while the evidence store's writes to disk succeed, 0 after a failed write")
                 .strongReference(true).register(registry);
+        Gauge.builder("mxguard.evidence.store.degraded", mxSkip, m -> m.store().degraded() ? 1 : 0)
+                .description("1 while the store may miss what other hosts learned (shared store unreachable)")
+                .strongReference(true).register(registry);
         for (Domain domain : domains) {
             Gauge.builder("mxguard.primary.up", health, h -> h.primaryUp(domain) ? 1 : 0)
                     .tag("domain", domain.toString())

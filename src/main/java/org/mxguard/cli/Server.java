@@ -23,6 +23,7 @@ import org.mxguard.dns.DnsblClient;
 import org.mxguard.evidence.ContactRecorder;
 import org.mxguard.evidence.EmbeddedStore;
 import org.mxguard.evidence.EvidenceStore;
+import org.mxguard.evidence.RedisStore;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.PrimaryHealth;
@@ -123,14 +124,16 @@ final class Server implements AutoCloseable {
             RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
             PolicyEngine policy = rulesEngine;
             if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
-                EmbeddedStore store = EmbeddedStore.open(config.evidence(), clock);
+                EvidenceStore store = config.evidence().redis() == null ? EmbeddedStore.open(config.evidence(), clock)
+                        : RedisStore.open(config.evidence(), clock);
                 started.add(store);
                 // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
                 // Read at each decision, so the health probe may be set up before or after this.
                 PrimaryHealth health = domain -> primaryHealth.primaryUp(domain);
                 mxSkip = MxSkip.assemble(config.mxSkip(), store, health,
                         new PrimaryNames(config.delivery().settings().routes(), dns, clock), config.policy(),
-                        config.smtp().hostname(), mailLog, clock);
+                        config.evidence().redis() == null ? config.smtp().hostname() : config.evidence().redis().host(),
+                        mailLog, clock);
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
             }

@@ -1,10 +1,13 @@
 package org.mxguard.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.mxguard.evidence.Aggregate;
 import org.mxguard.evidence.MxSkipSettings;
+import org.mxguard.evidence.RedisSettings;
 import org.mxguard.evidence.StoreSettings;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
@@ -35,10 +38,18 @@ final class MxSkipConfig {
                 new MxSkipSettings.BlockThresholds(enabled, minClients, share, expiry));
     }
 
-    static StoreSettings evidence(Section s, Path spoolDirectory, MxSkipSettings mxSkip) {
+    static StoreSettings evidence(Section s, Path spoolDirectory, MxSkipSettings mxSkip, String hostname) {
         String store = s.string("store", "embedded");
-        if (!store.equals("embedded")) {
-            s.problem("store", "must be 'embedded' (the only store of this version), not '" + store + "'");
+        if (!store.equals("embedded") && !store.equals("redis")) {
+            s.problem("store", "must be 'embedded' or 'redis', not '" + store + "'");
+        }
+        RedisSettings redis = null;
+        if (store.equals("redis") && !s.has("redis")) {
+            s.problem("store", "'redis' needs a redis section with its addresses");
+        } else if (s.has("redis")) {
+            // Read (and so checked) even with the embedded store, so switching stores is one line.
+            RedisSettings r = redis(s.section("redis"), hostname, store.equals("redis"));
+            redis = store.equals("redis") ? r : null;
         }
         StoreSettings d = StoreSettings.defaults(spoolDirectory.resolve("evidence"));
         Path directory = s.path("directory", d.directory());
@@ -49,7 +60,54 @@ final class MxSkipConfig {
         Duration attempts = max(d.attemptRetention(), mxSkip.retryInterval().multipliedBy(2));
         Duration aggregates = ConfigLoader.positive(s, "aggregate-retention", d.aggregateRetention());
         s.finish();
-        return new StoreSettings(directory, v4, v6, contacts, attempts, aggregates, d.writeInterval());
+        Duration writeInterval = redis == null ? d.writeInterval() : Duration.ofMillis(50);
+        return new StoreSettings(directory, v4, v6, contacts, attempts, aggregates, writeInterval, redis);
+    }
+
+    private static RedisSettings redis(Section s, String hostname, boolean used) {
+        List<String> addresses = s.list("addresses", List.of(), MxSkipConfig::redisUri);
+        boolean cluster = s.bool("cluster", false);
+        String user = s.string("user", null);
+        Path passwordFile = s.path("password-file", null);
+        String password = null;
+        if (passwordFile != null) {
+            try {
+                password = Files.readString(passwordFile).strip();
+            } catch (IOException e) {
+                s.problem("password-file", "cannot be read: " + e.getMessage());
+            }
+        }
+        Path caFile = s.path("ca-file", null);
+        if (caFile != null && !Files.isReadable(caFile)) {
+            s.problem("ca-file", "cannot be read: " + caFile);
+        }
+        String prefix = s.string("key-prefix", "mxguard:");
+        String host = s.string("host-name", hostname);
+        Duration timeout = ConfigLoader.positive(s, "timeout", Duration.ofSeconds(2));
+        if (addresses.isEmpty() && used) {
+            s.problem("addresses", "needs at least one redis:// address");
+        }
+        s.finish();
+        try {
+            return new RedisSettings(addresses.isEmpty() ? List.of("redis://127.0.0.1:6379") : addresses, cluster, user,
+                    password, caFile, prefix, host, timeout);
+        } catch (IllegalArgumentException e) {
+            s.problem("key-prefix", e.getMessage());
+            return null;
+        }
+    }
+
+    private static String redisUri(String text) {
+        if (!text.matches("(redis|rediss|redis-sentinel|rediss-sentinel)://.+")) {
+            throw new IllegalArgumentException("not a Redis URI (redis://host:port, rediss://..., "
+                    + "redis-sentinel://host:port,host:port#master): '" + text + "'");
+        }
+        try {
+            io.lettuce.core.RedisURI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a Redis URI: '" + text + "': " + e.getMessage(), e);
+        }
+        return text;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -45,4 +45,17 @@ public record Aggregate(String source, Set<String> clients, long attempts, long 
     public double nullSenderShare() {
         return attempts == 0 ? 0 : (double) nullSender / attempts;
     }
+
+    /** This aggregate and another host's of the same source, summed: what the fleet caught there. */
+    Aggregate and(Aggregate other) {
+        Set<String> all = new LinkedHashSet<>(clients);
+        for (String c : other.clients) {
+            if (all.size() >= MAX_CLIENTS) {
+                break;
+            }
+            all.add(c);
+        }
+        return new Aggregate(source, all, attempts + other.attempts, nullSender + other.nullSender,
+                first.isBefore(other.first) ? first : other.first, last.isAfter(other.last) ? last : other.last);
+    }
 }

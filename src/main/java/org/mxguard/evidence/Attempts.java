@@ -5,9 +5,12 @@ import java.util.Arrays;
 
 /**
  * The refused (sender, recipient) pairs of one client, each with when it was first refused: what
- * retry credit is earned against. At most {@link #MAX} pairs per client, the oldest forgotten first,
- * so a spam run with a new sender or recipient in every message costs a fixed amount per client,
- * not per message. Pairs are kept as 64-bit hashes (FNV-1a).
+ * retry credit is earned against. At most {@link #MAX} pairs per client, so a spam run with a new
+ * sender or recipient in every message costs a fixed amount per client, not per message. A full
+ * table makes room only by dropping expired pairs, never one that can still earn credit: a busy MTA
+ * that offers more than {@code MAX} messages within one retry interval must find its first tries
+ * when it retries them, and one such retry earns credit for the whole client, which covers the
+ * messages that were not recorded. Pairs are kept as 64-bit hashes (FNV-1a).
  *
  * @param hashes the pairs' hashes, oldest first
  * @param firstSeconds when each was first refused, epoch seconds
@@ -28,18 +31,54 @@ record Attempts(long[] hashes, long[] firstSeconds) {
         return null;
     }
 
-    /** These attempts plus the pair, first refused at {@code at}; unchanged when the pair is known. */
-    Attempts with(long hash, Instant at) {
+    /**
+     * These attempts plus the pair, first refused at {@code at}; unchanged when the pair is known, or
+     * when the table is full of pairs first refused at or after {@code expiredBefore} (the new pair
+     * is then not recorded: evicting an older pair would forget a try whose retry may be on its way).
+     */
+    Attempts with(long hash, Instant at, Instant expiredBefore) {
         if (first(hash) != null) {
             return this;
         }
-        int keep = Math.min(hashes.length, MAX - 1);
-        int from = hashes.length - keep;
-        long[] h = Arrays.copyOfRange(hashes, from, from + keep + 1);
-        long[] t = Arrays.copyOfRange(firstSeconds, from, from + keep + 1);
-        h[keep] = hash;
-        t[keep] = at.getEpochSecond();
+        Attempts kept = this;
+        if (hashes.length >= MAX) {
+            kept = since(expiredBefore);
+            if (kept == null) {
+                kept = NONE;
+            } else if (kept.hashes.length >= MAX) {
+                return this;
+            }
+        }
+        int n = kept.hashes.length;
+        long[] h = Arrays.copyOf(kept.hashes, n + 1);
+        long[] t = Arrays.copyOf(kept.firstSeconds, n + 1);
+        h[n] = hash;
+        t[n] = at.getEpochSecond();
         return new Attempts(h, t);
+    }
+
+    /**
+     * These attempts and another host's of the same client: each pair with the earlier of its two
+     * first-refusal times, at most {@link #MAX} pairs: when the table is full, the other host's
+     * further pairs are not kept, as in {@link #with} (a kept pair may have its retry on the way).
+     */
+    Attempts union(Attempts other) {
+        Attempts out = this;
+        for (int i = 0; i < other.hashes.length; i++) {
+            Instant mine = out.first(other.hashes[i]);
+            if (mine == null) {
+                out = out.with(other.hashes[i], Instant.ofEpochSecond(other.firstSeconds[i]), Instant.MIN);
+            } else if (other.firstSeconds[i] < mine.getEpochSecond()) {
+                long[] t = out.firstSeconds.clone();
+                for (int j = 0; j < out.hashes.length; j++) {
+                    if (out.hashes[j] == other.hashes[i]) {
+                        t[j] = other.firstSeconds[i];
+                    }
+                }
+                out = new Attempts(out.hashes, t);
+            }
+        }
+        return out;
     }
 
     /** The newest first-refusal time, for expiry. */

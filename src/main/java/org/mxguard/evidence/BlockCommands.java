@@ -118,7 +118,7 @@ public final class BlockCommands {
 
     private String aggregateLine(String source) {
         Aggregate a = store.aggregate(source);
-        String coverage = store.covered(source) ? "; holds clients seen at a primary or with credit: never blocked"
+        String coverage = store.covered(source) ? "; holds clients seen at a primary or with credit: never blocked automatically"
                 : "";
         if (a == null) {
             return "source    " + source + ": nothing caught lately" + coverage;

@@ -106,8 +106,9 @@ public final class BlockMaker {
     }
 
     /**
-     * Lifts the automatic blocks that cover a client just seen at a primary or given credit: a block
-     * never stands between the primary's own correspondents and this backup.
+     * Lifts the automatic blocks that cover a client just seen at a primary: a block never stands
+     * between the primary's own correspondents and this backup. Retry credit lifts nothing (a chance
+     * repeat by spamware earns it too); it only exempts the client that earned it.
      */
     void lift(InetAddress client, String verifiedName) {
         Block[] blocks = automatic;
@@ -120,7 +121,7 @@ public final class BlockMaker {
             boolean covers = Sources.isNetwork(b.target()) ? Cidr.parse(b.target()).contains(address)
                     : sub != null && (sub.equals(b.target()) || sub.endsWith(b.target()));
             if (covers && store.removeBlock(b.target())) {
-                log.log("mx-skip", "block lifted: " + b.target() + ": client " + address + " seen at a primary or earned retry credit");
+                log.log("mx-skip", "block lifted: " + b.target() + ": client " + address + " seen at a primary");
             }
         }
     }

@@ -112,9 +112,12 @@ public final class EmbeddedStore implements EvidenceStore {
     @Override
     public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
         long pair = Attempts.hash(sender, recipient);
-        Attempts now = attempts.merge(group(client), Attempts.NONE.with(pair, at), (old, fresh) -> old.with(pair, at));
+        Instant expiredBefore = at.minus(settings.attemptRetention());
+        Attempts now = attempts.merge(group(client), Attempts.NONE.with(pair, at, expiredBefore),
+                (old, fresh) -> old.with(pair, at, expiredBefore));
         Instant first = now.first(pair);
-        return first.isAfter(at) ? at : first;
+        // Null: the client's table is full of pairs still waiting for their retry; this one is not kept.
+        return first == null || first.isAfter(at) ? at : first;
     }
 
     @Override

@@ -24,7 +24,9 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
     /**
      * A refused attempt for (client, sender, recipient): records {@code at} if the triple is new,
      * and returns when it was first seen (which is {@code at} for a new triple). A store may keep a
-     * bounded number of pairs per client, forgetting the oldest.
+     * bounded number of pairs per client; when a client's pairs are full it drops only pairs older
+     * than its attempt retention, and otherwise does not record the new pair (never forgetting one
+     * that can still earn credit).
      */
     Instant attempt(InetAddress client, String sender, String recipient, Instant at);
 
@@ -73,6 +75,16 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
      */
     default boolean healthy() {
         return true;
+    }
+
+    /**
+     * True while the store may be missing what other hosts learned: the fleet's shared store is
+     * unreachable, or has not been caught up with since it came back. The absence of a primary
+     * contact then proves nothing, and the MX-skip rule does not refuse on it. The embedded store
+     * holds all there is: never degraded.
+     */
+    default boolean degraded() {
+        return false;
     }
 
     /** Counts, for {@code mxguard block list} and logs: "contacts 12, credits 3, ...". */

@@ -31,7 +31,8 @@ import org.mxguard.policy.Stage;
  * that was refused retries, at the primary or here. A client that comes back after the retry interval
  * with the same sender and recipient has a queue behind it: it earns retry credit and is accepted
  * even if it cannot reach the primary (a partition), so legitimate mail is delayed by one retry at
- * most and never lost.
+ * most and never lost. Credit exempts the client that earned it; it does not lift the blocks of its
+ * network or subdomain, which go on refusing the others.
  *
  * <p>In observe mode the refusal is warn-only: the session logs {@code reject_warning} and goes on.
  * Each refusal carries its evidence in the reply (so the log line shows it); the passes that only
@@ -55,6 +56,7 @@ public final class MxSkipRule implements PolicyEngine {
     private final LongAdder credited = new LongAdder();
     private final LongAdder creditsGranted = new LongAdder();
     private final LongAdder primaryDown = new LongAdder();
+    private final LongAdder degraded = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder refusedByBlock = new LongAdder();
 
@@ -139,19 +141,19 @@ public final class MxSkipRule implements PolicyEngine {
             return new Verdict.Pass("retry credit until " + credit);
         }
         String contactText = contact == null ? "no primary contact" : "last primary contact " + describe(contact);
-        // Retry credit comes before blocks: a real MTA in a blocked network retries, earns credit
-        // and lifts the block; spamware that never retries stays blocked.
+        // Retry credit comes before blocks: a real MTA in a blocked network retries, earns credit and
+        // passes. The credit exempts that client only and lifts no block: spamware can repeat a sender
+        // and recipient by chance, and one such repeat must not open its whole network (while the
+        // primary is down nothing would block it again). The credit still covers the client's
+        // sources, so no new block is made over it.
         String sender = senderText(q.sender());
         String recipient = q.recipient().address().toLowerCase(Locale.ROOT);
         Instant first = live ? store.attempt(client, sender, recipient, now) : now;
         Duration waited = Duration.between(first, now);
-        if (live && waited.compareTo(settings.retryInterval()) >= 0) {
+        if (live && settings.earnsCredit(waited)) {
             Instant until = now.plus(settings.creditLifetime());
             store.grantCredit(client, until);
             creditsGranted.increment();
-            if (blocks != null) {
-                blocks.lift(client, q.clientName());
-            }
             notice(q, "pass: retry credit earned, came back after " + seconds(waited) + " with the same sender and "
                     + "recipient; credit until " + until + "; " + contactText);
             return new Verdict.Pass("retry credit earned after " + seconds(waited));
@@ -169,6 +171,15 @@ public final class MxSkipRule implements PolicyEngine {
                 notice(q, "pass: primary MX of " + domain.name() + " down; " + contactText);
             }
             return new Verdict.Pass("the primary MX of " + domain.name() + " is down (" + contactText + ")");
+        }
+        if (store.degraded()) {
+            // The fleet's store is away: the contact may have been reported to another host. Absence
+            // of evidence is no evidence, so pass, as with a primary down; blocks known here still act.
+            if (live) {
+                degraded.increment();
+                notice(q, "pass: evidence store degraded, other hosts' contacts unknown; " + contactText);
+            }
+            return new Verdict.Pass("the evidence store is degraded: other hosts' contacts unknown (" + contactText + ")");
         }
         String evidence = contactText + ", primary up, no retry credit"
                 + (live && waited.isPositive() ? ", first try " + seconds(waited) + " ago" : "");
@@ -236,7 +247,8 @@ public final class MxSkipRule implements PolicyEngine {
     public String counts() {
         return "mx-skip " + settings.mode().word() + ": checked " + checked.sum() + ", allowed network " + allowed.sum()
                 + ", seen at a primary " + seen.sum() + ", with retry credit " + credited.sum() + ", credit earned "
-                + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum() + ", "
+                + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum()
+                + ", store degraded " + degraded.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
     }
 }

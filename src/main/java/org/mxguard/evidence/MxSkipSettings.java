@@ -13,7 +13,7 @@ import org.mxguard.policy.Cidr;
  * @param mode off, observe (log and count what it would do) or enforce
  * @param window how long a contact with a primary vouches for a client
  * @param retryInterval how long after its first refusal a client must come back with the same
- *     sender and recipient to earn retry credit
+ *     sender and recipient to earn retry credit, less {@link #retryTolerance()}
  * @param creditLifetime how long retry credit lasts
  * @param reply the refusal; {@code {primary}} in its text becomes the primary MX's name and
  *     {@code {evidence}} the evidence
@@ -89,6 +89,27 @@ public record MxSkipSettings(Mode mode, Duration window, Duration retryInterval,
 
     public MxSkipSettings withBlocks(BlockThresholds thresholds) {
         return new MxSkipSettings(mode, window, retryInterval, creditLifetime, reply, allow, thresholds);
+    }
+
+    /**
+     * How early a retry may come and still earn credit: 5 % of the retry interval, at least 10 s, but
+     * never more than a tenth of the interval (a short test interval keeps most of its length).
+     * Postfix counts its backoff in whole seconds and picks a deferred message up at the first queue
+     * scan at or after its due second, so a retry one {@code minimal_backoff_time} (300 s, the default
+     * retry interval) later can come up to a second early; without slack it would be refused again and
+     * wait for Postfix's next, doubled, backoff.
+     */
+    public Duration retryTolerance() {
+        Duration fivePercent = retryInterval.dividedBy(20);
+        Duration floor = Duration.ofSeconds(10);
+        Duration tenth = retryInterval.dividedBy(10);
+        Duration least = floor.compareTo(tenth) < 0 ? floor : tenth;
+        return fivePercent.compareTo(least) > 0 ? fivePercent : least;
+    }
+
+    /** True when a client that waited this long since its first refusal earns retry credit. */
+    public boolean earnsCredit(Duration waited) {
+        return waited.compareTo(retryInterval.minus(retryTolerance())) >= 0;
     }
 
     public boolean allowed(Cidr address) {

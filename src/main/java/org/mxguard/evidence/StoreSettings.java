@@ -13,10 +13,17 @@ import java.util.Objects;
  * @param contactRetention how long a primary contact is kept (at least the MX-skip window)
  * @param attemptRetention how long a refused (client, sender, recipient) is kept waiting for its retry
  * @param aggregateRetention how long a source's caught clients are summed after its last catch
- * @param writeInterval how often changes are written to disk
+ * @param writeInterval how often changes are written to disk (or to Redis)
+ * @param redis the fleet's shared Redis ({@code store: redis}), or null for the embedded store
  */
 public record StoreSettings(Path directory, int groupV4, int groupV6, Duration contactRetention,
-        Duration attemptRetention, Duration aggregateRetention, Duration writeInterval) {
+        Duration attemptRetention, Duration aggregateRetention, Duration writeInterval, RedisSettings redis) {
+
+    /** The embedded store's settings. */
+    public StoreSettings(Path directory, int groupV4, int groupV6, Duration contactRetention,
+            Duration attemptRetention, Duration aggregateRetention, Duration writeInterval) {
+        this(directory, groupV4, groupV6, contactRetention, attemptRetention, aggregateRetention, writeInterval, null);
+    }
 
     public StoreSettings {
         Objects.requireNonNull(directory, "directory");
@@ -28,5 +35,20 @@ public record StoreSettings(Path directory, int groupV4, int groupV6, Duration c
     public static StoreSettings defaults(Path directory) {
         return new StoreSettings(directory, 32, 64, Duration.ofDays(7), Duration.ofDays(5), Duration.ofDays(2),
                 Duration.ofMillis(200));
+    }
+
+    public StoreSettings withRedis(RedisSettings fleet) {
+        return new StoreSettings(directory, groupV4, groupV6, contactRetention, attemptRetention, aggregateRetention,
+                writeInterval, fleet);
+    }
+
+    public StoreSettings withWriteInterval(Duration interval) {
+        return new StoreSettings(directory, groupV4, groupV6, contactRetention, attemptRetention, aggregateRetention,
+                interval, redis);
+    }
+
+    /** How long a source stays covered: as long as the longest-lived reason for it (contact or credit) could. */
+    Duration coveredRetention() {
+        return contactRetention.compareTo(attemptRetention) > 0 ? contactRetention : attemptRetention;
     }
 }

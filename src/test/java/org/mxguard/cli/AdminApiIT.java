@@ -150,6 +150,7 @@ class AdminApiIT {
                 .contains("mxguard_mx_skip_blocks{origin=\"manual\"} 1.0")
                 .contains("mxguard_mx_skip_blocks{origin=\"automatic\"} 0.0")
                 .contains("mxguard_evidence_store_healthy 1.0")
+                .contains("mxguard_evidence_store_degraded 0.0")
                 .contains("mxguard_primary_up{domain=\"protected.test\"} 1.0");
         assertThat(promtool(metrics)).isEmpty();
         assertThat(JSON.std.mapFrom(get("/api/counters", null).body())).containsEntry("mx_skip_refused", 1);

@@ -265,7 +265,7 @@ class DocumentationTest {
                 control: {zz-probe: 1}
                 admin: {zz-probe: 1}
                 mx-skip: {zz-probe: 1, blocks: {zz-probe: 1}}
-                evidence: {zz-probe: 1}
+                evidence: {zz-probe: 1, redis: {zz-probe: 1}}
                 primary: {zz-probe: 1, syslog: {zz-probe: 1}, probe: {zz-probe: 1}}
                 policy-service: {zz-probe: 1}
                 """);

@@ -76,7 +76,7 @@ class MxSkipConfigTest {
                   blocks:
                     min-null-sender-share: 2
                 evidence:
-                  store: redis
+                  store: cassandra
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
@@ -84,6 +84,6 @@ class MxSkipConfigTest {
                         file + ":4: mx-skip.reply: must be a 4xx reply, not 550",
                         file + ":5: mx-skip.allow: host bits set in 192.0.2.1/24; the network is 192.0.2.0/24",
                         file + ":7: mx-skip.blocks.min-null-sender-share: a share lies between 0 and 1 (or 0% and 100%), not 2",
-                        file + ":9: evidence.store: must be 'embedded' (the only store of this version), not 'redis'"));
+                        file + ":9: evidence.store: must be 'embedded' or 'redis', not 'cassandra'"));
     }
 }

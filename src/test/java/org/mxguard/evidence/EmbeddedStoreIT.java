@@ -59,6 +59,26 @@ class EmbeddedStoreIT {
     }
 
     @Test
+    void aFullTableKeepsThePairsThatCanStillEarnCreditAndMakesRoomOnlyByExpiry() throws Exception {
+        try (EmbeddedStore store = open()) {
+            InetAddress client = ip("192.0.2.9");
+            for (int i = 0; i < Attempts.MAX; i++) {
+                store.attempt(client, "s" + i + "@b.test", "u@p.test", T0.plusSeconds(i));
+            }
+            Instant later = T0.plusSeconds(60);
+            assertThat(store.attempt(client, "new@b.test", "u@p.test", later)).as("not recorded").isEqualTo(later);
+            assertThat(store.attempt(client, "new@b.test", "u@p.test", later.plusSeconds(300)))
+                    .as("still not recorded").isEqualTo(later.plusSeconds(300));
+            assertThat(store.attempt(client, "s0@b.test", "u@p.test", T0.plusSeconds(300))).as("the oldest is kept")
+                    .isEqualTo(T0);
+            Instant expired = T0.plus(StoreSettings.defaults(dir).attemptRetention()).plusSeconds(1);
+            assertThat(store.attempt(client, "new@b.test", "u@p.test", expired)).isEqualTo(expired);
+            assertThat(store.attempt(client, "new@b.test", "u@p.test", expired.plusSeconds(300)))
+                    .as("recorded once an expired pair made room").isEqualTo(expired);
+        }
+    }
+
+    @Test
     void aSecondServerOnTheSameDirectoryIsToldWhy() throws Exception {
         try (EmbeddedStore first = open()) {
             assertThatThrownBy(this::open).isInstanceOf(java.io.IOException.class)
@@ -93,10 +113,10 @@ class EmbeddedStoreIT {
                 store.attempt(ip("198.51.100.9"), "", "user" + i + "@p.test", T0.plusSeconds(i));
             }
             assertThat(store.describe()).contains("attempts 1,");
-            assertThat(store.attempt(ip("198.51.100.9"), "", "user999@p.test", T0.plusSeconds(5000)))
-                    .as("a recent pair is remembered").isEqualTo(T0.plusSeconds(999));
             assertThat(store.attempt(ip("198.51.100.9"), "", "user0@p.test", T0.plusSeconds(5000)))
-                    .as("the oldest were forgotten").isEqualTo(T0.plusSeconds(5000));
+                    .as("the first pairs are kept: their retry could still earn credit").isEqualTo(T0);
+            assertThat(store.attempt(ip("198.51.100.9"), "", "user999@p.test", T0.plusSeconds(5000)))
+                    .as("the pairs past the table's size were not recorded").isEqualTo(T0.plusSeconds(5000));
         }
     }
 

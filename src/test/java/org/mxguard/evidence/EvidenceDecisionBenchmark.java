@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * MX-skip decisions and contact records per second against the embedded store, for comparison
- * with the shared store later (bench/evidence/run.sh). The store holds {@code clients} clients seen
+ * MX-skip decisions and contact records per second against the embedded store and the fleet's
+ * Redis store (bench/evidence/run.sh). The store holds {@code clients} clients seen
  * at the primary and a tenth as many with retry credit; a decision picks a client at random: 80%
  * seen at the primary, 10% with credit, 10% never seen (refused, so the attempt, the per-source sums
  * and the block check run too; drawn from a fixed set, as a spam run's sources are).
@@ -39,7 +39,12 @@ public class EvidenceDecisionBenchmark {
     @Param("1000000")
     public int clients;
 
-    private EmbeddedStore store;
+    /** embedded, or redis: the fleet's store on a redis-server started here on a loopback port. */
+    @Param({"embedded", "redis"})
+    public String kind;
+
+    private EvidenceStore store;
+    private RedisServer redis;
     private MxSkipRule rule;
     private ContactRecorder recorder;
     private Path dir;
@@ -56,7 +61,13 @@ public class EvidenceDecisionBenchmark {
     public void open() throws Exception {
         dir = Files.createTempDirectory("mxguard-evidence-bench");
         Clock clock = Clock.systemUTC();
-        store = EmbeddedStore.open(StoreSettings.defaults(dir), clock);
+        if (kind.equals("redis")) {
+            redis = RedisServer.start(dir);
+            store = RedisStore.open(StoreSettings.defaults(dir).withRedis(RedisSettings.local(redis.uri(), "bench.test"))
+                    .withWriteInterval(Duration.ofMillis(50)), clock);
+        } else {
+            store = EmbeddedStore.open(StoreSettings.defaults(dir), clock);
+        }
         MxSkipSettings settings = MxSkipSettings.defaults().withMode(MxSkipSettings.Mode.ENFORCE);
         MailLog log = new MailLog("bench.test", "mxguard", clock, LogSink.DISCARD);
         MxSkip mx = MxSkip.assemble(settings, store, PrimaryHealth.ALWAYS_UP, d -> "mx1.test",
@@ -93,6 +104,9 @@ public class EvidenceDecisionBenchmark {
     @TearDown(Level.Trial)
     public void close() throws Exception {
         store.close();
+        if (redis != null) {
+            redis.close();
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

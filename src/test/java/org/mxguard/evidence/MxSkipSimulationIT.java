@@ -26,9 +26,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * as the backup MX in enforce mode, legitimate Postfix and scripted MTAs, EMS-style spamware, through
  * the primary up, down, and a partition. Asserts the goals on what the sink recorded and what
  * mxguard logged: every legitimate message delivered, none bounced, p95 delay under one retry
- * interval plus a minute, under 1 % of the spam accepted after the warm-up while the primary is up
- * (and, in the other phases, no spam beyond that from any network but one whose block a spam
- * client's retry credit lifted), no automatic block that covers a legitimate sender.
+ * interval plus a minute, under 1 % of the spam accepted after the warm-up in every phase (a spam
+ * client's chance retry credit lifts no block), no automatic block that covers a legitimate sender.
  */
 @Tag("peer")
 class MxSkipSimulationIT {
@@ -86,26 +85,31 @@ class MxSkipSimulationIT {
         Map<String, Object> up = map(phases.get("up"));
         assertThat(number(up.get("spam_accepted")) / number(up.get("spam_attempts")))
                 .as("share of spam accepted after the warm-up, primary up:\n%s", printed).isLessThan(0.01);
-        // The goal is the same in the other phases. It is missed there today for one reason only, pinned
-        // here so that any other leak fails: a spam client that repeats a sender and recipient after the
-        // retry interval (by chance: spamware does not retry) earns retry credit, and the credit lifts
-        // the blocks of its network; while the primary is down (the rule off) or just back (the probe
-        // not yet sure), nothing blocks that network again. docs/EVALUATION.md, Findings.
-        Set<String> liftedBySpam = new HashSet<>();
-        for (Object o : (List<?>) result.get("lifted")) {
-            Map<String, Object> lift = map(o);
-            if (Boolean.TRUE.equals(lift.get("by_spam_client"))) {
-                liftedBySpam.add((String) lift.get("target"));
+        // The same goal in the other phases. A spam client that repeats a sender and recipient after the
+        // retry interval (by chance: spamware does not retry) earns credit for itself, and that one
+        // address passes; the blocks of its network stay, also while the primary is down (the rule off)
+        // or just back. So: under 1 % from every other client.
+        Set<String> creditedSpam = new HashSet<>();
+        for (Object o : (List<?>) result.get("credits")) {
+            Map<String, Object> credit = map(o);
+            if (Boolean.TRUE.equals(credit.get("spam"))) {
+                creditedSpam.add((String) credit.get("client"));
             }
         }
         for (String name : List.of("down", "partition")) {
             Map<String, Object> phase = map(phases.get(name));
-            if (number(phase.get("spam_accepted")) >= 0.01 * number(phase.get("spam_attempts"))) {
-                assertThat(map(phase.get("spam_accepted_networks")).keySet())
-                        .as("networks whose spam was accepted in the %s phase, beyond 1 %%: only those whose "
-                                + "block a spam client's retry credit lifted:\n%s", name, printed)
-                        .isSubsetOf(liftedBySpam);
+            double others = 0;
+            for (Map.Entry<String, Object> e : map(phase.get("spam_accepted_clients")).entrySet()) {
+                others += creditedSpam.contains(e.getKey()) ? 0 : number(e.getValue());
             }
+            assertThat(others / number(phase.get("spam_attempts")))
+                    .as("share of spam accepted after the warm-up from clients without credit, %s phase:\n%s", name,
+                            printed).isLessThan(0.01);
+        }
+        // Retry credit lifts no block: only a client seen at the primary does, and no spam client is.
+        for (Object o : (List<?>) result.get("lifted")) {
+            assertThat(map(o).get("by_spam_client")).as("a block lifted by a spam client: %s\n%s", o, printed)
+                    .isEqualTo(Boolean.FALSE);
         }
         assertThat((List<?>) result.get("blocks")).as("automatic blocks:\n%s", printed).isNotEmpty();
         assertThat(number(map(map(result.get("goals")).get("first_block_minute")).get("value")))
