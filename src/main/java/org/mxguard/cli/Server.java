@@ -32,6 +32,8 @@ import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
+import org.mxguard.policyservice.ContactCounter;
+import org.mxguard.policyservice.PolicyService;
 import org.mxguard.primary.HealthProbe;
 import org.mxguard.primary.PrimaryLogs;
 import org.mxguard.smtp.SelfSignedCertificate;
@@ -44,10 +46,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every component from the configuration, wires them together and
- * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, delivery, the
- * primary's logs, SMTP listener, the primary's health probe, control socket; stop order is the reverse, so
- * no session is accepted that the spool cannot take and nothing is delivered after the spool
- * closed.
+ * owns their lifecycle. Start order: log, spool (with recovery), DNS, policy, the primary's policy
+ * service, delivery, the primary's logs, SMTP listener, the primary's health probe, control socket;
+ * stop order is the reverse, so no session is accepted that the spool cannot take and nothing is
+ * delivered after the spool closed.
  */
 final class Server implements AutoCloseable {
 
@@ -63,6 +65,8 @@ final class Server implements AutoCloseable {
     private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
+    private PolicyService policyService;
+    private final ContactCounter contactCount = new ContactCounter();
     /** True when a caller gave the primary health: then no probe replaces it. */
     private volatile boolean primaryHealthGiven;
     /** Where the primary's log reports its clients; null: {@link #contacts()}. */
@@ -124,6 +128,19 @@ final class Server implements AutoCloseable {
                         config.smtp().hostname(), mailLog, clock);
                 started.add(mxSkip);
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
+            }
+            if (config.policyService() != null) {
+                // The primary's clients feed the evidence store; with the MX-skip rule off they are only
+                // counted. The primary is answered from the rule file and the blocks, never the MX-skip
+                // rule: a client at the primary is doing what the rule asks.
+                ContactRecorder evidence = contacts();
+                ContactRecorder recorder = contact -> {
+                    contactCount.record(contact);
+                    evidence.record(contact);
+                };
+                policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
+                policyService.start();
+                started.add(policyService);
             }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
@@ -258,6 +275,16 @@ final class Server implements AutoCloseable {
 
     InetAddress smtpAddress() {
         return smtp.boundAddresses().getFirst().getAddress();
+    }
+
+    /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
+    int policyServicePort() {
+        return policyService == null ? -1 : policyService.port();
+    }
+
+    /** How many clients of the primary the policy service reported. */
+    long primaryContacts() {
+        return contactCount.count();
     }
 
     @Override

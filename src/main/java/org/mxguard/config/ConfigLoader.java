@@ -16,6 +16,7 @@ import org.mxguard.mail.Domain;
 import org.mxguard.mail.Reply;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.policyservice.PolicyServiceSettings;
 import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SmtpSettings;
@@ -116,9 +117,12 @@ public final class ConfigLoader {
             StartChecks.socket(control, "socket", controlSocket);
         }
         control.finish();
+        boolean policyServiceOn = root.has("policy-service");
+        Section policyServiceSection = root.section("policy-service");
+        PolicyServiceSettings policyService = policyServiceOn ? policyService(policyServiceSection) : null;
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
-                mxSkip, evidence, primary);
+                mxSkip, evidence, policyService, primary);
     }
 
     private static SmtpSettings smtp(Section s, String hostname, List<String> protectedDomains,
@@ -199,6 +203,23 @@ public final class ConfigLoader {
         Duration reload = positive(s, "reload-interval", d.reloadInterval());
         s.finish();
         return new PolicySettings(rules, dryRun, softBounce, tempfail, reject, reload, protectedDomains);
+    }
+
+    /** Present only when the primary's Postfix is to report to mxguard (docs/policy-service.md). */
+    private static PolicyServiceSettings policyService(Section s) {
+        InetSocketAddress listen = s.value("listen",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), PolicyServiceSettings.DEFAULT_PORT),
+                text -> resolvedHostPort(text, PolicyServiceSettings.DEFAULT_PORT));
+        String primary = s.string("primary", null);
+        boolean enforce = s.bool("enforce-blocks", false);
+        int lineLength = (int) s.integer("max-line-length", PolicyServiceSettings.DEFAULT_MAX_LINE_LENGTH, 256,
+                1_000_000);
+        int attributes = (int) s.integer("max-attributes", PolicyServiceSettings.DEFAULT_MAX_ATTRIBUTES, 16, 10_000);
+        Duration idle = positive(s, "idle-timeout", PolicyServiceSettings.DEFAULT_IDLE_TIMEOUT);
+        int connections = (int) s.integer("max-connections", PolicyServiceSettings.DEFAULT_MAX_CONNECTIONS, 1,
+                1_000_000);
+        s.finish();
+        return new PolicyServiceSettings(listen, primary, enforce, lineLength, attributes, idle, connections);
     }
 
     /** "451 4.7.1 Relaying Denied" as a reply of the given class. */

@@ -5,6 +5,7 @@ import org.mxguard.dns.DnsSettings;
 import org.mxguard.evidence.MxSkipSettings;
 import org.mxguard.evidence.StoreSettings;
 import org.mxguard.policy.PolicySettings;
+import org.mxguard.policyservice.PolicyServiceSettings;
 import org.mxguard.primary.PrimarySettings;
 import org.mxguard.smtp.SmtpSettings;
 import org.mxguard.spool.SpoolSettings;
@@ -24,9 +25,11 @@ import org.mxguard.spool.SpoolSettings;
  * @param controlSocket the running server's control socket
  * @param mxSkip the MX-skip rule and its automatic blocks
  * @param evidence the evidence store
+ * @param policyService the Postfix policy delegation service for the primary, or null when not configured
  * @param primary how the primary MX hosts are watched: their logs, their syslog, the health probe
  */
 public record MxguardConfig(Path source, SmtpSettings smtp, SpoolSettings spool, LogSettings log, DnsSettings dns,
         boolean clientNameLookup, PolicySettings policy, DeliveryConfig delivery, Path controlSocket,
-        MxSkipSettings mxSkip, StoreSettings evidence, PrimarySettings primary) {
+        MxSkipSettings mxSkip, StoreSettings evidence, PolicyServiceSettings policyService,
+        PrimarySettings primary) {
 }

@@ -266,6 +266,7 @@ class DocumentationTest {
                 mx-skip: {zz-probe: 1, blocks: {zz-probe: 1}}
                 evidence: {zz-probe: 1}
                 primary: {zz-probe: 1, syslog: {zz-probe: 1}, probe: {zz-probe: 1}}
+                policy-service: {zz-probe: 1}
                 """);
         Set<String> keys = new TreeSet<>();
         Set<String> sections = new TreeSet<>();

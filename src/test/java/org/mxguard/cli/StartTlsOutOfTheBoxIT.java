@@ -96,7 +96,8 @@ class StartTlsOutOfTheBoxIT {
                 example.smtp().withListen(List.of(new java.net.InetSocketAddress("127.0.0.1", 0))),
                 new SpoolSettings(dir.resolve("spool"), 0, spool.fsync(), spool.syncDirectory(), spool.commitJournal()),
                 example.log(), example.dns(), false, example.policy(), example.delivery(), dir.resolve("control.sock"),
-                example.mxSkip(), StoreSettings.defaults(dir.resolve("evidence")), withoutProbe(example.primary()));
+                example.mxSkip(), StoreSettings.defaults(dir.resolve("evidence")), null,
+                withoutProbe(example.primary()));
         server = new Server(config, Clock.systemUTC());
         server.start();
         assertThat(starttls(server.smtpPort())).contains("STARTTLS offered", "subject CN=mx2.example.net");

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         assertThat(config.policy().rulesFile()).isEqualTo(Path.of("examples/access.rules"));
         assertThat(config.log().file()).isNull();
         assertThat(config.controlSocket()).isEqualTo(Path.of("var/spool/control.sock"));
+        assertThat(config.policyService().listen().getPort()).isEqualTo(10040);
     }
 
     @Test
@@ -63,7 +64,41 @@ class ConfigLoaderTest {
                         file + ":9: delivery.tls: must be one of [none, may, verify], not 'sometimes'",
                         file + ":11: policy.tempfail-reply: must be a 4xx reply, not 550",
                         file + ":12: unknown-section: unknown key (known keys: control, delivery, dns, evidence, "
-                                + "hostname, log, mx-skip, policy, primary, protected-domains, smtp, spool)"));
+                                + "hostname, log, mx-skip, policy, policy-service, primary, protected-domains, smtp, spool)"));
+    }
+
+    @Test
+    void thePolicyServiceIsOffUnlessConfigured() throws Exception {
+        Path off = dir.resolve("off.yaml");
+        Files.writeString(off, "protected-domains: [example.org]\n");
+        assertThat(ConfigLoader.load(off).policyService()).isNull();
+        Path on = dir.resolve("on.yaml");
+        Files.writeString(on, """
+                protected-domains: [example.org]
+                policy-service:
+                  listen: 127.0.0.1:10041
+                  primary: mx1.example.org
+                  enforce-blocks: true
+                  idle-timeout: 10m
+                """);
+        var settings = ConfigLoader.load(on).policyService();
+        assertThat(settings.listen().getPort()).isEqualTo(10041);
+        assertThat(settings.listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(settings.primary()).isEqualTo("mx1.example.org");
+        assertThat(settings.enforceBlocks()).isTrue();
+        assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.maxConnections()).isEqualTo(1000);
+        Path defaults = dir.resolve("defaults.yaml");
+        Files.writeString(defaults, "protected-domains: [example.org]\npolicy-service: {}\n");
+        assertThat(ConfigLoader.load(defaults).policyService().listen().getPort()).isEqualTo(10040);
+        assertThat(ConfigLoader.load(defaults).policyService().enforceBlocks()).isFalse();
+        Path bad = dir.resolve("bad-service.yaml");
+        Files.writeString(bad, "protected-domains: [example.org]\npolicy-service:\n  max-attributes: 2\n  port: 1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        bad + ":3: policy-service.max-attributes: must be between 16 and 10000, not 2",
+                        bad + ":4: policy-service.port: unknown key (known keys: enforce-blocks, idle-timeout, listen, "
+                                + "max-attributes, max-connections, max-line-length, primary)"));
     }
 
     @Test
