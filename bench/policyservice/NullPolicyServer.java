@@ -8,7 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The floor for the policy service benchmark: answers {@code action=DUNNO} to every request
+ * The control of the policy service benchmark: answers {@code action=DUNNO} to every request
  * without reading it (it only looks for the empty line), one platform thread per connection. What
  * the load generator measures against it is the machine and the loopback, not a service.
  * Single-file source: {@code java NullPolicyServer.java PORT}.

@@ -21,8 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * read of its answer. Single-file source: run with {@code java PolicyLoad.java --port 10040}.
  *
  * <pre>
- * --host 127.0.0.1 --port N --connections 50 --pipeline 1 --seconds 10 --warmup 3 [--rate R]
+ * --host 127.0.0.1 --port N --connections 50 --pipeline 1 --seconds 10 --warmup 3 [--rate R] [--clients C]
  * </pre>
+ * {@code --clients} is how many distinct client addresses the requests come from (default 2^24:
+ * nearly every request a new client, the worst case for whatever the service remembers).
  * Without {@code --rate}, each connection sends its next batch as soon as the last is answered (the
  * most the service can answer). With it, the connections together send R requests per second on a
  * fixed schedule, and a request's latency counts from when it was due, not from when it could be
@@ -35,7 +37,7 @@ public class PolicyLoad {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new TreeMap<>(Map.of("host", "127.0.0.1", "connections", "50",
-                "pipeline", "1", "seconds", "10", "warmup", "3", "rate", "0"));
+                "pipeline", "1", "seconds", "10", "warmup", "3", "rate", "0", "clients", "16777216"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -50,6 +52,7 @@ public class PolicyLoad {
         long warmupNanos = (long) (Double.parseDouble(options.get("warmup")) * 1e9);
         long measureNanos = (long) (Double.parseDouble(options.get("seconds")) * 1e9);
         double rate = Double.parseDouble(options.get("rate"));
+        Worker.clients = Long.parseLong(options.get("clients"));
         // Each connection's interval between batches, for the requested total rate.
         long intervalNanos = rate <= 0 ? 0 : (long) (1e9 * connections * pipeline / rate);
 
@@ -104,6 +107,7 @@ public class PolicyLoad {
     }
 
     static final class Worker {
+        static long clients = 1 << 24;
         final InetSocketAddress target;
         final int id;
         final int pipeline;
@@ -189,7 +193,7 @@ public class PolicyLoad {
 
         /** Postfix 3.7's attributes for RCPT, with a client per (connection, sequence) out of 2^24. */
         void request(StringBuilder out, long n) {
-            long client = (id * 7919L + n * 104729L) & 0xFFFFFF;
+            long client = Math.floorMod(id * 7919L + n * 104729L, clients);
             String address = "10." + (client >> 16) + "." + ((client >> 8) & 255) + "." + (client & 255);
             boolean nullSender = n % 5 == 0;
             out.append("request=smtpd_access_policy\n")

@@ -2,7 +2,7 @@
 # Policy service benchmark: mxguard's Postfix policy delegation service and postgrey (Debian's
 # greylisting policy server, what a user would pick instead), driven by the same load generator
 # (PolicyLoad.java: persistent connections, pipelined requests with Postfix 3.7's attributes) in
-# one run, alternating, with a floor (NullPolicyServer.java: answers DUNNO without reading the
+# one run, alternating, with a control (NullPolicyServer.java: answers DUNNO without reading the
 # request, a platform thread per connection: what is left is the machine); then a primary Postfix's accepted mail rate (smtp-source) without and with
 # check_policy_service asking mxguard.
 #
@@ -110,11 +110,11 @@ for spec in $loads; do
     pg_lines+=("$(load --port "$pg_port" --connections "$conns" --pipeline "$pipe" --rate "$target" --seconds "$seconds" --warmup 1)")
     null_lines+=("$(load --port "$null_port" --connections "$conns" --pipeline "$pipe" --rate "$target" --seconds "$seconds" --warmup 1)")
   done
-  for server in mxguard postgrey floor; do
+  for server in mxguard postgrey control; do
     case $server in
       mxguard) lines=("${mx_lines[@]}") ;;
       postgrey) lines=("${pg_lines[@]}") ;;
-      floor) lines=("${null_lines[@]}") ;;
+      control) lines=("${null_lines[@]}") ;;
     esac
     rates=$(printf '%s\n' "${lines[@]}" | field rate)
     r=$(echo "$rates" | median)

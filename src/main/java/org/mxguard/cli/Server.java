@@ -27,12 +27,12 @@ import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
+import org.mxguard.policy.Decision;
 import org.mxguard.policy.FileRuleSource;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
-import org.mxguard.policyservice.ContactCounter;
 import org.mxguard.policyservice.PolicyService;
 import org.mxguard.primary.HealthProbe;
 import org.mxguard.primary.PrimaryLogs;
@@ -61,12 +61,11 @@ final class Server implements AutoCloseable {
     private FileRuleSource rules;
     private SmtpServer smtp;
     private QueueService queue;
+    private PolicyService policyService;
     /** Null when the MX-skip rule is off. */
     private volatile MxSkip mxSkip;
     /** Whether each domain's primary answers; every primary counts as up until a probe says otherwise. */
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
-    private PolicyService policyService;
-    private final ContactCounter contactCount = new ContactCounter();
     /** True when a caller gave the primary health: then no probe replaces it. */
     private volatile boolean primaryHealthGiven;
     /** Where the primary's log reports its clients; null: {@link #contacts()}. */
@@ -130,17 +129,7 @@ final class Server implements AutoCloseable {
                 policy = new FirstVerdict(rulesEngine, mxSkip.rule());
             }
             if (config.policyService() != null) {
-                // The primary's clients feed the evidence store; with the MX-skip rule off they are only
-                // counted. The primary is answered from the rule file and the blocks, never the MX-skip
-                // rule: a client at the primary is doing what the rule asks.
-                ContactRecorder evidence = contacts();
-                ContactRecorder recorder = contact -> {
-                    contactCount.record(contact);
-                    evidence.record(contact);
-                };
-                policyService = new PolicyService(config.policyService(), recorder, rulesEngine, clock);
-                policyService.start();
-                started.add(policyService);
+                startPolicyService(rulesEngine);
             }
 
             queue = QueueService.start(config, spool, dns, mailLog, clock);
@@ -206,6 +195,25 @@ final class Server implements AutoCloseable {
     }
 
     /**
+     * The primary's Postfix reports its clients into the evidence ({@link #contacts()}; with the
+     * MX-skip rule off they are only counted). Enforced there, if asked: the rule file, then the
+     * blocks. Never the MX-skip rule: a client at the primary is doing what the rule asks.
+     */
+    private void startPolicyService(RulesEngine rulesEngine) throws IOException {
+        if (config.policyService().enforceBlocks() && mxSkip == null) {
+            LOG.warn("policy-service.enforce-blocks is set but mx-skip is off: there are no blocks to enforce");
+        }
+        PolicyEngine blocks = query -> {
+            MxSkip m = mxSkip;
+            return m == null ? Decision.CONTINUE : m.blocks().decide(query);
+        };
+        policyService = new PolicyService(config.policyService(), contacts(), new FirstVerdict(rulesEngine, blocks),
+                clock);
+        policyService.start();
+        started.add(policyService);
+    }
+
+    /**
      * STARTTLS out of the box: without a configured certificate, the self-signed one kept in the
      * spool directory (made on the first start).
      */
@@ -268,15 +276,6 @@ final class Server implements AutoCloseable {
         return mxSkip == null ? null : mxSkip.store();
     }
 
-    /** The SMTP port actually bound (tests listen on port 0). */
-    int smtpPort() {
-        return smtp.port();
-    }
-
-    InetAddress smtpAddress() {
-        return smtp.boundAddresses().getFirst().getAddress();
-    }
-
     /** The policy service's port (tests listen on port 0), or -1 when it is not configured. */
     int policyServicePort() {
         return policyService == null ? -1 : policyService.port();
@@ -284,7 +283,16 @@ final class Server implements AutoCloseable {
 
     /** How many clients of the primary the policy service reported. */
     long primaryContacts() {
-        return contactCount.count();
+        return policyService == null ? 0 : policyService.contacts();
+    }
+
+    /** The SMTP port actually bound (tests listen on port 0). */
+    int smtpPort() {
+        return smtp.port();
+    }
+
+    InetAddress smtpAddress() {
+        return smtp.boundAddresses().getFirst().getAddress();
     }
 
     @Override

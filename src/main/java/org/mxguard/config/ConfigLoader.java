@@ -119,7 +119,8 @@ public final class ConfigLoader {
         control.finish();
         boolean policyServiceOn = root.has("policy-service");
         Section policyServiceSection = root.section("policy-service");
-        PolicyServiceSettings policyService = policyServiceOn ? policyService(policyServiceSection) : null;
+        PolicyServiceSettings policyService = policyServiceOn ? policyService(policyServiceSection, serving)
+                : null;
         root.finish();
         return new MxguardConfig(file, smtp, spool, log, dns, nameLookup, policy, delivery, controlSocket,
                 mxSkip, evidence, policyService, primary);
@@ -206,10 +207,13 @@ public final class ConfigLoader {
     }
 
     /** Present only when the primary's Postfix is to report to mxguard (docs/policy-service.md). */
-    private static PolicyServiceSettings policyService(Section s) {
+    private static PolicyServiceSettings policyService(Section s, boolean serving) {
         InetSocketAddress listen = s.value("listen",
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), PolicyServiceSettings.DEFAULT_PORT),
                 text -> resolvedHostPort(text, PolicyServiceSettings.DEFAULT_PORT));
+        if (serving) {
+            StartChecks.listen(s, "listen", List.of(listen));
+        }
         String primary = s.string("primary", null);
         boolean enforce = s.bool("enforce-blocks", false);
         int lineLength = (int) s.integer("max-line-length", PolicyServiceSettings.DEFAULT_MAX_LINE_LENGTH, 256,

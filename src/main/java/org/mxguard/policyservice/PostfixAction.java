@@ -4,8 +4,8 @@ import org.mxguard.mail.Reply;
 import org.mxguard.policy.Decision;
 
 /**
- * Puts a policy decision into the action a Postfix operator expects from a policy service
- * (access(5) actions, as SMTPD_POLICY_README allows):
+ * The answer to one policy request, in the actions a Postfix operator expects from a policy
+ * service (access(5) actions, as SMTPD_POLICY_README allows):
  *
  * <ul>
  * <li>no rule, or a rule that accepts: {@code DUNNO}. Never {@code OK}: an accept in mxguard's rules
@@ -16,29 +16,33 @@ import org.mxguard.policy.Decision;
  *     whose permanent refusal then wins and tells the sender more.</li>
  * <li>a reject: {@code REJECT text} (the primary's {@code access_map_reject_code}, 554 by default, 5.7.1).</li>
  * <li>a disconnect: {@code 421 text}, which Postfix's smtpd answers and then hangs up.</li>
- * <li>any refusal in dry-run ({@code warnOnly}): {@code WARN text}, logged by the primary as a
- *     {@code reject_warning}-like line and otherwise ignored.</li>
+ * <li>any refusal in dry-run ({@code warnOnly}): {@code WARN text}, logged by the primary and
+ *     otherwise ignored.</li>
  * </ul>
+ *
+ * @param text what follows {@code action=}
+ * @param refuses whether the primary refuses the client with it
  */
-final class PostfixAction {
+record PostfixAction(String text, boolean refuses) {
 
-    static final String DUNNO = "DUNNO";
+    static final PostfixAction DUNNO = new PostfixAction("DUNNO", false);
 
-    private PostfixAction() {
-    }
-
-    static String of(Decision decision) {
+    static PostfixAction of(Decision decision) {
         return switch (decision) {
             case Decision.Continue c -> DUNNO;
             case Decision.Accept a -> DUNNO;
-            case Decision.Tempfail t -> t.warnOnly() ? warn(t.reply()) : "DEFER_IF_PERMIT " + text(t.reply());
-            case Decision.Reject r -> r.warnOnly() ? warn(r.reply()) : "REJECT " + text(r.reply());
-            case Decision.Disconnect d -> d.warnOnly() ? warn(d.reply()) : "421 4.7.0 " + text(d.reply());
+            case Decision.Tempfail t -> t.warnOnly() ? warn(t.reply()) : refusal("DEFER_IF_PERMIT ", t.reply());
+            case Decision.Reject r -> r.warnOnly() ? warn(r.reply()) : refusal("REJECT ", r.reply());
+            case Decision.Disconnect d -> d.warnOnly() ? warn(d.reply()) : refusal("421 4.7.0 ", d.reply());
         };
     }
 
-    private static String warn(Reply reply) {
-        return "WARN " + text(reply);
+    private static PostfixAction warn(Reply reply) {
+        return new PostfixAction("WARN " + text(reply), false);
+    }
+
+    private static PostfixAction refusal(String action, Reply reply) {
+        return new PostfixAction(action + text(reply), true);
     }
 
     /**

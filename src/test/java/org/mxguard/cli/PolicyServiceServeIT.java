@@ -10,11 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
+import org.mxguard.evidence.PrimaryContact;
 
-/** {@code mxguard serve} with a {@code policy-service} section: the primary's Postfix has someone to ask. */
+/**
+ * {@code mxguard serve} with a {@code policy-service} section: the primary's Postfix has someone to
+ * ask, its clients go into the evidence store, and with {@code enforce-blocks} the rules file and the
+ * blocks (never the MX-skip rule) are answered to the primary.
+ */
 class PolicyServiceServeIT {
 
     @TempDir
@@ -23,7 +29,7 @@ class PolicyServiceServeIT {
     private Server start(boolean enforce) throws Exception {
         Path rules = dir.resolve("access.rules");
         Files.writeString(rules, """
-                tempfail client 192.0.2.0/24 because "skips the primary"
+                tempfail client 203.0.113.0/24 because "the backup's own rule"
                 """);
         Path config = dir.resolve("mxguard.yaml");
         Files.writeString(config, """
@@ -40,8 +46,11 @@ class PolicyServiceServeIT {
                   client-name-lookup: false
                 policy:
                   rules: %s
+                mx-skip:
+                  mode: observe
                 policy-service:
                   listen: 127.0.0.1:0
+                  primary: mx1.protected.test
                   enforce-blocks: %s
                 """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, enforce));
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
@@ -61,19 +70,30 @@ class PolicyServiceServeIT {
     }
 
     @Test
-    void answersDunnoAndCountsTheContacts() throws Exception {
+    void answersDunnoAndRecordsTheContactsInTheEvidenceStore() throws Exception {
         try (Server server = start(false)) {
             assertThat(ask(server.policyServicePort(), "192.0.2.9")).isEqualTo("action=DUNNO");
             assertThat(ask(server.policyServicePort(), "198.51.100.9")).isEqualTo("action=DUNNO");
             assertThat(server.primaryContacts()).isEqualTo(2);
+            PrimaryContact contact = server.evidenceStore().lastContact(InetAddress.ofLiteral("192.0.2.9"));
+            assertThat(contact).isNotNull();
+            assertThat(contact.primary()).isEqualTo("mx1.protected.test");
+            assertThat(contact.nullSender()).isTrue();
+            assertThat(contact.source()).isEqualTo(PrimaryContact.Source.POLICY_SERVICE);
         }
     }
 
     @Test
-    void enforcingTheRulesDefersTheBlockedNetworkAtThePrimary() throws Exception {
+    void enforcingDefersABlockedNetworkAtThePrimaryButNeverAppliesTheMxSkipRule() throws Exception {
         try (Server server = start(true)) {
-            assertThat(ask(server.policyServicePort(), "192.0.2.9")).isEqualTo("action=DEFER_IF_PERMIT Relaying Denied");
+            server.mxSkip().commands().add(List.of("192.0.2.0/24", "never", "spamware"));
+            assertThat(ask(server.policyServicePort(), "192.0.2.9")).startsWith("action=DEFER_IF_PERMIT ");
             assertThat(ask(server.policyServicePort(), "198.51.100.9")).isEqualTo("action=DUNNO");
+            assertThat(ask(server.policyServicePort(), "203.0.113.9")).startsWith("action=DEFER_IF_PERMIT ");
+            // Never seen at a primary, but at the primary now: the MX-skip rule has nothing to say there.
+            assertThat(ask(server.policyServicePort(), "198.51.100.10")).isEqualTo("action=DUNNO");
+            assertThat(server.evidenceStore().lastContact(InetAddress.ofLiteral("192.0.2.9"))).isNull();
+            assertThat(server.evidenceStore().lastContact(InetAddress.ofLiteral("198.51.100.9"))).isNotNull();
         }
     }
 }

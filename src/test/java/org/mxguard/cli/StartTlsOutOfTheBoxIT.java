@@ -91,7 +91,8 @@ class StartTlsOutOfTheBoxIT {
         MxguardConfig example = ConfigLoader.load(Path.of("examples/backup-mx.yaml"));
         SpoolSettings spool = example.spool();
         // The example's own port, spool and name lookups are for a person trying it; a test takes
-        // a free port, a temporary spool and asks no DNS server.
+        // a free port, a temporary spool and asks no DNS server, and leaves out the policy service
+        // (the example's listens on a fixed port).
         MxguardConfig config = new MxguardConfig(example.source(),
                 example.smtp().withListen(List.of(new java.net.InetSocketAddress("127.0.0.1", 0))),
                 new SpoolSettings(dir.resolve("spool"), 0, spool.fsync(), spool.syncDirectory(), spool.commitJournal()),
