@@ -14,15 +14,12 @@ import org.mxguard.mail.MailAddress;
 import org.mxguard.policy.Cidr;
 import org.mxguard.policy.Decision;
 import org.mxguard.policy.DnsblLookup;
-import org.mxguard.policy.LinearMatcher;
 import org.mxguard.policy.PolicyParseException;
 import org.mxguard.policy.PolicyQuery;
 import org.mxguard.policy.PolicySettings;
 import org.mxguard.policy.Reason;
 import org.mxguard.policy.Rule;
 import org.mxguard.policy.RuleFileReader;
-import org.mxguard.policy.RuleSet;
-import org.mxguard.policy.RuleSource;
 import org.mxguard.policy.RulesEngine;
 import org.mxguard.policy.Stage;
 import picocli.CommandLine.Command;
@@ -110,30 +107,16 @@ final class PolicyCheckCommand implements Callable<Integer> {
         }
         PolicySettings settings = PolicySettings.DEFAULTS.withRulesFile(rules).withDryRun(dryRun)
                 .withSoftBounce(softBounce);
-        RuleSet set = RuleSet.compile(rules.toString(), parsed, settings);
-        RuleSource source = new RuleSource() {
-            @Override
-            public String name() {
-                return "rules file " + rules;
-            }
-
-            @Override
-            public RuleSet current() {
-                return set;
-            }
-        };
-        Clock clock = Clock.systemUTC();
-        RulesEngine engine = new RulesEngine(List.of(source), settings, dnsbl, clock);
-        RulesEngine.Explained explained = engine.explain(query);
-        LinearMatcher linear = new LinearMatcher(parsed, dnsbl, clock);
-        LinearMatcher.Found found = linear.find(query);
+        RulesEngine.Checked checked = RulesEngine.check(rules.toString(), parsed, settings, dnsbl, Clock.systemUTC(),
+                query);
+        RulesEngine.Explained explained = checked.explained();
 
         out.println("query     stage " + query.stage() + ", client " + client + " (" + clientName + ")"
                 + (helo == null ? "" : ", helo " + helo) + (query.sender() == null ? "" : ", from " + query.sender())
                 + (query.recipient() == null ? "" : ", to " + query.recipient()));
         out.println("order     first match wins: rules are checked top to bottom, " + parsed.size() + " rules");
         if (trace) {
-            for (String line : linear.trace(query)) {
+            for (String line : checked.trace()) {
                 out.println("  " + line);
             }
         }
@@ -141,7 +124,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
         if (explained.match() == null) {
             out.println("decision  continue (no rule matches)");
         } else {
-            Rule rule = parsed.get(explained.match().rule());
+            Rule rule = checked.rule();
             out.println("rule      " + rule.ref() + ": " + rule.render());
             if (!explained.match().actsNow()) {
                 out.println("decision  continue for now: the rule matches but acts at " + explained.actsAt()
@@ -150,11 +133,10 @@ final class PolicyCheckCommand implements Callable<Integer> {
                 printDecision(out, d);
             }
         }
-        String fastRef = explained.match() == null ? null : explained.match().ref().toString();
-        String slowRef = found == null ? null : found.rule().ref().toString();
-        if (!java.util.Objects.equals(fastRef, slowRef)) {
-            err.println("mxguard policy check: internal error: the index chose " + fastRef
-                    + " but a linear scan chose " + slowRef);
+        if (!checked.agrees()) {
+            err.println("mxguard policy check: internal error: the index chose "
+                    + (checked.rule() == null ? null : checked.rule().ref()) + " but a linear scan chose "
+                    + (checked.linearRule() == null ? null : checked.linearRule().ref()));
             return 70;
         }
         return 0;

@@ -7,24 +7,36 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
+import org.mxguard.delivery.BounceWriter;
+import org.mxguard.delivery.Courier;
+import org.mxguard.delivery.DeliveryLog;
 import org.mxguard.delivery.DeliveryScheduler;
+import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.DsnComposer;
+import org.mxguard.delivery.LocalIdentity;
 import org.mxguard.delivery.MailqFormat;
+import org.mxguard.delivery.MessageAttempt;
+import org.mxguard.delivery.Prober;
 import org.mxguard.delivery.QueueAdmin;
+import org.mxguard.delivery.RetryPolicy;
+import org.mxguard.delivery.RoutePlanner;
+import org.mxguard.delivery.Schedule;
+import org.mxguard.delivery.SmtpClient;
+import org.mxguard.delivery.TlsContexts;
 import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.QueueId;
-import org.mxguard.mail.Reply;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.smtp.EtrnHandler;
 import org.mxguard.smtp.SessionEvent;
 import org.mxguard.spool.Spool;
 
 /**
  * The queue side of a running server: the delivery scheduler (unless delivery is off), the queue
- * commands of the control socket, and ETRN.
+ * commands of the control socket, and the queue runs ETRN asks for.
  */
 final class QueueService implements AutoCloseable {
 
@@ -43,12 +55,32 @@ final class QueueService implements AutoCloseable {
     /** Builds the scheduler from the spool (already recovered) and starts it when delivery is on. */
     static QueueService start(MxguardConfig config, Spool spool, Dns dns, MailLog mailLog, Clock clock)
             throws IOException {
-        DeliveryScheduler scheduler = new DeliveryScheduler(spool, config.delivery().settings(), dns, mailLog, clock,
+        DeliveryScheduler scheduler = scheduler(config.delivery().settings(), spool, dns, mailLog, clock,
                 new SecureRandom());
         if (config.delivery().enabled()) {
             scheduler.start();
         }
         return new QueueService(spool, scheduler, new QueueAdmin(spool, scheduler, clock, mailLog), clock);
+    }
+
+    /**
+     * The delivery side, wired: routes (DNS or static), the SMTP client, attempts that write DSNs
+     * through the spool and reschedule with the retry policy, and the probe of dead destinations.
+     */
+    static DeliveryScheduler scheduler(DeliverySettings settings, Spool spool, Dns dns, MailLog mailLog, Clock clock,
+            Random random) {
+        DeliveryLog log = new DeliveryLog(mailLog);
+        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
+        SmtpClient client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
+                settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
+        Schedule schedule = new Schedule();
+        BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
+                clock);
+        MessageAttempt attempts = new MessageAttempt(spool, settings, clock,
+                new Courier(planner, client, settings, mailLog), new RetryPolicy(settings, random), bounces, log,
+                schedule);
+        return new DeliveryScheduler(spool, settings, clock, schedule, attempts,
+                new Prober(planner, settings.timeouts(), log), log, client);
     }
 
     /** Hands each newly queued message to the scheduler, so it is tried at once. */
@@ -58,22 +90,9 @@ final class QueueService implements AutoCloseable {
         }
     }
 
-    /** RFC 1985: "ETRN example.org" or "ETRN @example.org" flushes the mail queued for it. */
-    EtrnHandler etrnHandler() {
-        return (argument, client) -> {
-            String name = argument.startsWith("@") ? argument.substring(1) : argument;
-            if (name.startsWith("#")) {
-                return Reply.of(458, "4.3.0", "Unable to queue messages for " + argument);
-            }
-            Domain domain;
-            try {
-                domain = Domain.parse(name);
-            } catch (IllegalArgumentException e) {
-                return Reply.of(501, "5.5.4", "Syntax: ETRN domain");
-            }
-            scheduler.flush(domain);
-            return Reply.of(250, "2.0.0", "Queuing started");
-        };
+    /** ETRN, checked by the SMTP server: see {@link DeliveryScheduler#etrn}. */
+    void etrn(Domain domain, boolean subdomains) {
+        scheduler.etrn(domain, subdomains);
     }
 
     void registerControl(ControlServer control) {

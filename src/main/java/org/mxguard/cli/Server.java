@@ -14,7 +14,7 @@ import org.mxguard.delivery.RecipientValidation;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.dns.DnsClient;
 import org.mxguard.dns.DnsClientNameLookup;
-import org.mxguard.dns.DnsblLookup;
+import org.mxguard.dns.DnsblClient;
 import org.mxguard.evidence.ContactRecorder;
 import org.mxguard.evidence.EmbeddedStore;
 import org.mxguard.evidence.EvidenceStore;
@@ -25,7 +25,6 @@ import org.mxguard.mail.Domain;
 import org.mxguard.maillog.FileLogSink;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.maillog.SyslogLogSink;
 import org.mxguard.policy.Decision;
 import org.mxguard.policy.FileRuleSource;
@@ -40,6 +39,7 @@ import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
 import org.mxguard.smtp.SmtpSettings;
+import org.mxguard.smtp.SmtpdLogWriter;
 import org.mxguard.spool.FileSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +106,7 @@ final class Server implements AutoCloseable {
             DnsClient dns = new DnsClient(config.dns());
             ClientNameLookup names = config.clientNameLookup()
                     ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
-            DnsblLookup dnsbl = new DnsblLookup(dns);
+            DnsblClient dnsbl = new DnsblClient(dns);
             List<RuleSource> sources = new ArrayList<>();
             if (config.policy().rulesFile() != null) {
                 rules = FileRuleSource.open(config.policy().rulesFile(), config.policy(), clock);
@@ -141,7 +141,7 @@ final class Server implements AutoCloseable {
 
             List<SessionListener> listeners = List.of(new SmtpdLogWriter(mailLog), queue::onSessionEvent);
             smtp = new SmtpServer(withCertificate(config.smtp()), spool, policy, names, listeners, clock);
-            smtp.setEtrnHandler(queue.etrnHandler());
+            smtp.setEtrnQueue(queue::etrn);
             RecipientValidation recipients = RecipientValidation.create(config.delivery().recipients(),
                     config.delivery().settings(), dns, mailLog, clock, config.spool().directory().resolve("verify-cache"));
             if (recipients.active()) {

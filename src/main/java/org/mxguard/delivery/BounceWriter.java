@@ -21,7 +21,7 @@ import org.mxguard.spool.Spool;
  * mail (by normal MX routing to the sender's domain). The caller commits the original message's
  * new state only after this returned: a crash in between sends a DSN twice, never zero times.
  */
-final class BounceWriter {
+public final class BounceWriter {
 
     /** Postfix's bounce_size_limit default: enough for the headers of any sane message. */
     private static final int HEADER_LIMIT = 50_000;
@@ -31,7 +31,7 @@ final class BounceWriter {
     private final String hostname;
     private final Clock clock;
 
-    BounceWriter(Spool spool, DsnComposer composer, String hostname, Clock clock) {
+    public BounceWriter(Spool spool, DsnComposer composer, String hostname, Clock clock) {
         this.spool = spool;
         this.composer = composer;
         this.hostname = hostname;

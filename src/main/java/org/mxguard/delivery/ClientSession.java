@@ -30,9 +30,9 @@ final class ClientSession {
 
     private static final String STARTTLS_STAGE = "performing the STARTTLS handshake";
 
-    private final SmtpConnection conn;
+    private final ClientConnection conn;
     private final Target target;
-    private final Transaction tx;
+    private final ClientTransaction tx;
     private final String heloName;
     private final SmtpTimeouts timeouts;
     private final TlsMode tls;
@@ -53,7 +53,7 @@ final class ClientSession {
      *     then already done), or null for a fresh connection
      * @param keepOpen end a finished transaction with RSET instead of QUIT, so the connection can be reused
      */
-    ClientSession(SmtpConnection conn, Target target, Transaction tx, String heloName, SmtpTimeouts timeouts,
+    ClientSession(ClientConnection conn, Target target, ClientTransaction tx, String heloName, SmtpTimeouts timeouts,
             TlsMode tls, TlsContexts contexts, long started, Map<String, String> knownExtensions, boolean keepOpen) {
         this.conn = conn;
         this.target = target;

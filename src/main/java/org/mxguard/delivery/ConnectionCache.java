@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class ConnectionCache implements AutoCloseable {
 
-    record Idle(SmtpConnection connection, Map<String, String> extensions, long parkedAt) {
+    record Idle(ClientConnection connection, Map<String, String> extensions, long parkedAt) {
     }
 
     private final long reuseNanos;
@@ -40,7 +40,7 @@ final class ConnectionCache implements AutoCloseable {
         return connection;
     }
 
-    synchronized void park(Target target, SmtpConnection connection, Map<String, String> extensions) {
+    synchronized void park(Target target, ClientConnection connection, Map<String, String> extensions) {
         long now = System.nanoTime();
         sweep(now);
         idle.computeIfAbsent(target, t -> new ArrayDeque<>()).addFirst(new Idle(connection, Map.copyOf(extensions), now));

@@ -16,7 +16,7 @@ import org.mxguard.spool.QueuedMessage;
  * turn until one server takes part in the transaction. Recipients go in transactions of at most
  * {@link DeliverySettings#recipientsPerTransaction()}.
  */
-final class Courier {
+public final class Courier {
 
     private static final String NO_RELAY = "none";
 
@@ -25,14 +25,14 @@ final class Courier {
     private final DeliverySettings settings;
     private final MailLog mailLog;
 
-    Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings, MailLog mailLog) {
+    public Courier(RoutePlanner planner, SmtpClient client, DeliverySettings settings, MailLog mailLog) {
         this.planner = planner;
         this.client = client;
         this.settings = settings;
         this.mailLog = mailLog;
     }
 
-    Attempt deliver(QueuedMessage message, Domain domain, List<MailAddress> recipients, Transaction.Content content) {
+    Attempt deliver(QueuedMessage message, Domain domain, List<MailAddress> recipients, ClientTransaction.Content content) {
         long started = System.nanoTime();
         Route route = planner.route(domain);
         Duration lookup = Duration.ofNanos(System.nanoTime() - started);
@@ -48,7 +48,7 @@ final class Courier {
     }
 
     private Attempt viaTargets(QueuedMessage message, Domain domain, List<Target> targets, List<MailAddress> recipients,
-            Transaction.Content content, Duration lookup) {
+            ClientTransaction.Content content, Duration lookup) {
         List<DeliveryResult> results = new ArrayList<>();
         Duration setup = lookup;
         Duration transfer = Duration.ZERO;
@@ -56,7 +56,7 @@ final class Courier {
         int step = settings.recipientsPerTransaction();
         for (int from = 0; from < recipients.size(); from += step) {
             List<MailAddress> chunk = recipients.subList(from, Math.min(recipients.size(), from + step));
-            Transaction tx = new Transaction(message.envelope().sender(), chunk, message.size(),
+            ClientTransaction tx = new ClientTransaction(message.envelope().sender(), chunk, message.size(),
                     message.envelope().eightBitMime(), needsSmtpUtf8(message, chunk, content), original, content);
             SessionResult.HostFailed last = null;
             Target lastTarget = null;
@@ -123,7 +123,7 @@ final class Courier {
     }
 
     private static boolean needsSmtpUtf8(QueuedMessage message, List<MailAddress> recipients,
-            Transaction.Content content) {
+            ClientTransaction.Content content) {
         try {
             return SmtpUtf8Need.of(message.envelope().smtpUtf8(), message.envelope().sender(), recipients, content);
         } catch (IOException e) {

@@ -12,11 +12,11 @@ import org.mxguard.spool.QueuedMessage;
  * The delivery events in the mail log, worded as Postfix's qmgr, smtp and bounce programs word them,
  * so pflogsumm and other Postfix log tools count mxguard's deliveries unchanged.
  */
-final class DeliveryLog {
+public final class DeliveryLog {
 
     private final MailLog log;
 
-    DeliveryLog(MailLog log) {
+    public DeliveryLog(MailLog log) {
         this.log = log;
     }
 

@@ -6,17 +6,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
-import org.mxguard.maillog.MailLog;
 import org.mxguard.spool.DeliveryState;
 import org.mxguard.spool.QueuedMessage;
 import org.mxguard.spool.Spool;
@@ -44,7 +43,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final DeliveryLog log;
     private final Prober prober;
     private final SmtpClient client;
-    private final Schedule schedule = new Schedule();
+    private final Schedule schedule;
+    private final Set<Domain> probing = ConcurrentHashMap.newKeySet();
     private final MessageAttempt attempts;
     private final Semaphore overall;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
@@ -53,21 +53,26 @@ public final class DeliveryScheduler implements AutoCloseable {
     private volatile boolean closed;
     private Instant nextProbe;
 
-    public DeliveryScheduler(Spool spool, DeliverySettings settings, Dns dns, MailLog mailLog, Clock clock,
-            Random random) {
+    /**
+     * A scheduler over collaborators the composition root built (so each is built once, where the
+     * whole wiring can be read).
+     *
+     * @param schedule the ids and due times, shared with {@code attempts}, which reschedules
+     * @param attempts runs one message's attempt and applies its results
+     * @param prober asks whether a destination answers again
+     * @param log the delivery side's mail log lines
+     * @param client the SMTP client the attempts and probes use; the scheduler closes it
+     */
+    public DeliveryScheduler(Spool spool, DeliverySettings settings, Clock clock, Schedule schedule,
+            MessageAttempt attempts, Prober prober, DeliveryLog log, SmtpClient client) {
         this.spool = spool;
         this.settings = settings;
         this.clock = clock;
-        this.log = new DeliveryLog(mailLog);
-        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
-        this.client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
-                settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
-        Courier courier = new Courier(planner, client, settings, mailLog);
-        BounceWriter bounces = new BounceWriter(spool, new DsnComposer(settings.hostname(), clock), settings.hostname(),
-                clock);
-        this.attempts = new MessageAttempt(spool, settings, clock, courier, new RetryPolicy(settings, random), bounces,
-                log, schedule);
-        this.prober = new Prober(planner, settings.timeouts(), log);
+        this.schedule = schedule;
+        this.attempts = attempts;
+        this.prober = prober;
+        this.log = log;
+        this.client = client;
         this.overall = new Semaphore(settings.maxConcurrency(), true);
         this.nextProbe = clock.instant().plus(settings.probeInterval());
     }
@@ -107,6 +112,41 @@ public final class DeliveryScheduler implements AutoCloseable {
      */
     public void flush(Domain domain) {
         schedule.dueNow(domain, clock.instant());
+    }
+
+    /**
+     * RFC 1985 ETRN: tries the deferred mail of a domain (with {@code subdomains}, of the domain and
+     * every name below it) now, if its primary answers. Never blocks: the check and the flush run
+     * on a worker. A destination whose primary does not answer is skipped as a whole, as Postfix
+     * suspends a dead destination, so repeated ETRNs cost at most one probe per destination at a
+     * time, never an attempt per message. Returns the destinations flushed, when known.
+     */
+    public Future<List<Domain>> etrn(Domain domain, boolean subdomains) {
+        List<Domain> named = new ArrayList<>();
+        for (Domain waiting : schedule.waitingDomains()) {
+            if (waiting.equals(domain) || subdomains && waiting.isWithin(domain)) {
+                named.add(waiting);
+            }
+        }
+        return workers.submit(() -> {
+            List<Domain> flushed = new ArrayList<>();
+            for (Domain d : named) {
+                if (!probing.add(d)) {
+                    continue;
+                }
+                try {
+                    if (prober.answers(d)) {
+                        flush(d);
+                        flushed.add(d);
+                    } else {
+                        log.info("qmgr", "ETRN: " + d + " does not answer; its mail waits for the next retry");
+                    }
+                } finally {
+                    probing.remove(d);
+                }
+            }
+            return flushed;
+        });
     }
 
     /** Tries every queued message that is not held now. */

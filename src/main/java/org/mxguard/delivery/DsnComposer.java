@@ -18,7 +18,7 @@ import org.mxguard.spool.QueuedMessage;
  * part, the machine-readable message/delivery-status part and the original message's headers as
  * text/rfc822-headers. Postfix's wording, because postmasters know it.
  */
-final class DsnComposer {
+public final class DsnComposer {
 
     /** RFC 5322 §3.3 date-time. */
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
@@ -28,7 +28,7 @@ final class DsnComposer {
     private final String hostname;
     private final Clock clock;
 
-    DsnComposer(String hostname, Clock clock) {
+    public DsnComposer(String hostname, Clock clock) {
         this.hostname = hostname;
         this.clock = clock;
     }

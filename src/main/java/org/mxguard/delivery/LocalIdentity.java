@@ -18,7 +18,7 @@ import org.mxguard.dns.MxHost;
  * the addresses and ports this host's own SMTP server listens on, so that a static route is checked
  * too.
  */
-final class LocalIdentity {
+public final class LocalIdentity {
 
     private final Set<String> names;
     private final Set<InetAddress> addresses;
@@ -38,7 +38,7 @@ final class LocalIdentity {
         this.ports = Set.copyOf(p);
     }
 
-    static LocalIdentity from(DeliverySettings settings) {
+    public static LocalIdentity from(DeliverySettings settings) {
         Set<String> names = new HashSet<>();
         names.add(canonical(settings.hostname()));
         for (String name : settings.ownNames()) {

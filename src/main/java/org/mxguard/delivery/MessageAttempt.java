@@ -22,10 +22,20 @@ import org.mxguard.spool.Spool;
  * spool: delivered recipients leave, bounced ones get a DSN (never to {@code <>}), deferred ones
  * stay with the next attempt time; once the lifetime is over, deferred counts as bounced.
  *
+ * <p>A queued message's life, as the spool's {@link DeliveryState} records it:
+ * <pre>
+ *   queued (attempts 0) --due--> attempt --all delivered or bounced--> removed
+ *                                        --some deferred--> deferred (pending, attempts+1, next time)
+ *   deferred --due, flush, ETRN, probe--> attempt;  past the lifetime, deferred counts as bounced
+ *   any --hold--> held (never tried) --release--> due now;  any --delete--> removed, no DSN
+ * </pre>
+ * The attempt's result and the postmaster's hold or release each change the state through one
+ * {@link Spool#update}, so neither undoes the other.
+ *
  * <p>Order matters for durability: a DSN is committed to the spool before the message's new state
  * is saved, so a crash in between repeats the DSN but never loses it.
  */
-final class MessageAttempt {
+public final class MessageAttempt {
 
     private final Spool spool;
     private final DeliverySettings settings;
@@ -37,7 +47,7 @@ final class MessageAttempt {
     private final Schedule schedule;
     private final Map<Domain, Semaphore> perDestination = new HashMap<>();
 
-    MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
+    public MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
             BounceWriter bounces, DeliveryLog log, Schedule schedule) {
         this.spool = spool;
         this.settings = settings;
@@ -144,16 +154,17 @@ final class MessageAttempt {
         List<MailAddress> pending = deferred.stream().map(DeliveryResult::recipient).toList();
         String lastError = dsnError != null ? dsnError : reason(deferred.getLast());
         Instant next = retry.nextAttempt(received, now);
-        // The postmaster may have held or deleted the message while it was being delivered.
-        Optional<QueuedMessage> current = spool.load(id);
-        if (current.isEmpty()) {
+        boolean warnedNow = warned;
+        // One step under the message's lock: the postmaster may hold, release or delete the message
+        // while it is being delivered, and that change must survive this one.
+        Optional<DeliveryState> saved = spool.update(id, s -> new DeliveryState(pending, s.attempts() + 1, next,
+                lastError, s.held(), s.warned() || warnedNow));
+        if (saved.isEmpty()) {
             schedule.forget(id);
             return;
         }
-        boolean held = current.get().state().held();
-        spool.saveState(id, new DeliveryState(pending, message.state().attempts() + 1, next, lastError, held, warned));
         schedule.waiting(id, pending.stream().map(MailAddress::domain).toList());
-        if (!held) {
+        if (!saved.get().held()) {
             schedule.at(id, next);
         }
     }

@@ -72,7 +72,7 @@ public final class PrimaryCheck {
     private String converse(Target target) {
         try (Socket socket = new Socket()) {
             socket.connect(target.socketAddress(), (int) timeout.toMillis());
-            try (SmtpConnection conn = new SmtpConnection(socket)) {
+            try (ClientConnection conn = new ClientConnection(socket)) {
                 // RFC 5321 §4.2: 220 is the greeting of a server ready for mail; 554 or 421 is not.
                 Reply banner = conn.read(timeout);
                 if (banner.code() != 220) {

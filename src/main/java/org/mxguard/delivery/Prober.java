@@ -10,13 +10,13 @@ import org.mxguard.mail.Reply;
  * greeting. A 220 means the primary answers again, so its deferred mail should go now instead of
  * waiting out the backoff; nothing is sent but QUIT.
  */
-final class Prober {
+public final class Prober {
 
     private final RoutePlanner planner;
     private final SmtpTimeouts timeouts;
     private final DeliveryLog log;
 
-    Prober(RoutePlanner planner, SmtpTimeouts timeouts, DeliveryLog log) {
+    public Prober(RoutePlanner planner, SmtpTimeouts timeouts, DeliveryLog log) {
         this.planner = planner;
         this.timeouts = timeouts;
         this.log = log;
@@ -30,7 +30,7 @@ final class Prober {
             Socket socket = new Socket();
             try {
                 socket.connect(target.socketAddress(), (int) timeouts.connect().toMillis());
-                try (SmtpConnection conn = new SmtpConnection(socket)) {
+                try (ClientConnection conn = new ClientConnection(socket)) {
                     Reply banner = conn.read(timeouts.greeting());
                     conn.command("QUIT");
                     conn.flush(timeouts.command());

@@ -66,12 +66,10 @@ public final class QueueAdmin {
 
     /** Keeps a message queued but never tries it until released. Returns false if there is no such message. */
     public boolean hold(QueueId id) throws IOException {
-        Optional<QueuedMessage> message = spool.load(id);
-        if (message.isEmpty()) {
+        if (spool.update(id, s -> new DeliveryState(s.pending(), s.attempts(), s.nextAttempt(), s.lastError(), true,
+                s.warned())).isEmpty()) {
             return false;
         }
-        DeliveryState s = message.get().state();
-        spool.saveState(id, new DeliveryState(s.pending(), s.attempts(), s.nextAttempt(), s.lastError(), true, s.warned()));
         scheduler.forget(id);
         mailLog.log("postsuper", id + ": placed on hold");
         return true;
@@ -79,13 +77,10 @@ public final class QueueAdmin {
 
     /** Releases a held message and tries it now. */
     public boolean release(QueueId id) throws IOException {
-        Optional<QueuedMessage> message = spool.load(id);
-        if (message.isEmpty()) {
+        if (spool.update(id, s -> new DeliveryState(s.pending(), s.attempts(), clock.instant(), s.lastError(), false,
+                s.warned())).isEmpty()) {
             return false;
         }
-        DeliveryState s = message.get().state();
-        spool.saveState(id, new DeliveryState(s.pending(), s.attempts(), clock.instant(), s.lastError(), false,
-                s.warned()));
         mailLog.log("postsuper", id + ": released from hold");
         scheduler.queued(id);
         return true;

@@ -64,7 +64,7 @@ final class RecipientProbe {
             close(socket);
             return new ProbeResult.Unreachable("connect to " + target.relay() + ": " + e.getMessage());
         }
-        try (SmtpConnection conn = new SmtpConnection(socket)) {
+        try (ClientConnection conn = new ClientConnection(socket)) {
             Reply banner = conn.read(left(deadline));
             if (banner.code() != 220 || ownName(banner)) {
                 return new ProbeResult.Unreachable("host " + target.host() + " greeted me with: " + banner);
@@ -105,7 +105,7 @@ final class RecipientProbe {
         }
     }
 
-    private Map<String, String> hello(SmtpConnection conn, long deadline) throws IOException {
+    private Map<String, String> hello(ClientConnection conn, long deadline) throws IOException {
         Reply ehlo = command(conn, "EHLO " + heloName, deadline);
         if (ehlo.isPositive()) {
             return ClientSession.parseExtensions(ehlo);
@@ -118,13 +118,13 @@ final class RecipientProbe {
         return first.split(" ", 2)[0].equalsIgnoreCase(heloName);
     }
 
-    private static Reply command(SmtpConnection conn, String line, long deadline) throws IOException {
+    private static Reply command(ClientConnection conn, String line, long deadline) throws IOException {
         conn.command(line);
         conn.flush(left(deadline));
         return conn.read(left(deadline));
     }
 
-    private static void quit(SmtpConnection conn, long deadline) {
+    private static void quit(ClientConnection conn, long deadline) {
         try {
             command(conn, "RSET", deadline);
             command(conn, "QUIT", deadline);

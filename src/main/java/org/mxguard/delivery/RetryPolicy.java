@@ -11,12 +11,12 @@ import java.util.Random;
  * they do not hit a recovering primary in one burst; the last attempt is made at the end of the
  * lifetime, never after it.
  */
-final class RetryPolicy {
+public final class RetryPolicy {
 
     private final DeliverySettings settings;
     private final Random random;
 
-    RetryPolicy(DeliverySettings settings, Random random) {
+    public RetryPolicy(DeliverySettings settings, Random random) {
         this.settings = settings;
         this.random = random;
     }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Invariant: a backup MX relays only to MX hosts more preferred than itself (RFC 5321 §5.1),
  * so mail never loops back to mxguard or goes to another backup.
  */
-final class RoutePlanner {
+public final class RoutePlanner {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutePlanner.class);
     private static final String MX_HINT = "the MX records and delivery.own_names";
@@ -34,7 +34,7 @@ final class RoutePlanner {
     private final LocalIdentity self;
     private final MailLog mailLog;
 
-    RoutePlanner(DeliverySettings settings, Dns dns, Random random, LocalIdentity self, MailLog mailLog) {
+    public RoutePlanner(DeliverySettings settings, Dns dns, Random random, LocalIdentity self, MailLog mailLog) {
         this.settings = settings;
         this.dns = dns;
         this.mx = new MxResolver(dns, random);

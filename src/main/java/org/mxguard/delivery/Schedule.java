@@ -26,7 +26,7 @@ import org.mxguard.mail.QueueId;
  * {@link #takeDue}, until {@link #finished}), or unknown (delivered, held, deleted). Rescheduling
  * leaves the old queue entry behind; entries whose time no longer matches are skipped when taken.
  */
-final class Schedule {
+public final class Schedule {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();

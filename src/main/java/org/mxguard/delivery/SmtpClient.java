@@ -13,7 +13,7 @@ import org.mxguard.mail.EnhancedStatus;
  * that address when one is cached. In {@link TlsMode#MAY} a failed TLS handshake is retried once in
  * plain text, as Postfix does for opportunistic TLS.
  */
-final class SmtpClient implements AutoCloseable {
+public final class SmtpClient implements AutoCloseable {
 
     private final String heloName;
     private final SmtpTimeouts timeouts;
@@ -25,7 +25,7 @@ final class SmtpClient implements AutoCloseable {
         this(heloName, timeouts, tls, Duration.ZERO, TlsContexts.of(null));
     }
 
-    SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime,
+    public SmtpClient(String heloName, SmtpTimeouts timeouts, TlsMode tls, Duration connectionReuseTime,
             TlsContexts contexts) {
         this.heloName = heloName;
         this.timeouts = timeouts;
@@ -34,7 +34,7 @@ final class SmtpClient implements AutoCloseable {
         this.contexts = contexts;
     }
 
-    SessionResult deliver(Target target, Transaction tx) {
+    SessionResult deliver(Target target, ClientTransaction tx) {
         if (cache.enabled()) {
             ConnectionCache.Idle idle = cache.take(target);
             if (idle != null) {
@@ -56,7 +56,7 @@ final class SmtpClient implements AutoCloseable {
         return result;
     }
 
-    private SessionResult deliver(Target target, Transaction tx, TlsMode mode) {
+    private SessionResult deliver(Target target, ClientTransaction tx, TlsMode mode) {
         long started = System.nanoTime();
         Socket socket = new Socket();
         try {
@@ -69,9 +69,9 @@ final class SmtpClient implements AutoCloseable {
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.1"),
                     "connect to " + target.relay() + ": " + describe(e), false);
         }
-        SmtpConnection conn;
+        ClientConnection conn;
         try {
-            conn = new SmtpConnection(socket);
+            conn = new ClientConnection(socket);
         } catch (IOException e) {
             closeQuietly(socket);
             return new SessionResult.HostFailed(EnhancedStatus.parse("4.4.2"),
@@ -84,7 +84,7 @@ final class SmtpClient implements AutoCloseable {
         return result;
     }
 
-    private void release(Target target, SmtpConnection conn, ClientSession session) {
+    private void release(Target target, ClientConnection conn, ClientSession session) {
         if (session.reusable()) {
             cache.park(target, conn, session.extensions());
         } else {

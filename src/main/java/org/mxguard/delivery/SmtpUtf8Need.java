@@ -17,7 +17,7 @@ final class SmtpUtf8Need {
     }
 
     static boolean of(boolean receivedWithSmtpUtf8, MailAddress sender, List<MailAddress> recipients,
-            Transaction.Content content) throws IOException {
+            ClientTransaction.Content content) throws IOException {
         if (!receivedWithSmtpUtf8) {
             return false;
         }

@@ -21,7 +21,7 @@ import javax.net.ssl.X509TrustManager;
  * the JDK's trust store or, when a CA file is given, against the certificates in that file only
  * (Postfix's smtp_tls_CAfile).
  */
-final class TlsContexts {
+public final class TlsContexts {
 
     private final SSLSocketFactory verified;
 
@@ -33,7 +33,7 @@ final class TlsContexts {
      * @param caFile PEM file of trusted CA certificates, or null for the JDK's trust store
      * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
      */
-    static TlsContexts of(Path caFile) {
+    public static TlsContexts of(Path caFile) {
         if (caFile == null) {
             return new TlsContexts((SSLSocketFactory) SSLSocketFactory.getDefault());
         }

@@ -9,7 +9,7 @@ import java.util.List;
  * that begin and end within a block of lines, which is nearly all of them, into statistics of the
  * thread's own. It takes the parser's calls as they come ({@link BlockParser.Sink}), so the usual
  * lines never become event objects or strings: messages are keyed on their packed queue id
- * ({@link QueueId}), clients are found once per {@link BlockParser.ClientRef}.
+ * ({@link LogQueueId}), clients are found once per {@link BlockParser.ClientRef}.
  *
  * <p>What the block cannot settle alone goes into the block's {@link Handoff}, in log order, for
  * the join of the whole log: the lines of a message whose client line came in an earlier block,
@@ -95,7 +95,7 @@ final class BlockJoin implements BlockParser.Sink {
         for (int u = 0; u < usedCount; u++) {
             int i = used[u];
             if (state[i] == OPEN) {
-                out.add(new LogEvent.Carried(hosts[i], times[i], QueueId.unpack(highs[i], lows[i]), who[i].ip,
+                out.add(new LogEvent.Carried(hosts[i], times[i], LogQueueId.unpack(highs[i], lows[i]), who[i].ip,
                         counted[i], nullSender[i]), seq);
             }
             state[i] = EMPTY;
@@ -137,7 +137,7 @@ final class BlockJoin implements BlockParser.Sink {
     public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.From(host, time, QueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
+            out.add(new LogEvent.From(host, time, LogQueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
                     null), seq++);
             return;
         }
@@ -150,7 +150,7 @@ final class BlockJoin implements BlockParser.Sink {
             String relay, String dsn) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.To(host, time, QueueId.unpack(high, low), recipient, relay, dsn, status, stat, null),
+            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, null),
                     seq++);
             return;
         }
@@ -162,7 +162,7 @@ final class BlockJoin implements BlockParser.Sink {
     public void removed(String host, long time, long high, long low) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.Removed(host, time, QueueId.unpack(high, low)), seq++);
+            out.add(new LogEvent.Removed(host, time, LogQueueId.unpack(high, low)), seq++);
             return;
         }
         seq++;
@@ -181,13 +181,13 @@ final class BlockJoin implements BlockParser.Sink {
             ClientStats s = clients.get(v.clientIp());
             s.touch(v.host(), v.time(), v.clientName(), seq++);
             s.seen++;
-        } else if (e instanceof LogEvent.Client c && QueueId.packs(c.queueId())) {
+        } else if (e instanceof LogEvent.Client c && LogQueueId.packs(c.queueId())) {
             ClientStats s = clients.get(c.clientIp());
             s.touch(c.host(), c.time(), c.clientName(), seq++);
-            startMessage(c.host(), QueueId.high(c.queueId()), QueueId.low(c.queueId()), s, c.time());
-        } else if (e instanceof LogEvent.From f && QueueId.packs(f.queueId())) {
-            long high = QueueId.high(f.queueId());
-            long low = QueueId.low(f.queueId());
+            startMessage(c.host(), LogQueueId.high(c.queueId()), LogQueueId.low(c.queueId()), s, c.time());
+        } else if (e instanceof LogEvent.From f && LogQueueId.packs(f.queueId())) {
+            long high = LogQueueId.high(f.queueId());
+            long low = LogQueueId.low(f.queueId());
             if (f.clientIp() != null) {
                 // sendmail: the client and the sender on one line.
                 ClientStats s = clients.get(f.clientIp());
@@ -198,13 +198,13 @@ final class BlockJoin implements BlockParser.Sink {
             if (i >= 0) {
                 count(i, f.time(), f.sender(), f.nrcpts());
             }
-        } else if (e instanceof LogEvent.To t && QueueId.packs(t.queueId())) {
-            int i = localOrHandOn(t.host(), QueueId.high(t.queueId()), QueueId.low(t.queueId()), t);
+        } else if (e instanceof LogEvent.To t && LogQueueId.packs(t.queueId())) {
+            int i = localOrHandOn(t.host(), LogQueueId.high(t.queueId()), LogQueueId.low(t.queueId()), t);
             if (i >= 0) {
                 delivered(who[i], t.status());
             }
-        } else if (e instanceof LogEvent.Removed r && QueueId.packs(r.queueId())) {
-            int i = localOrHandOn(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()), r);
+        } else if (e instanceof LogEvent.Removed r && LogQueueId.packs(r.queueId())) {
+            int i = localOrHandOn(r.host(), LogQueueId.high(r.queueId()), LogQueueId.low(r.queueId()), r);
             if (i >= 0) {
                 state[i] = GONE;
                 open--;
@@ -234,8 +234,8 @@ final class BlockJoin implements BlockParser.Sink {
             c = clients.get(r.clientIp());
             c.touch(r.host(), r.time(), r.clientName(), seq);
         } else {
-            int i = r.queueId() == null || !QueueId.packs(r.queueId()) ? -1
-                    : find(r.host(), QueueId.high(r.queueId()), QueueId.low(r.queueId()));
+            int i = r.queueId() == null || !LogQueueId.packs(r.queueId()) ? -1
+                    : find(r.host(), LogQueueId.high(r.queueId()), LogQueueId.low(r.queueId()));
             if (i < 0) {
                 out.add(r, seq++);
                 return;

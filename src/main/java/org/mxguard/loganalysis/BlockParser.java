@@ -17,8 +17,15 @@ import java.util.List;
  * shape other than the usual one, goes to {@link LineParser} as a string, and its events to the
  * sink. The fast path follows the string path step by step (the same searches, in the same order,
  * with the same checks), so both give the same events and counts; {@code BlockParserTest} compares
- * them over the corpus and a generated log ({@link Events} makes the calls events again). A byte
- * is a Latin-1 character on both paths, so no decoding can differ.
+ * them over the corpus, a generated log and mangled lines of every kind (the tests' {@code EventList}
+ * makes the calls events again). A byte is a Latin-1 character on both paths, so no decoding can
+ * differ.
+ *
+ * <p>Mirrors, each marked so at both ends, to be changed together: {@link SyslogHeader#parse}
+ * (the RFC 3164 stamp, in {@code stamp}), {@link PostfixParser} (the program, queue id and the
+ * smtpd, qmgr, cleanup and delivery lines, in {@code fast}, {@code from}, {@code delivery}),
+ * {@link ClientAddress} (Postfix's {@code name[ip]} and its character classes, in {@code client}
+ * and {@code KINDS}).
  */
 final class BlockParser {
 
@@ -72,7 +79,7 @@ final class BlockParser {
 
     /**
      * Where the parsed lines go. The usual Postfix lines come as calls with their fields (the
-     * queue id packed, see {@link QueueId}; the client as the {@link ClientRef} its recent lines
+     * queue id packed, see {@link LogQueueId}; the client as the {@link ClientRef} its recent lines
      * share), so that a join needs no event object or string for them; every other line comes as
      * the events the string path makes of it. Calls come in log order.
      */
@@ -121,57 +128,6 @@ final class BlockParser {
         }
     }
 
-    /** The lines as events, every field filled (the string path's events, for the tests). */
-    static final class Events implements Sink {
-        private final List<LogEvent> out;
-
-        Events(List<LogEvent> out) {
-            this.out = out;
-        }
-
-        @Override
-        public void event(LogEvent e) {
-            out.add(e);
-        }
-
-        @Override
-        public void connect(String host, long time, ClientRef c) {
-            out.add(new LogEvent.Connect(host, time, c.name, c.ip));
-        }
-
-        @Override
-        public void disconnect(String host, long time, ClientRef c) {
-            out.add(new LogEvent.Seen(host, time, c.name, c.ip, "disconnect"));
-        }
-
-        @Override
-        public void client(String host, long time, long high, long low, ClientRef c) {
-            out.add(new LogEvent.Client(host, time, QueueId.unpack(high, low), c.name, c.ip));
-        }
-
-        @Override
-        public void from(String host, long time, long high, long low, String sender, long size, int nrcpts) {
-            out.add(new LogEvent.From(host, time, QueueId.unpack(high, low), sender, size, nrcpts, null, null, null,
-                    null));
-        }
-
-        @Override
-        public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
-                String recipient, String relay, String dsn) {
-            out.add(new LogEvent.To(host, time, QueueId.unpack(high, low), recipient, relay, dsn, status, stat, null));
-        }
-
-        @Override
-        public void removed(String host, long time, long high, long low) {
-            out.add(new LogEvent.Removed(host, time, QueueId.unpack(high, low)));
-        }
-
-        @Override
-        public boolean details() {
-            return true;
-        }
-    }
-
     /** What the fast path does with a program's lines. */
     private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
 
@@ -199,6 +155,28 @@ final class BlockParser {
     private ClientRef clientRef;
     // The string path's events for one line.
     private final List<LogEvent> scratch = new java.util.ArrayList<>(4);
+    // What the fast path found on its line, handed to the sink by emit() once the parse is over.
+    private static final int NOTHING = 0;
+    private static final int FOUND_CONNECT = 1;
+    private static final int FOUND_DISCONNECT = 2;
+    private static final int FOUND_CLIENT = 3;
+    private static final int FOUND_FROM = 4;
+    private static final int FOUND_TO = 5;
+    private static final int FOUND_REMOVED = 6;
+    /** A reject line: the string path's events for it are in {@link #scratch}. */
+    private static final int FOUND_EVENTS = 7;
+    private int found;
+    private long foundTime;
+    private long foundHigh;
+    private long foundLow;
+    private String foundSender;
+    private long foundSize;
+    private int foundRecipients;
+    private LogEvent.Status foundStatus;
+    private String foundStat;
+    private String foundRecipient;
+    private String foundRelay;
+    private String foundDsn;
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -238,11 +216,6 @@ final class BlockParser {
         return this;
     }
 
-    /** Parses the lines in {@code b[0, length)} (a last line without a newline included) into events. */
-    void parse(byte[] b, int length, List<LogEvent> out) {
-        parse(b, length, new Events(out));
-    }
-
     /** Parses the lines in {@code b[0, length)} (a last line without a newline included). */
     void parse(byte[] b, int length, Sink out) {
         boolean details = out.details();
@@ -253,30 +226,18 @@ final class BlockParser {
             int stop = end > start && b[end - 1] == '\r' ? end - 1 : end;
             boolean done;
             try {
-                done = fast(b, start, stop, out, details);
+                done = fast(b, start, stop, details);
             } catch (RuntimeException e) {
-                // A shape the fast path did not foresee: the string path decides.
+                // A shape the fast path did not foresee: the string path decides. Only the parse
+                // is fenced: the sink's calls below are outside, so a bug in the join is seen.
                 done = false;
             }
             if (done) {
                 fastLines++;
+                emit(out);
             } else {
                 slow(new String(b, start, stop - start, StandardCharsets.ISO_8859_1), out);
             }
-            start = end + 1;
-        }
-    }
-
-    /** The string path alone, for the tests that compare both. */
-    void parseSlowly(byte[] b, int length, List<LogEvent> events) {
-        Sink out = new Events(events);
-        String text = new String(b, 0, length, StandardCharsets.ISO_8859_1);
-        int start = 0;
-        while (start < length) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? length : nl;
-            int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            slow(text.substring(start, stop), out);
             start = end + 1;
         }
     }
@@ -296,11 +257,39 @@ final class BlockParser {
         scratch.clear();
     }
 
+    /** Hands the line {@link #fast} took to the sink, outside the parse's fence. */
+    private void emit(Sink out) {
+        switch (found) {
+            case FOUND_CONNECT -> out.connect(host, foundTime, clientRef);
+            case FOUND_DISCONNECT -> out.disconnect(host, foundTime, clientRef);
+            case FOUND_CLIENT -> out.client(host, foundTime, foundHigh, foundLow, clientRef);
+            case FOUND_FROM -> out.from(host, foundTime, foundHigh, foundLow, foundSender, foundSize, foundRecipients);
+            case FOUND_TO -> out.to(host, foundTime, foundHigh, foundLow, foundStatus, foundStat, foundRecipient,
+                    foundRelay, foundDsn);
+            case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
+            case FOUND_EVENTS -> {
+                for (int i = 0; i < scratch.size(); i++) {
+                    out.event(scratch.get(i));
+                }
+                scratch.clear();
+            }
+            default -> { }
+        }
+    }
+
+    private void found(int what, long time, long high, long low) {
+        found = what;
+        foundTime = time;
+        foundHigh = high;
+        foundLow = low;
+    }
+
     /**
      * The usual Postfix lines, or false (having changed nothing) to leave the line to the string
      * path. Mirrors {@link SyslogHeader#parse} (RFC 3164 stamps only) and {@link PostfixParser}.
      */
-    private boolean fast(byte[] b, int s, int e, Sink out, boolean details) {
+    private boolean fast(byte[] b, int s, int e, boolean details) {
+        found = NOTHING;
         if (e - s <= 16 || b[s + 3] != ' ' || b[s + 6] != ' ' || b[s + 15] != ' ' || b[s + 16] == '<') {
             return false;
         }
@@ -376,18 +365,18 @@ final class BlockParser {
         long high = 0;
         long low = 0;
         if (k > p && k + 1 < e && b[k] == ':' && b[k + 1] == ' ') {
-            if (k - p >= 5 && k - p <= QueueId.MAX && (digit || hex)) {
+            if (k - p >= 5 && k - p <= LogQueueId.MAX && (digit || hex)) {
                 if (daemon == Daemon.CLEANUP && startsWith(b, k + 2, e, MESSAGE_ID)) {
                     // The commonest line that needs nothing from its queue id.
                     return skipMessageId();
                 }
-                // Packed, not made a string (see QueueId): ten characters a long.
+                // Packed, not made a string (see LogQueueId): ten characters a long.
                 int split = Math.min(k, p + 10);
                 for (int i = p; i < split; i++) {
-                    high = high << 6 | QueueId.code(b[i] & 0xff);
+                    high = high << 6 | LogQueueId.code(b[i] & 0xff);
                 }
                 for (int i = split; i < k; i++) {
-                    low = low << 6 | QueueId.code(b[i] & 0xff);
+                    low = low << 6 | LogQueueId.code(b[i] & 0xff);
                 }
                 queued = true;
                 p = k + 2;
@@ -403,31 +392,28 @@ final class BlockParser {
                     if (!client(b, p + CLIENT.length, e)) {
                         return false;
                     }
-                    out.client(host, time, high, low, clientRef);
+                    found(FOUND_CLIENT, time, high, low);
                 } else if (startsWith(b, p, e, CONNECT)) {
                     if (!client(b, p + CONNECT.length, e)) {
                         return false;
                     }
-                    out.connect(host, time, clientRef);
+                    found(FOUND_CONNECT, time, 0, 0);
                 } else if (startsWith(b, p, e, DISCONNECT)) {
                     if (!client(b, p + DISCONNECT.length, e)) {
                         return false;
                     }
-                    out.disconnect(host, time, clientRef);
+                    found(FOUND_DISCONNECT, time, 0, 0);
                 } else if (startsWith(b, p, e, REJECT) || startsWith(b, p, e, MILTER_REJECT)) {
                     // NOQUEUE rejects: a string of the message part only, read by the string
                     // path's own reject(), so the string path's header and dispatch stay cold.
                     String message = new String(b, p, e - p, StandardCharsets.ISO_8859_1);
                     postfix.reject(message, message.indexOf(' ') + 1, host, time,
-                            queued ? QueueId.unpack(high, low) : null, scratch);
+                            queued ? LogQueueId.unpack(high, low) : null, scratch);
                     counters.lines++;
                     if (!scratch.isEmpty()) {
                         counters.parsed++;
                     }
-                    for (int i = 0; i < scratch.size(); i++) {
-                        out.event(scratch.get(i));
-                    }
-                    scratch.clear();
+                    found = FOUND_EVENTS;
                     return true;
                 } else {
                     return false;
@@ -438,10 +424,10 @@ final class BlockParser {
                     return false;
                 }
                 if (startsWith(b, p, e, FROM)) {
-                    from(b, p, e, time, high, low, out, details);
+                    from(b, p, e, time, high, low, details);
                 } else if (startsWith(b, p, e, REMOVED)) {
-                    out.removed(host, time, high, low);
-                } else if (!startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, out, details)) {
+                    found(FOUND_REMOVED, time, high, low);
+                } else if (!startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, details)) {
                     return false;
                 }
             }
@@ -453,7 +439,7 @@ final class BlockParser {
                 return skipMessageId();
             }
             case DELIVERY -> {
-                if (!queued || !startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, out, details)) {
+                if (!queued || !startsWith(b, p, e, TO) || !delivery(b, p, e, time, high, low, details)) {
                     return false;
                 }
             }
@@ -610,7 +596,7 @@ final class BlockParser {
     }
 
     /** qmgr {@code from=<S>, size=N, nrcpt=N}, as {@code PostfixParser.qmgr} reads it. */
-    private void from(byte[] b, int p, int e, long time, long high, long low, Sink out, boolean details) {
+    private void from(byte[] b, int p, int e, long time, long high, long low, boolean details) {
         int end = lastIndexOf(b, SIZE_KEY, p, e);
         if (end < p) {
             end = addressEnd(b, p + FROM.length, e);
@@ -618,14 +604,17 @@ final class BlockParser {
         String sender = details ? senders.get(b, p + FROM.length, end) : end == p + FROM.length ? "" : null;
         long size = numberAfter(b, SIZE, end, e);
         long nrcpt = numberAfter(b, NRCPT, end, e);
-        out.from(host, time, high, low, sender, size, (int) nrcpt);
+        found(FOUND_FROM, time, high, low);
+        foundSender = sender;
+        foundSize = size;
+        foundRecipients = (int) nrcpt;
     }
 
     /**
      * {@code to=<R>, relay=..., dsn=..., status=...}, as {@code PostfixParser.delivery} reads it;
      * false when it is not one. Recipient, relay and dsn only when {@code details} asks for them.
      */
-    private boolean delivery(byte[] b, int p, int e, long time, long high, long low, Sink out, boolean details) {
+    private boolean delivery(byte[] b, int p, int e, long time, long high, long low, boolean details) {
         int rcptEnd = indexOf(b, RCPT_END, p + TO.length, e);
         if (rcptEnd < 0) {
             return false;
@@ -646,7 +635,12 @@ final class BlockParser {
             word = stats.get(b, st + STATUS.length, wordEnd < 0 ? e : wordEnd);
             status = LogEvent.Status.parse(word);
         }
-        out.to(host, time, high, low, status, word, recipient, relay, dsn);
+        found(FOUND_TO, time, high, low);
+        foundStatus = status;
+        foundStat = word;
+        foundRecipient = recipient;
+        foundRelay = relay;
+        foundDsn = dsn;
         return true;
     }
 
@@ -727,16 +721,6 @@ final class BlockParser {
         }
         for (; i < e; i++) {
             if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** The first {@code c1} followed by {@code c2}. */
-    private static int indexOf(byte[] b, byte c1, byte c2, int from, int e) {
-        for (int i = from; i + 1 < e; i++) {
-            if (b[i] == c1 && b[i + 1] == c2) {
                 return i;
             }
         }

@@ -4,6 +4,10 @@ package org.mxguard.loganalysis;
  * A client as the MTA logged it: the verified reverse name (null when there was none) and the
  * address. Parsed strictly, so text that merely looks like a client cannot pass for one: a name
  * holds only host-name characters, an address only address characters.
+ *
+ * <p>{@link #parsePostfix} and its character classes are mirrored in {@link BlockParser} (its
+ * {@code client} and {@code KINDS}): a change here is made there too, and {@code BlockParserTest}
+ * compares the two.
  */
 record ClientAddress(String name, String ip) {
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -70,6 +71,8 @@ final class ParallelScanner {
     /** Set for a join: the second stage, and who is told the bytes read. */
     private Correlator join;
     private LongConsumer progress;
+    /** Set for a scan without a join: what a block's events are written through. */
+    private Function<List<LogEvent>, BlockParser.Sink> eventsOf;
 
     /**
      * A parsing thread, with what it keeps from block to block: its recent clients and, in a
@@ -122,7 +125,7 @@ final class ParallelScanner {
     Set<String> clientAddresses(List<LogSource> sources) {
         addresses = ConcurrentHashMap.newKeySet(1 << 10);
         joining = true;
-        scan(sources, e -> { });
+        run(sources, e -> { });
         synchronized (allBlockJoins) {
             for (BlockJoin j : allBlockJoins) {
                 for (ClientStats c : j.clients.all()) {
@@ -144,15 +147,24 @@ final class ParallelScanner {
         this.join = join;
         this.progress = progress;
         joining = true;
-        scan(sources, e -> { });
+        run(sources, e -> { });
         // The parsing threads have ended (the pool is closed): their statistics are complete.
         synchronized (allBlockJoins) {
             allBlockJoins.forEach(join::add);
         }
     }
 
-    /** Hands every line's events to {@code sink}, in log order. */
-    void scan(List<LogSource> sources, Consumer<LogEvent> sink) {
+    /**
+     * Hands every line's events to {@code sink}, in log order, without a join: each block's parser
+     * writes to the sink {@code eventsOf} makes of a list (the tests' view of what a join is given).
+     */
+    void scan(List<LogSource> sources, Function<List<LogEvent>, BlockParser.Sink> eventsOf,
+            Consumer<LogEvent> sink) {
+        this.eventsOf = eventsOf;
+        run(sources, sink);
+    }
+
+    private void run(List<LogSource> sources, Consumer<LogEvent> sink) {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(threads * 3 + 2);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, Worker::new)) {
             Thread reader = Thread.ofPlatform().name("log-read").daemon().start(() -> read(sources, pool, queue));
@@ -283,7 +295,7 @@ final class ParallelScanner {
             return new Block(out.events, out.seqs, out.clients, c);
         }
         List<LogEvent> events = new ArrayList<>(length / 64);
-        parser.parse(buf, length, events);
+        parser.parse(buf, length, eventsOf.apply(events));
         recycle(buf);
         return new Block(events, null, null, c);
     }

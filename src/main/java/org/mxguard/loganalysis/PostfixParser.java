@@ -8,6 +8,10 @@ import java.util.List;
  * {@code name[ip]} at the fixed place Postfix writes it (right after {@code client=},
  * {@code connect from}, {@code reject: RCPT from}), never searched for in the rest of the line,
  * which carries HELO names, addresses and reply text the client chose.
+ *
+ * <p>Mirrored byte by byte in {@link BlockParser} (its {@code fast}, {@code from} and
+ * {@code delivery}) for the usual smtpd, qmgr, cleanup and delivery lines: a change here is made
+ * there too, and {@code BlockParserTest} compares the two.
  */
 final class PostfixParser {
 

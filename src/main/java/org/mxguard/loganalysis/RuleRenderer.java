@@ -2,11 +2,19 @@ package org.mxguard.loganalysis;
 
 import java.time.LocalDate;
 import java.util.List;
+import org.mxguard.policy.AccessMapExport;
+import org.mxguard.policy.ConversionResult;
+import org.mxguard.policy.PolicyParseException;
+import org.mxguard.policy.Rule;
+import org.mxguard.policy.RuleFileReader;
 
 /**
  * Writes proposals as rules ready to load: mxguard's own rule file, a sendmail access map, or a
  * Postfix {@code cidr:} table. Each rule follows a comment with its evidence and its expiry.
- * The only place that knows the rule syntaxes, so it is the one place to change when they move.
+ *
+ * <p>The analyzer only builds rules; the sendmail and Postfix syntax is written by the policy
+ * package's {@link AccessMapExport}, the one writer of those tables, so a proposal exported here
+ * and a rule exported by {@code mxguard policy export} read the same.
  */
 public final class RuleRenderer {
 
@@ -16,7 +24,7 @@ public final class RuleRenderer {
     }
 
     // The seed's reply: a correct MTA retries later (and reaches the primary); EMS never does.
-    private static final String REPLY = "451 4.7.1 Relaying Denied";
+    private static final String REPLY = "with 451 4.7.1 \"Relaying Denied\"";
 
     private RuleRenderer() {
     }
@@ -35,8 +43,10 @@ public final class RuleRenderer {
             String comment = "# score " + p.score().value() + ": " + p.evidence() + "; expires " + expires + "\n";
             String rule = switch (format) {
                 case MXGUARD -> mxguard(p, expires);
-                case SENDMAIL -> sendmail(p);
-                case POSTFIX_CIDR -> postfixCidr(p);
+                case SENDMAIL -> table(p, true);
+                case POSTFIX_CIDR -> p.kind() == Proposal.Kind.NAME
+                        ? "# " + p.target().substring(1) + " is a name: put it in a hash: check_client_access table"
+                        : table(p, false);
             };
             b.append(comment).append(rule).append('\n');
         }
@@ -49,53 +59,34 @@ public final class RuleRenderer {
         return "tempfail from <> " + match + " until " + expires + " because \"" + reason.replace("\"", "'") + "\"";
     }
 
-    private static String sendmail(Proposal p) {
-        String key = switch (p.kind()) {
-            case NAME -> p.target().substring(1);
-            case ADDRESS, NETWORK -> sendmailNetwork(p.target());
+    /**
+     * The rule a peer MTA's access table can hold for a proposal: one client condition (tables
+     * test one key, so it refuses every sender), no expiry (the comment carries it). A name stands
+     * for itself and the names below it, as a sendmail or Postfix domain key does.
+     */
+    static Rule accessRule(Proposal p) throws PolicyParseException {
+        String condition = switch (p.kind()) {
+            case NAME -> "client-name " + p.target().substring(1) + "," + p.target();
+            case ADDRESS, NETWORK -> "client " + p.target();
         };
-        if (key == null) {
-            return "# (no sendmail access form for " + p.target() + ")";
-        }
-        return "Connect:" + key + "\tERROR:\"" + REPLY + "\"";
+        return RuleFileReader.parse("proposal", "tempfail " + REPLY + " " + condition).getFirst();
     }
 
-    /** Sendmail matches networks by leading octets (IPv4) or leading groups (IPv6), so only whole ones. */
-    static String sendmailNetwork(String cidr) {
-        int slash = cidr.indexOf('/');
-        String ip = slash < 0 ? cidr : cidr.substring(0, slash);
-        java.net.InetAddress a = NetworkPrefix.parse(ip);
-        if (a == null) {
-            return null;
-        }
-        byte[] bytes = a.getAddress();
-        int bits = slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-        if (bytes.length == 4) {
-            if (bits % 8 != 0) {
-                return null;
+    private static String table(Proposal p, boolean sendmail) {
+        String kind = sendmail ? "sendmail" : "cidr:";
+        String why;
+        try {
+            List<Rule> rule = List.of(accessRule(p));
+            ConversionResult exported = sendmail ? AccessMapExport.sendmail(rule) : AccessMapExport.postfixCidr(rule);
+            if (!exported.lines().isEmpty()) {
+                return String.join("\n", exported.lines());
             }
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < bits / 8; i++) {
-                b.append(i == 0 ? "" : ".").append(bytes[i] & 0xff);
-            }
-            return b.toString();
+            why = exported.untranslatable().isEmpty() ? "" : exported.untranslatable().getFirst();
+            int open = why.lastIndexOf("  (");
+            why = open < 0 ? why : why.substring(open + 3, why.length() - 1);
+        } catch (PolicyParseException e) {
+            why = e.errors().getFirst().message();
         }
-        if (bits % 16 != 0) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder("IPv6");
-        for (int i = 0; i < bits / 16; i++) {
-            b.append(':').append(Integer.toHexString((bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff));
-        }
-        return b.toString();
-    }
-
-    private static String postfixCidr(Proposal p) {
-        if (p.kind() == Proposal.Kind.NAME) {
-            return "# " + p.target().substring(1) + " is a name: put it in a hash: check_client_access table";
-        }
-        String target = p.target().indexOf('/') < 0
-                ? p.target() + (p.target().indexOf(':') >= 0 ? "/128" : "/32") : p.target();
-        return target + "\t" + REPLY;
+        return "# (no " + kind + " form for " + p.target() + (why.isEmpty() ? "" : ": " + why) + ")";
     }
 }

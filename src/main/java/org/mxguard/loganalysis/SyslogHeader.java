@@ -12,6 +12,10 @@ import java.time.ZoneId;
  * modification time, and a month later than that month belongs to the year before, which handles
  * a file that spans New Year), and RFC 3339 / ISO 8601 as rsyslog and journald exports write it.
  * An optional BSD {@code <facility.level>} token after the time is skipped.
+ *
+ * <p>The RFC 3164 stamp, host and program are mirrored byte by byte in {@link BlockParser} (its
+ * {@code stamp} and {@code fast}): a change here is made there too, and {@code BlockParserTest}
+ * compares the two.
  */
 final class SyslogHeader {
 

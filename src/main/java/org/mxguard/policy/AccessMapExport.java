@@ -40,7 +40,8 @@ public final class AccessMapExport {
                     for (Cidr n : cl.networks()) {
                         String key = sendmailNetwork(n);
                         if (key == null) {
-                            why = "sendmail keys are whole octets (/8, /16, /24, /32) or IPv6 addresses: " + n;
+                            why = "sendmail keys are whole octets (/8, /16, /24, /32) or whole non-zero IPv6 groups "
+                                    + "(/16 ... /112, /128): " + n;
                             break;
                         }
                         keys.add("Connect:" + key);
@@ -154,15 +155,39 @@ public final class AccessMapExport {
         return reply.code() + " " + reply.status() + " " + reply.lines().getFirst();
     }
 
+    /**
+     * The key of a network, or null when sendmail has none. Sendmail matches a network by the
+     * leading parts of the client address's text: whole octets for IPv4 ("192.0.2" is a /24),
+     * whole 16-bit groups for IPv6 ("IPv6:2001:db8:1" is a /48).
+     */
     private static String sendmailNetwork(Cidr n) {
-        if (!n.v4()) {
-            return n.length() == 128 ? "IPv6:" + n : null;
-        }
-        if (n.length() % 8 != 0 || n.length() == 0) {
+        if (n.length() == 0) {
             return null;
         }
-        String[] octets = n.address().getHostAddress().split("\\.");
-        return String.join(".", java.util.Arrays.copyOf(octets, n.length() / 8));
+        if (n.v4()) {
+            if (n.length() % 8 != 0) {
+                return null;
+            }
+            String[] octets = n.address().getHostAddress().split("\\.");
+            return String.join(".", java.util.Arrays.copyOf(octets, n.length() / 8));
+        }
+        if (n.length() == 128) {
+            return "IPv6:" + n;
+        }
+        if (n.length() % 16 != 0) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder("IPv6");
+        for (int i = 0; i < n.length() / 16; i++) {
+            long word = i < 4 ? n.hi() : n.lo();
+            int group = (int) (word >>> (48 - 16 * (i % 4))) & 0xffff;
+            if (group == 0) {
+                // The address's text writes a run of zero groups as "::", so a 0 in the key never matches.
+                return null;
+            }
+            key.append(':').append(Integer.toHexString(group));
+        }
+        return key.toString();
     }
 
     private static String names(List<NamePattern> names, String tag, List<String> keys, List<String> notes, Rule r) {

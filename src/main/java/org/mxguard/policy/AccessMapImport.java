@@ -174,12 +174,13 @@ public final class AccessMapImport {
 
     private void clientKey(String key, String action, String where, String line, boolean sendmail) {
         String k = key;
-        if (k.regionMatches(true, 0, "IPv6:", 0, 5)) {
+        boolean v6 = k.regionMatches(true, 0, "IPv6:", 0, 5);
+        if (v6) {
             k = k.substring(5);
         }
         try {
             Cidr net = null;
-            if (k.matches("[0-9]{1,3}(\\.[0-9]{1,3}){0,3}")) {
+            if (!v6 && k.matches("[0-9]{1,3}(\\.[0-9]{1,3}){0,3}")) {
                 // sendmail and Postfix: "192.0.2" is the network 192.0.2.0/24.
                 String[] octets = k.split("\\.");
                 StringBuilder full = new StringBuilder(k);
@@ -187,6 +188,10 @@ public final class AccessMapImport {
                     full.append(".0");
                 }
                 net = Cidr.parse(full + "/" + 8 * octets.length);
+            } else if ((v6 || k.contains(":")) && k.matches("(?i)[0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,6}")) {
+                // sendmail and Postfix: leading IPv6 groups, "2001:db8:1" is the network 2001:db8:1::/48.
+                int groups = k.split(":").length;
+                net = Cidr.parse(k + (groups < 7 ? "::" : ":0") + "/" + 16 * groups);
             } else if (k.contains(":")) {
                 net = Cidr.parse(k);
             }

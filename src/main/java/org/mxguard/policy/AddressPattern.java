@@ -13,7 +13,7 @@ import org.mxguard.mail.MailAddress;
  * @param localPart the local part in lower case, or null
  * @param domain the domain (canonical), or null
  */
-public record AddressPattern(Kind kind, String localPart, String domain) {
+record AddressPattern(Kind kind, String localPart, String domain) {
 
     /** The forms an address pattern takes. */
     public enum Kind {

@@ -9,13 +9,13 @@ import java.util.List;
  * indexed {@link RuleSet} is tested against, and it explains a decision rule by rule for
  * {@code policy check}.
  */
-public final class LinearMatcher {
+final class LinearMatcher {
 
     private final List<Rule> rules;
     private final DnsblLookup dnsbl;
     private final Clock clock;
 
-    public LinearMatcher(List<Rule> rules, DnsblLookup dnsbl, Clock clock) {
+    LinearMatcher(List<Rule> rules, DnsblLookup dnsbl, Clock clock) {
         this.rules = List.copyOf(rules);
         this.dnsbl = dnsbl;
         this.clock = clock;
@@ -27,10 +27,10 @@ public final class LinearMatcher {
      * @param rule the matching rule
      * @param actsNow false when the rule bites at a later stage
      */
-    public record Found(Rule rule, boolean actsNow) {
+    record Found(Rule rule, boolean actsNow) {
     }
 
-    public Found find(PolicyQuery query) {
+    Found find(PolicyQuery query) {
         QueryView q = new QueryView(query, dnsbl);
         long now = clock.millis();
         for (Rule r : rules) {
@@ -42,7 +42,7 @@ public final class LinearMatcher {
     }
 
     /** One line per rule up to the first match: why each earlier rule did not match. */
-    public List<String> trace(PolicyQuery query) {
+    List<String> trace(PolicyQuery query) {
         QueryView q = new QueryView(query, dnsbl);
         long now = clock.millis();
         List<String> out = new ArrayList<>();

@@ -74,26 +74,26 @@ public final class RuleSet {
     }
 
     /** A set with no rules. */
-    public static RuleSet empty(String name) {
+    static RuleSet empty(String name) {
         return new RuleSetBuilder(PolicySettings.DEFAULTS).build(name);
     }
 
     /** Compiles parsed rules; default replies come from {@code settings}. */
-    public static RuleSet compile(String name, List<Rule> rules, PolicySettings settings) {
+    static RuleSet compile(String name, List<Rule> rules, PolicySettings settings) {
         RuleSetBuilder b = new RuleSetBuilder(settings);
         rules.forEach(b::add);
         return b.build(name);
     }
 
     /** Reads and compiles a rule file, streaming: the parsed rules are never all in memory at once. */
-    public static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
+    static RuleSet load(Path file, PolicySettings settings) throws PolicyParseException {
         RuleSetBuilder b = new RuleSetBuilder(settings);
         List<Path> read = RuleFileReader.read(file, settings.nullSenderGuard(), b::add);
         return b.build(file.toString(), read);
     }
 
     /** The files these rules were read from (rule file, includes, list files), empty if none. */
-    public List<Path> sourceFiles() {
+    List<Path> sourceFiles() {
         return sourceFiles;
     }
 
@@ -105,7 +105,7 @@ public final class RuleSet {
         return size;
     }
 
-    public RuleRef ref(int rule) {
+    RuleRef ref(int rule) {
         int[] starts = runStarts;
         if (starts == null) {
             return ref(records[rule * STRIDE]);
@@ -133,7 +133,7 @@ public final class RuleSet {
     }
 
     /** Approximate bytes held by the compiled rules and indexes (name indexes not counted). */
-    public long approximateBytes() {
+    long approximateBytes() {
         return 16L + size * 8L + bodies.length * 4L + unindexed.length * 4L + v4.bytes() + v6.bytes()
                 + counters.bytes();
     }

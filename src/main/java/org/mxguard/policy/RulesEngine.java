@@ -83,6 +83,52 @@ public final class RulesEngine implements PolicyEngine {
     public record Explained(Decision decision, String source, RuleMatch match, Stage actsAt) {
     }
 
+    /**
+     * {@code mxguard policy check}: one query against a rule file's rules, decided by the engine
+     * (through its index) and, as a cross-check, by a plain top-to-bottom scan.
+     *
+     * @param name the rule file, for the source's name
+     * @param rules the rules as read, in file order
+     */
+    public static Checked check(String name, List<Rule> rules, PolicySettings settings, DnsblLookup dnsbl,
+            Clock clock, PolicyQuery query) {
+        RuleSet set = RuleSet.compile(name, rules, settings);
+        RuleSource source = new RuleSource() {
+            @Override
+            public String name() {
+                return "rules file " + name;
+            }
+
+            @Override
+            public RuleSet current() {
+                return set;
+            }
+        };
+        Explained explained = new RulesEngine(List.of(source), settings, dnsbl, clock).explain(query);
+        LinearMatcher linear = new LinearMatcher(rules, dnsbl, clock);
+        LinearMatcher.Found found = linear.find(query);
+        return new Checked(explained, explained.match() == null ? null : rules.get(explained.match().rule()),
+                found == null ? null : found.rule(), linear.trace(query));
+    }
+
+    /**
+     * What {@link #check} found.
+     *
+     * @param explained the engine's decision and the rule that made it
+     * @param rule the deciding rule as written, or null when none matched
+     * @param linearRule the rule a top-to-bottom scan finds first, or null; always {@code rule} unless the
+     *     index is wrong
+     * @param trace every rule checked before the deciding one, and why it did not match
+     */
+    public record Checked(Explained explained, Rule rule, Rule linearRule, List<String> trace) {
+
+        /** True when the index and the scan chose the same rule. */
+        public boolean agrees() {
+            return java.util.Objects.equals(rule == null ? null : rule.ref(),
+                    linearRule == null ? null : linearRule.ref());
+        }
+    }
+
     private Decision decision(RuleBody body, RuleRef ref, int networkLength, QueryView q) {
         Reason reason = body.reason != null ? body.reason : describe(body, networkLength, q);
         boolean warnOnly = settings.dryRun() || body.action == Action.WARN;

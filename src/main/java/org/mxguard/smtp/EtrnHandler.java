@@ -4,11 +4,11 @@ import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.Reply;
 
 /**
- * Answers ETRN (RFC 1985), for delivery to plug in: the client asks for the queue of a domain to
- * be flushed. Without a handler the server answers 502 5.5.1 and does not advertise ETRN.
+ * Answers ETRN (RFC 1985): the client asks for the queue of a domain to be flushed. Without one
+ * the server answers 502 5.5.1 and does not advertise ETRN.
  */
 @FunctionalInterface
-public interface EtrnHandler {
+interface EtrnHandler {
 
     /**
      * Starts a queue run and says so; never blocks for the run itself.

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * from CONNECT, HELO and MAIL are held and bite at each RCPT (Postfix's {@code smtpd_delay_reject =
  * yes}), in stage order; Accept stops later questions for its scope (connection, HELO, transaction,
  * recipient); a {@code warnOnly} verdict is reported and ignored.
+ *
+ * <p>The gate keeps the connection-scope verdicts (CONNECT, HELO). The MAIL verdict belongs to the
+ * transaction: {@link #atMail} returns it and the session stores it in its {@link Transaction}.
  */
 final class PolicyGate {
 
@@ -49,52 +52,88 @@ final class PolicyGate {
         this.policy = policy;
     }
 
-    /** Asks at CONNECT, HELO or MAIL; only a Disconnect comes back as a refusal. */
-    Outcome ask(PolicyQuery query, Transaction transaction, Reporter reporter) {
+    /**
+     * The verdict at MAIL, for the session's transaction.
+     *
+     * @param outcome a Disconnect's refusal, or pass
+     * @param held a Tempfail or Reject held until RCPT, or null
+     * @param accepted true if a rule accepted the transaction: no more rules are asked for it
+     */
+    record MailVerdict(Outcome outcome, Decision held, boolean accepted) {
+        static final MailVerdict PASS = new MailVerdict(Outcome.PASS, null, false);
+    }
+
+    /** Asks at CONNECT or HELO; only a Disconnect comes back as a refusal. */
+    Outcome ask(PolicyQuery query, Reporter reporter) {
         if (query.stage() == Stage.HELO) {
             heldHelo = null;
             acceptedHelo = false;
         }
-        if (accepted(transaction)) {
+        if (acceptedConnection || acceptedHelo) {
             return Outcome.PASS;
         }
         Decision verdict = decide(query);
-        if (verdict instanceof Decision.Disconnect d) {
-            reporter.report(d.reply(), d.rule(), d.warnOnly());
-            return d.warnOnly() ? Outcome.PASS : new Outcome(d.reply(), true);
+        Outcome disconnect = disconnect(verdict, reporter);
+        if (disconnect != null) {
+            return disconnect;
         }
-        Decision held = verdict instanceof Decision.Tempfail || verdict instanceof Decision.Reject ? verdict : null;
-        boolean accept = verdict instanceof Decision.Accept;
         switch (query.stage()) {
             case CONNECT -> {
-                heldConnect = held;
-                acceptedConnection = accept;
+                heldConnect = held(verdict);
+                acceptedConnection = verdict instanceof Decision.Accept;
             }
             case HELO -> {
-                heldHelo = held;
-                acceptedHelo = accept;
+                heldHelo = held(verdict);
+                acceptedHelo = verdict instanceof Decision.Accept;
             }
-            case MAIL -> {
-                transaction.heldVerdict = held;
-                transaction.acceptedByPolicy = accept;
-            }
-            case RCPT -> throw new IllegalArgumentException("RCPT goes through atRcpt");
+            case MAIL, RCPT -> throw new IllegalArgumentException(query.stage() + " goes through atMail/atRcpt");
         }
         return Outcome.PASS;
     }
 
-    /** At each RCPT (after relay control): the held verdicts in stage order, then the RCPT rules. */
-    Outcome atRcpt(PolicyQuery query, Transaction transaction, Reporter reporter) {
-        for (Decision held : new Decision[] {heldConnect, heldHelo, transaction.heldVerdict}) {
+    /** Asks at MAIL; the session keeps what comes back with its transaction. */
+    MailVerdict atMail(PolicyQuery query, Reporter reporter) {
+        if (acceptedConnection || acceptedHelo) {
+            return MailVerdict.PASS;
+        }
+        Decision verdict = decide(query);
+        Outcome disconnect = disconnect(verdict, reporter);
+        if (disconnect != null) {
+            return new MailVerdict(disconnect, null, false);
+        }
+        return new MailVerdict(Outcome.PASS, held(verdict), verdict instanceof Decision.Accept);
+    }
+
+    /**
+     * At each RCPT (after relay control): the held verdicts in stage order, then the RCPT rules.
+     *
+     * @param heldAtMail the transaction's held MAIL verdict, or null
+     * @param acceptedAtMail whether a rule accepted the transaction at MAIL
+     */
+    Outcome atRcpt(PolicyQuery query, Decision heldAtMail, boolean acceptedAtMail, Reporter reporter) {
+        for (Decision held : new Decision[] {heldConnect, heldHelo, heldAtMail}) {
             Outcome outcome = apply(held, reporter);
             if (!outcome.passes()) {
                 return outcome;
             }
         }
-        if (accepted(transaction)) {
+        if (acceptedConnection || acceptedHelo || acceptedAtMail) {
             return Outcome.PASS;
         }
         return apply(decide(query), reporter);
+    }
+
+    /** A Disconnect's refusal (reported), or null for every other verdict. */
+    private static Outcome disconnect(Decision verdict, Reporter reporter) {
+        if (verdict instanceof Decision.Disconnect d) {
+            reporter.report(d.reply(), d.rule(), d.warnOnly());
+            return d.warnOnly() ? Outcome.PASS : new Outcome(d.reply(), true);
+        }
+        return null;
+    }
+
+    private static Decision held(Decision verdict) {
+        return verdict instanceof Decision.Tempfail || verdict instanceof Decision.Reject ? verdict : null;
     }
 
     /** A policy that fails is a temporary server problem, never an open door nor a crash. */
@@ -111,10 +150,6 @@ final class PolicyGate {
     void forgetHelo() {
         heldHelo = null;
         acceptedHelo = false;
-    }
-
-    private boolean accepted(Transaction transaction) {
-        return acceptedConnection || acceptedHelo || (transaction != null && transaction.acceptedByPolicy);
     }
 
     private static Outcome apply(Decision verdict, Reporter reporter) {

@@ -64,4 +64,9 @@ public final class ProtectedDomains {
         }
         return false;
     }
+
+    /** True if ".domain" is an entry: every name below the domain is protected. */
+    public boolean hasSubtree(Domain domain) {
+        return subtrees.contains(domain);
+    }
 }

@@ -62,9 +62,13 @@ public final class SmtpServer implements Closeable {
                 List.copyOf(sessionListeners), clock, tls, () -> etrnHandler, limits, () -> recipientCheck);
     }
 
-    /** Plugs in ETRN (RFC 1985); null takes it out again. Takes effect for the next command. */
-    public void setEtrnHandler(EtrnHandler handler) {
-        this.etrnHandler = handler;
+    /**
+     * Offers ETRN (RFC 1985) for the protected domains, running this queue; null takes it out
+     * again (ETRN is then answered 502). Takes effect for the next command.
+     */
+    public void setEtrnQueue(EtrnQueue queue) {
+        this.etrnHandler = queue == null ? null
+                : new FastFlush(ProtectedDomains.of(settings.protectedDomains()), queue);
     }
 
     /** Plugs in recipient validation; null accepts every recipient again. Takes effect for the next RCPT. */

@@ -37,25 +37,34 @@ import org.slf4j.LoggerFactory;
  *           --CONNECT policy Disconnect-> its reply, CLOSED
  *           --otherwise-----------------> 220 greeting, INIT
  *  INIT  --HELO/EHLO--> READY                 (MAIL, RCPT, DATA, STARTTLS, ETRN: 503)
- *  READY --MAIL-------> MAIL                  (RCPT, DATA: 503)
- *  MAIL  --RCPT ok----> RCPT                  (refused RCPT: stays)
- *  RCPT  --DATA-------> 354, message, 250/4xx/5xx --> READY
+ *  READY --MAIL ok----> MAIL, transaction    (SIZE over the limit: 552, stays; RCPT, DATA: 503)
+ *  MAIL  --RCPT ok----> RCPT                  (refused RCPT: stays; DATA: 503, or 554 after refused RCPTs)
+ *  RCPT  --RCPT-------> RCPT                  (ok or refused)
+ *  RCPT  --DATA-------> 354, message, 250/4xx/5xx --> READY, transaction dropped
+ *        --DATA with the message already sent (RFC 2920 §3.1)--> 554, CLOSED
+ *  MAIL, RCPT         (MAIL: 503 nested; STARTTLS, ETRN: 503 in progress)
  *  any   --RSET-------> READY (INIT without HELO)   --HELO/EHLO--> READY, transaction dropped
  *  READY --STARTTLS---> 220, handshake --> INIT, everything the client said forgotten
  *  any   --QUIT, EOF, timeout, error limit, policy Disconnect--> CLOSED
  * </pre>
  *
  * <p>Connection scope: the client (with HELO name and TLS), the {@link PolicyGate}, the error count
- * and the command tally. Transaction scope: {@link Transaction}. The machine is implemented in
- * {@link #handle(Command)}, one switch.
+ * and the command tally. Transaction scope: {@link Transaction}, which exists exactly in the MAIL
+ * and RCPT states and is written only here (the gate's verdicts at MAIL included). The machine is
+ * implemented in {@link #handle(Command)}, one switch whose guards read the state.
  *
  * <p>At RCPT, relay control comes before any policy verdict and is not a rule: no rule can open a
  * relay. The 250 after DATA is sent only after the spool commit returned ({@link MessageReceiver}).
  */
 final class SmtpSession implements Runnable {
 
+    /** The states of the table above; {@link #transaction} is set exactly in MAIL and RCPT. */
     enum State {
-        INIT, READY, MAIL, RCPT, CLOSED
+        INIT, READY, MAIL, RCPT, CLOSED;
+
+        boolean inTransaction() {
+            return this == MAIL || this == RCPT;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
@@ -165,7 +174,7 @@ final class SmtpSession implements Runnable {
             connection.send(Replies.PREGREET);
             return false;
         }
-        PolicyGate.Outcome outcome = policy.ask(query(Stage.CONNECT, null, null), null, reporter("CONNECT", null));
+        PolicyGate.Outcome outcome = policy.ask(query(Stage.CONNECT, null, null), reporter("CONNECT", null));
         if (outcome.disconnect()) {
             connection.send(outcome.reply());
             return false;
@@ -214,12 +223,12 @@ final class SmtpSession implements Runnable {
         return switch (command) {
             case Command.Helo helo -> helo(helo);
             case Command.Mail mail when state == State.INIT -> Replies.SEND_HELO_FIRST;
-            case Command.Mail mail when transaction != null -> Replies.NESTED_MAIL;
+            case Command.Mail mail when state.inTransaction() -> Replies.NESTED_MAIL;
             case Command.Mail mail -> mail(mail);
-            case Command.Rcpt rcpt when transaction == null -> Replies.NEED_MAIL;
+            case Command.Rcpt rcpt when !state.inTransaction() -> Replies.NEED_MAIL;
             case Command.Rcpt rcpt -> rcpt(rcpt);
-            case Command.Data data when transaction == null -> refuseData(Replies.NEED_MAIL);
-            case Command.Data data when transaction.recipients.isEmpty() ->
+            case Command.Data data when !state.inTransaction() -> refuseData(Replies.NEED_MAIL);
+            case Command.Data data when state == State.MAIL ->
                     refuseData(transaction.recipientTried ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT);
             case Command.Data data -> data(limits);
             case Command.Rset rset -> {
@@ -237,11 +246,11 @@ final class SmtpSession implements Runnable {
             case Command.StartTls tls when services.tls() == null -> Replies.NOT_IMPLEMENTED;
             case Command.StartTls tls when client.tls() != null -> Replies.TLS_ALREADY_ACTIVE;
             case Command.StartTls tls when state == State.INIT -> Replies.SEND_HELO_FIRST;
-            case Command.StartTls tls when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
+            case Command.StartTls tls when state.inTransaction() -> Replies.TRANSACTION_IN_PROGRESS;
             case Command.StartTls tls -> startTls(limits);
             case Command.Etrn etrn when services.etrn().get() == null -> Replies.NOT_IMPLEMENTED;
             case Command.Etrn etrn when state == State.INIT -> Replies.SEND_HELO_FIRST;
-            case Command.Etrn etrn when transaction != null -> Replies.TRANSACTION_IN_PROGRESS;
+            case Command.Etrn etrn when state.inTransaction() -> Replies.TRANSACTION_IN_PROGRESS;
             case Command.Etrn etrn -> services.etrn().get().etrn(etrn.argument(), client);
             case Command.Unknown unknown -> Replies.UNKNOWN_COMMAND;
             case Command.Invalid invalid -> invalid.reply();
@@ -255,7 +264,7 @@ final class SmtpSession implements Runnable {
         client = new ClientInfo(client.address(), client.port(), client.name(), helo.domain(), protocol(),
                 client.tls());
         state = State.READY;
-        PolicyGate.Outcome outcome = policy.ask(query(Stage.HELO, null, null), null, reporter("HELO", null));
+        PolicyGate.Outcome outcome = policy.ask(query(Stage.HELO, null, null), reporter("HELO", null));
         if (outcome.disconnect()) {
             state = State.CLOSED;
             return outcome.reply();
@@ -277,12 +286,13 @@ final class SmtpSession implements Runnable {
             transaction = null;
             return Replies.MESSAGE_TOO_BIG;
         }
-        PolicyGate.Outcome outcome = policy.ask(query(Stage.MAIL, sender, null), transaction,
-                reporter("MAIL", null));
-        if (outcome.disconnect()) {
+        PolicyGate.MailVerdict verdict = policy.atMail(query(Stage.MAIL, sender, null), reporter("MAIL", null));
+        if (verdict.outcome().disconnect()) {
             state = State.CLOSED;
-            return outcome.reply();
+            return verdict.outcome().reply();
         }
+        transaction.heldVerdict = verdict.held();
+        transaction.acceptedByPolicy = verdict.accepted();
         state = State.MAIL;
         return Replies.SENDER_OK;
     }
@@ -308,8 +318,8 @@ final class SmtpSession implements Runnable {
             }
             case RelayControl.Verdict.Protected ok -> recipient = ok.address();
         }
-        PolicyGate.Outcome outcome = policy.atRcpt(query(Stage.RCPT, transaction.sender, recipient), transaction,
-                reporter);
+        PolicyGate.Outcome outcome = policy.atRcpt(query(Stage.RCPT, transaction.sender, recipient),
+                transaction.heldVerdict, transaction.acceptedByPolicy, reporter);
         if (!outcome.passes()) {
             if (outcome.disconnect()) {
                 state = State.CLOSED;

@@ -8,7 +8,8 @@ import org.mxguard.policy.Decision;
 
 /**
  * Transaction-scope state: what MAIL started and RCPT added, forgotten at RSET, HELO/EHLO,
- * STARTTLS and the end of DATA (RFC 5321 §4.1.4).
+ * STARTTLS and the end of DATA (RFC 5321 §4.1.4). Exists exactly while the session is in its MAIL
+ * or RCPT state, and only the session writes it.
  */
 final class Transaction {
 
@@ -19,7 +20,7 @@ final class Transaction {
     final boolean smtpUtf8;
     final Instant started;
     final List<MailAddress> recipients = new ArrayList<>();
-    /** A MAIL-stage verdict held back until RCPT (delayed rejection), or null. */
+    /** The MAIL-stage verdict held back until RCPT (delayed rejection), or null; from {@link PolicyGate#atMail}. */
     Decision heldVerdict;
     /** True once a policy rule accepted this transaction: no more rules are consulted. */
     boolean acceptedByPolicy;

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import com.google.common.io.ByteStreams;
 import org.mxguard.mail.Envelope;
 import org.mxguard.mail.QueueId;
@@ -270,35 +271,49 @@ public final class FileSpool implements Spool {
     }
 
     @Override
-    public void saveState(QueueId id, DeliveryState state) throws IOException {
+    public Optional<DeliveryState> update(QueueId id, UnaryOperator<DeliveryState> change) throws IOException {
         checkOpen();
-        byte[] text = StateFile.encode(state);
         ReentrantLock lock = stripe(id);
         lock.lock();
         try {
-            if (!Files.exists(layout.message(id))) {
-                throw new NoSuchFileException(layout.message(id).toString(), null, "no committed message " + id);
+            Optional<QueuedMessage> current = load(id);
+            if (current.isEmpty()) {
+                return Optional.empty();
             }
-            Path temp = layout.incomingState(id, stateSerial.incrementAndGet());
-            try {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-                    OutputStream out = Channels.newOutputStream(channel);
-                    out.write(text);
-                    if (settings.fsync()) {
-                        channel.force(true);
-                    }
-                }
-                Files.move(temp, layout.state(id), StandardCopyOption.ATOMIC_MOVE);
-                withState.add(id);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(temp);
-                throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
+            DeliveryState old = current.get().state();
+            DeliveryState changed = change.apply(old);
+            if (!changed.equals(old)) {
+                writeState(id, changed);
             }
-            syncQueue();
+            return Optional.of(changed);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Replaces the state file. The caller holds the message's stripe lock and has seen the message,
+     * so {@link #remove} cannot run in between.
+     */
+    private void writeState(QueueId id, DeliveryState state) throws IOException {
+        byte[] text = StateFile.encode(state);
+        Path temp = layout.incomingState(id, stateSerial.incrementAndGet());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                OutputStream out = Channels.newOutputStream(channel);
+                out.write(text);
+                if (settings.fsync()) {
+                    channel.force(true);
+                }
+            }
+            Files.move(temp, layout.state(id), StandardCopyOption.ATOMIC_MOVE);
+            withState.add(id);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw FreeSpace.classify(e instanceof IOException io ? io : new IOException(e));
+        }
+        syncQueue();
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.mxguard.mail.Envelope;
 import org.mxguard.mail.QueueId;
 
@@ -35,8 +36,14 @@ public interface Spool extends Closeable {
     /** The stored message (headers including mxguard's Received line, then the body), CRLF lines, unstuffed. */
     InputStream openContent(QueueId id) throws IOException;
 
-    /** Replaces the delivery state of a message durably (the envelope never changes). */
-    void saveState(QueueId id, DeliveryState state) throws IOException;
+    /**
+     * Changes the delivery state of a message durably, as one step (the envelope never changes): the
+     * message's lock is held from reading the current state to writing the one {@code change}
+     * returns, so two writers (a delivery attempt's result, the postmaster's hold) never undo each
+     * other. {@code change} runs under that lock: it must be quick and must not call the spool.
+     * Returns the state now stored, or empty if there is no such message (nothing is called then).
+     */
+    Optional<DeliveryState> update(QueueId id, UnaryOperator<DeliveryState> change) throws IOException;
 
     /** Deletes a message for good: delivered, bounced or deleted by the postmaster. */
     void remove(QueueId id) throws IOException;

@@ -63,7 +63,7 @@ class AnalyzeCommandIT {
         assertThat(Files.readString(rules)).contains("tempfail from <> client 198.18.10.0/24 until 2026-12-26")
                 .contains("tempfail from <> client-name .pool.cablenet.example until 2026-12-26");
         assertThat(org.mxguard.policy.RuleFileReader.read(rules)).as("the emitted rules load").isNotEmpty();
-        assertThat(Files.readString(access)).contains("Connect:198.18.10\tERROR:\"451 4.7.1 Relaying Denied\"");
+        assertThat(Files.readString(access)).contains("Connect:198.18.10\tERROR:4.7.1:451 Relaying Denied");
         assertThat(Files.readString(cidr)).contains("198.19.200.0/24\t451 4.7.1 Relaying Denied");
     }
 

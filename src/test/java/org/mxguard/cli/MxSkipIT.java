@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
 import org.mxguard.control.ControlClient;
+import org.mxguard.delivery.MutableClock;
 import org.mxguard.evidence.PrimaryContact;
 
 /**

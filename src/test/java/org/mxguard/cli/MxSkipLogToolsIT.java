@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.config.ConfigLoader;
+import org.mxguard.delivery.MutableClock;
 import org.mxguard.peer.Peer;
 
 /**

@@ -31,6 +31,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * The queue manager on a test clock: days pass in milliseconds, deliveries go to scripted SMTP
@@ -74,7 +75,7 @@ class DeliverySchedulerIT {
         // Static routes to IP literals never ask DNS; the resolver points at a port nobody serves.
         DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 Duration.ofMillis(100)));
-        return new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(7));
+        return TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(7));
     }
 
     @Test
@@ -279,6 +280,62 @@ class DeliverySchedulerIT {
     }
 
     @Test
+    void etrnForADestinationThatIsDownSkipsItAsAWholeInsteadOfTryingEachMessage() throws Exception {
+        List<QueueId> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(accept(MailAddress.of("alice", "sender.test"), "user" + i));
+        }
+        int before = primary.connections.get();
+        List<java.util.concurrent.Future<List<Domain>>> runs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            runs.add(scheduler.etrn(Domain.parse("protected.test"), false));
+        }
+        for (var run : runs) {
+            assertThat(run.get()).isEmpty();
+        }
+        assertThat(scheduler.runDue()).isZero();
+        // One probe at a time per destination, never an attempt per message: at most one
+        // connection per ETRN here, against 5 attempts per ETRN when every message was tried.
+        assertThat(primary.connections.get() - before).isBetween(1, 20);
+        assertThat(spool.list()).containsExactlyElementsOf(ids);
+        assertThat(log).anyMatch(l -> l.endsWith("ETRN: protected.test does not answer; its mail waits for the "
+                + "next retry"));
+
+        primary.banner = "220 primary ESMTP";
+        assertThat(scheduler.etrn(Domain.parse("protected.test"), false).get())
+                .containsExactly(Domain.parse("protected.test"));
+        assertThat(scheduler.runDue()).isEqualTo(5);
+        assertThat(primary.received).hasSize(5);
+        assertThat(spool.list()).isEmpty();
+    }
+
+    @Test
+    void etrnWithAnAtSignAlsoFlushesTheSubdomains() throws Exception {
+        scheduler.close();
+        scheduler = scheduler(settings().withRoutes(Map.of(Domain.parse("protected.test"),
+                StaticRoute.parse(primary.route()), Domain.parse("branch.protected.test"),
+                StaticRoute.parse(primary.route()))));
+        QueueId top = accept(MailAddress.of("alice", "sender.test"), "bob");
+        QueueId branch = spool.add(new Envelope(MailAddress.of("alice", "sender.test"),
+                List.of(MailAddress.of("carol", "branch.protected.test")), envelope(MailAddress.of("alice",
+                "sender.test"), "x").client(), clock.instant(), false, false), "Subject: b\r\n\r\nx\r\n");
+        scheduler.queued(branch);
+        scheduler.runDue();
+        primary.banner = "220 primary ESMTP";
+
+        assertThat(scheduler.etrn(Domain.parse("protected.test"), false).get())
+                .containsExactly(Domain.parse("protected.test"));
+        assertThat(scheduler.runDue()).isEqualTo(1);
+        assertThat(spool.list()).containsExactly(branch);
+
+        assertThat(scheduler.etrn(Domain.parse("protected.test"), true).get())
+                .containsExactly(Domain.parse("branch.protected.test"));
+        assertThat(scheduler.runDue()).isEqualTo(1);
+        assertThat(spool.list()).isEmpty();
+        assertThat(top).isNotEqualTo(branch);
+    }
+
+    @Test
     void scheduleIsRebuiltFromTheSpoolAndHeldMessagesWait() throws Exception {
         primary.banner = "220 primary ESMTP";
         QueueId kept = spool.add(envelope(MailAddress.of("alice", "sender.test"), "bob"), "Subject: a\r\n\r\nx\r\n");
@@ -330,7 +387,7 @@ class DeliverySchedulerIT {
             }
         });
         scheduler.close();
-        scheduler = new DeliveryScheduler(spool, settings(), new DnsClient(DnsSettings.server(
+        scheduler = TestScheduler.build(spool, settings(), new DnsClient(DnsSettings.server(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), Duration.ofMillis(100))), latched, clock,
                 new Random(2));
         scheduler.start();

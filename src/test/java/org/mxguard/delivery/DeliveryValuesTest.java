@@ -62,10 +62,10 @@ class DeliveryValuesTest {
 
     @Test
     void repliesKeepTheirEnhancedStatusOnlyWhenTheClassMatches() {
-        Reply ok = SmtpConnection.toReply(250, List.of("2.0.0 Ok: queued as X", "2.0.0 more"));
+        Reply ok = ClientConnection.toReply(250, List.of("2.0.0 Ok: queued as X", "2.0.0 more"));
         assertThat(ok.toString()).isEqualTo("250 2.0.0 Ok: queued as X");
         assertThat(ok.lines()).containsExactly("Ok: queued as X", "more");
-        Reply mismatched = SmtpConnection.toReply(550, List.of("4.7.1 odd server"));
+        Reply mismatched = ClientConnection.toReply(550, List.of("4.7.1 odd server"));
         assertThat(mismatched.status()).isNull();
         assertThat(mismatched.toString()).isEqualTo("550 4.7.1 odd server");
     }

@@ -24,6 +24,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * RFC 5321 §5.1 for real: a dnsmasq serves MX lists in which mxguard is one of the hosts (by name
@@ -145,7 +146,7 @@ class MxRoutingIT {
         primary.received.clear();
         otherBackup.received.clear();
         int backupConnections = otherBackup.connections.get();
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(1))) {
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(1))) {
             QueueId protectedMail = spool.add(envelope("bob@protected.test"), "Subject: one\r\n\r\nbody\r\n");
             QueueId twoMail = spool.add(envelope("carol@two.test"), "Subject: two\r\n\r\nbody\r\n");
             scheduler.queued(protectedMail);
@@ -181,7 +182,7 @@ class MxRoutingIT {
         // two.test: the first primary answers without SMTPUTF8, the second is down for now.
         otherBackup.banner = "421 4.3.2 down";
         otherBackup.received.clear();
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(1))) {
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(1))) {
             ClientInfo client = new ClientInfo(InetAddress.getByName("198.51.100.20"), 1025, "unknown", "x", "UTF8SMTP",
                     null);
             QueueId id = spool.add(new Envelope(MailAddress.of("alice", "sender.test"),

@@ -33,6 +33,7 @@ import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.peer.Peer;
+import org.mxguard.spool.MemorySpool;
 
 /** Delivery to Postfix's smtp-sink, an SMTP server nobody here wrote. */
 @Tag("peer")
@@ -79,7 +80,7 @@ class PostfixSmtpSinkIT {
                 .withSmtp(SmtpTimeouts.all(Duration.ofSeconds(10)), TlsMode.MAY, 50);
         DnsClient dns = new DnsClient(DnsSettings.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 Duration.ofMillis(100)));
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns,
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns,
                 new MailLog("mxguard.test", "postfix-mxguard", clock, log::add), clock, new Random(1))) {
             for (int i = 0; i < 3; i++) {
                 ClientInfo client = new ClientInfo(InetAddress.getByName("203.0.113." + (10 + i)), 1025, "unknown", "x",
@@ -124,7 +125,7 @@ class PostfixSmtpSinkIT {
         String subject = "Subject:" + " very long subject".repeat(300);
         String blob = "." + "z".repeat(4999);
         String content = subject + "\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n" + blob + "\r\n.\r\nend\r\n";
-        try (DeliveryScheduler scheduler = new DeliveryScheduler(spool, settings, dns,
+        try (DeliveryScheduler scheduler = TestScheduler.build(spool, settings, dns,
                 new MailLog("mxguard.test", "postfix-mxguard", clock, log::add), clock, new Random(1))) {
             ClientInfo client = new ClientInfo(InetAddress.getByName("203.0.113.10"), 1025, "unknown", "x", "ESMTP", null);
             Envelope envelope = new Envelope(MailAddress.of("alice", "sender.test"),

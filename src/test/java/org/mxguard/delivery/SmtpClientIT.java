@@ -112,7 +112,7 @@ class SmtpClientIT {
     void xforwardSendsOnlyOfferedAttributesAndMarksUnknownNames() throws Exception {
         sink.extensions = List.of("XFORWARD NAME ADDR");
         ClientInfo unknown = new ClientInfo(InetAddress.getByName("2001:db8::7"), 1, "unknown", null, "SMTP", null);
-        client.deliver(target(), new Transaction(MailAddress.of("a", "sender.test"),
+        client.deliver(target(), new ClientTransaction(MailAddress.of("a", "sender.test"),
                 List.of(MailAddress.of("ok", "protected.test")), CONTENT.length(), false, false, unknown, this::content));
         assertThat(sink.received.getFirst().xforward()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
                 "NAME", "[UNAVAILABLE]", "ADDR", "IPV6:2001:db8::7"));
@@ -285,7 +285,7 @@ class SmtpClientIT {
         return new Target("sink.test", sink.address(), sink.port());
     }
 
-    private Transaction tx(String... recipients) {
+    private ClientTransaction tx(String... recipients) {
         ClientInfo client;
         try {
             client = new ClientInfo(InetAddress.getByName("203.0.113.7"), 40123, "dialup-7.isp.example", "friend",
@@ -293,7 +293,7 @@ class SmtpClientIT {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-        return new Transaction(MailAddress.of("a", "sender.test"),
+        return new ClientTransaction(MailAddress.of("a", "sender.test"),
                 java.util.Arrays.stream(recipients).map(r -> MailAddress.of(r.split("@")[0], r.split("@")[1])).toList(),
                 CONTENT.length(), true, false, client, this::content);
     }

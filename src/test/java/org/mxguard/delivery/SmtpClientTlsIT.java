@@ -179,9 +179,9 @@ class SmtpClientTlsIT {
         return new Target("sink.test", InetAddress.getLoopbackAddress(), sink.port());
     }
 
-    private static Transaction tx() {
+    private static ClientTransaction tx() {
         byte[] content = "Subject: tls\r\n\r\nsecret\r\n".getBytes(StandardCharsets.UTF_8);
-        return new Transaction(MailAddress.of("a", "sender.test"), List.of(MailAddress.of("b", "protected.test")),
+        return new ClientTransaction(MailAddress.of("a", "sender.test"), List.of(MailAddress.of("b", "protected.test")),
                 content.length, false, false, null, () -> new ByteArrayInputStream(content));
     }
 }

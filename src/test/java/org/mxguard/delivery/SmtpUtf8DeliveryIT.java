@@ -23,6 +23,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * Mail received with SMTPUTF8 (RFC 6531) on its way to the primary: sent with the parameter when
@@ -106,7 +107,7 @@ class SmtpUtf8DeliveryIT {
     }
 
     private DeliveryScheduler scheduler(String route) {
-        return new DeliveryScheduler(spool, settings(route), dns(), mailLog, clock, new Random(7));
+        return TestScheduler.build(spool, settings(route), dns(), mailLog, clock, new Random(7));
     }
 
     private DeliverySettings settings(String route) {

@@ -170,7 +170,7 @@ class DnsClientIT {
 
     @Test
     void dnsblAnswersOnlyIn127Count() {
-        DnsblLookup dnsbl = new DnsblLookup(dns);
+        DnsblClient dnsbl = new DnsblClient(dns);
         assertThat(dnsbl.lookup("dnsbl.test", address("192.0.2.2"))).containsExactly(address("127.0.0.2"));
         assertThat(dnsbl.lookup("dnsbl.test", address("192.0.2.3"))).isEmpty();
         assertThat(dnsbl.lookup("dnsbl.test", address("192.0.2.4"))).isEmpty();

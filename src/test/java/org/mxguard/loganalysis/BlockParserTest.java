@@ -1,6 +1,7 @@
 package org.mxguard.loganalysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -17,13 +18,14 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.Test;
 import org.mxguard.loganalysis.gen.LogGenerator;
 
 /**
  * The byte fast path gives exactly the events and counts of the string path: over every corpus
  * file, generated Postfix and sendmail logs, crafted lines at the edges of the usual shapes, and
- * mangled copies of the usual lines.
+ * mangled copies of the usual lines and of every line of the corpus.
  */
 class BlockParserTest {
 
@@ -146,19 +148,58 @@ class BlockParserTest {
         assertSame(text, "crafted");
     }
 
+    /** Every line of the corpus (sendmail, Postfix and mxguard logs, every kind of line), once. */
+    private static final List<String> CORPUS = corpusLines();
+
+    private static List<String> corpusLines() {
+        try (Stream<Path> s = Files.walk(Path.of("src/test/resources/maillogs"))) {
+            List<String> lines = new ArrayList<>();
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).lines().forEach(lines::add);
+            }
+            return lines.stream().distinct().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Provide
     Arbitrary<String> mangledLines() {
-        return Arbitraries.of(USUAL).flatMap(line -> Arbitraries.integers().between(0, line.length()).flatMap(
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.of(USUAL)), Tuple.of(3, Arbitraries.of(CORPUS)))
+                .flatMap(line -> Arbitraries.integers().between(0, line.length()).flatMap(
                 cut -> Arbitraries.strings().ofMaxLength(8).withChars("[]<>,;:= .-/0123456789aAZ\r\u00e9").map(
                         noise -> line.substring(0, cut) + noise + line.substring(Math.min(line.length(),
                                 cut + noise.length() % 4)))));
     }
 
     @Property(tries = 3000)
-    void mangledUsualLinesGiveTheSameEvents(@ForAll("mangledLines") String line) {
+    void mangledLinesOfEveryKindGiveTheSameEvents(@ForAll("mangledLines") String line) {
         // The line twice, so the second one meets the caches the first one filled.
         String twice = line + "\n" + line.replace("Oct  1", "Oct  2") + "\n" + line;
         assertSame(twice.getBytes(StandardCharsets.ISO_8859_1), line);
+    }
+
+    @Test
+    void theCorpusHasLinesOfManyKindsToMangle() {
+        assertThat(CORPUS).hasSizeGreaterThan(500)
+                .anyMatch(l -> l.contains("sendmail[")).anyMatch(l -> l.contains("postfix/smtpd["))
+                .anyMatch(l -> l.contains("NOQUEUE: reject:")).anyMatch(l -> l.contains("postfix/postscreen["));
+    }
+
+    @Test
+    void aFailureInTheSinkIsNotTakenForALineTheFastPathCannotRead() {
+        byte[] line = USUAL.getFirst().getBytes(StandardCharsets.ISO_8859_1);
+        List<LogEvent> slow = new ArrayList<>();
+        BlockParser.Sink broken = new EventList(slow) {
+            @Override
+            public void connect(String host, long time, BlockParser.ClientRef client) {
+                throw new IllegalStateException("a bug in the join");
+            }
+        };
+        BlockParser parser = new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters());
+        assertThatThrownBy(() -> parser.parse(line, line.length, broken)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a bug in the join");
+        assertThat(slow).as("no second parse by the string path").isEmpty();
     }
 
     /** Parses on both paths, checks that they agree, and returns the lines the fast path took. */
@@ -168,9 +209,8 @@ class BlockParserTest {
         List<LogEvent> fast = new ArrayList<>();
         List<LogEvent> slow = new ArrayList<>();
         BlockParser parser = new BlockParser(ZoneOffset.UTC, 2026, 12, fastCounts);
-        parser.parse(text, text.length, fast);
-        BlockParser reference = new BlockParser(ZoneOffset.UTC, 2026, 12, slowCounts);
-        reference.parseSlowly(text, text.length, slow);
+        parser.parse(text, text.length, new EventList(fast));
+        StringPath.parse(text, text.length, ZoneOffset.UTC, 2026, 12, slowCounts, slow);
         assertThat(fast).as(what).containsExactlyElementsOf(slow);
         assertThat(fastCounts.lines).as(what + " lines").isEqualTo(slowCounts.lines);
         assertThat(fastCounts.parsed).as(what + " parsed").isEqualTo(slowCounts.parsed);
@@ -178,7 +218,7 @@ class BlockParserTest {
         // Read as a primary MX's log, for its clients only: the same addresses, in the same order.
         List<LogEvent> clientsOnly = new ArrayList<>();
         new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).clientsOnly()
-                .parse(text, text.length, clientsOnly);
+                .parse(text, text.length, new EventList(clientsOnly));
         assertThat(clientsOnly.stream().map(LogEvent::clientIp).filter(Objects::nonNull).toList())
                 .as(what + " clients only").isEqualTo(slow.stream().map(LogEvent::clientIp).filter(Objects::nonNull)
                         .toList());

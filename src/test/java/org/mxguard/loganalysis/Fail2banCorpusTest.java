@@ -53,7 +53,7 @@ class Fail2banCorpusTest {
         // Through BlockParser, as the analyzer reads a file: the byte path where it applies.
         List<LogEvent> events = new ArrayList<>();
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        new BlockParser(ZoneOffset.UTC, 2005, 12, new ParseCounters()).parse(bytes, bytes.length, events);
+        new BlockParser(ZoneOffset.UTC, 2005, 12, new ParseCounters()).parse(bytes, bytes.length, new EventList(events));
         List<String> ips = new ArrayList<>();
         for (LogEvent e : events) {
             String ip = switch (e) {

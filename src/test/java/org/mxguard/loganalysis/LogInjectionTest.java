@@ -90,7 +90,7 @@ class LogInjectionTest {
         java.util.List<LogEvent> events = new java.util.ArrayList<>();
         byte[] line = ("Nov  3 11:35:30 mx2 postfix/qmgr[1]: 2BD192839B: from=<a>, size=1, nrcpt=1 [192.0.2.99]@x>, "
                 + "size=1156, nrcpt=1 (queue active)").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        new BlockParser(java.time.ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(line, line.length, events);
+        new BlockParser(java.time.ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(line, line.length, new EventList(events));
         assertThat(events).singleElement().isInstanceOfSatisfying(LogEvent.From.class, f -> {
             assertThat(f.sender()).isEqualTo("a>, size=1, nrcpt=1 [192.0.2.99]@x");
             assertThat(f.size()).isEqualTo(1156);

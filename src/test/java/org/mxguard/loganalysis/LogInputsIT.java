@@ -46,7 +46,7 @@ class LogInputsIT {
         List<LogEvent> events = new ArrayList<>();
         ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, 2026, 2);
         scanner.scan(LogInputs.expand(List.of(dir.resolve("mail.log.1.gz").toString(),
-                dir.resolve("mail.log").toString())), events::add);
+                dir.resolve("mail.log").toString())), EventList::new, events::add);
         assertThat(scanner.errors).isEmpty();
         assertThat(events).hasSize(10000);
         assertThat(scanner.counters.lines).isEqualTo(10000);
@@ -70,7 +70,7 @@ class LogInputsIT {
                 + "b.example[192.0.2.9]\n");
         List<LogEvent> events = new ArrayList<>();
         ParallelScanner scanner = new ParallelScanner(ZoneOffset.UTC, 2026, 2);
-        scanner.scan(LogInputs.expand(List.of(dir.resolve("mail.log.*").toString())), events::add);
+        scanner.scan(LogInputs.expand(List.of(dir.resolve("mail.log.*").toString())), EventList::new, events::add);
         assertThat(scanner.errors).singleElement().satisfies(e -> {
             assertThat(e.label()).endsWith("mail.log.2.gz");
             assertThat(e.line()).isGreaterThan(1000).isLessThan(200_000);
@@ -108,7 +108,7 @@ class LogInputsIT {
                 + "Nov  3 11:35:30 mx2 postfix/smtpd[1]: connect from b[192.0.2.2]");
         List<LogEvent> events = new ArrayList<>();
         new ParallelScanner(ZoneOffset.UTC, 2026, 1).scan(LogInputs.expand(List.of(dir.resolve("x.log").toString())),
-                events::add);
+                EventList::new, events::add);
         assertThat(events).extracting(e -> ((LogEvent.Connect) e).clientIp()).containsExactly("192.0.2.1",
                 "192.0.2.2");
     }
@@ -121,7 +121,7 @@ class LogInputsIT {
         System.setIn(new java.io.ByteArrayInputStream(gzip(lines.getBytes(StandardCharsets.US_ASCII))));
         try {
             List<LogEvent> events = new ArrayList<>();
-            new ParallelScanner(ZoneOffset.UTC, 2026, 1).scan(LogInputs.expand(List.of("-")), events::add);
+            new ParallelScanner(ZoneOffset.UTC, 2026, 1).scan(LogInputs.expand(List.of("-")), EventList::new, events::add);
             assertThat(events).singleElement().isInstanceOfSatisfying(LogEvent.From.class,
                     f -> assertThat(f.clientIp()).isEqualTo("192.0.2.3"));
         } finally {

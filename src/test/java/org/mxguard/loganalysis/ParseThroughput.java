@@ -71,7 +71,7 @@ final class ParseThroughput {
                     blockJoin.end();
                     handoff.events.clear();
                 } else if (bytes) {
-                    blocks.parse(buf, last + 1, events);
+                    blocks.parse(buf, last + 1, new EventList(events));
                 }
                 for (int at = 0; at <= last && !bytes;) {
                     int nl = text.indexOf('\n', at);

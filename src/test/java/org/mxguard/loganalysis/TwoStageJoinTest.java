@@ -123,7 +123,7 @@ class TwoStageJoinTest {
             throws IOException {
         byte[] text = Files.readAllBytes(file);
         List<LogEvent> events = new ArrayList<>();
-        new BlockParser(ZoneOffset.UTC, year, 12, new ParseCounters()).parseSlowly(text, text.length, events);
+        StringPath.parse(text, text.length, ZoneOffset.UTC, year, 12, new ParseCounters(), events);
         Correlator plain = new Correlator(86400 * 7, 100_000);
         events.forEach(plain::accept);
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.mxguard.delivery.MutableClock;
 import org.mxguard.evidence.PrimaryContact;
 
 class LogContactsTest {
@@ -126,35 +127,11 @@ class LogContactsTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-31T23:59:58Z"));
         LogContacts rolling = new LogContacts(recorded::add, clock, "postfix-mxguard");
         rolling.line("Dec 31 23:59:57 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]");
-        clock.now = Instant.parse("2027-01-01T00:00:02Z");
+        clock.set(Instant.parse("2027-01-01T00:00:02Z"));
         rolling.line("Dec 31 23:59:59 mx1 postfix/smtpd[1]: connect from b.example[192.0.2.2]");
         rolling.line("Jan  1 00:00:01 mx1 postfix/smtpd[1]: connect from c.example[192.0.2.3]");
         assertThat(recorded).extracting(PrimaryContact::at).containsExactly(Instant.parse("2026-12-31T23:59:57Z"),
                 Instant.parse("2026-12-31T23:59:59Z"), Instant.parse("2027-01-01T00:00:01Z"));
-    }
-
-    /** A clock a test sets. */
-    private static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     @Test

@@ -10,10 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mxguard.mail.MailAddress;
-import org.mxguard.mail.Reply;
 import org.mxguard.policy.PolicyEngine;
 import org.mxguard.spool.QueuedMessage;
 import org.mxguard.spool.SpoolFullException;
@@ -554,10 +554,10 @@ class SmtpSessionIT {
     }
 
     @Test
-    void etrnGoesToTheHandlerWhenOneIsSet() throws Exception {
+    void etrnRunsTheQueueOnlyForProtectedDomains() throws Exception {
+        List<String> runs = java.util.Collections.synchronizedList(new ArrayList<>());
         try (TestServer server = TestServer.start(); SmtpTestClient client = server.connect()) {
-            server.server.setEtrnHandler((argument, info) ->
-                    Reply.of(250, "2.0.0", "Queuing started for " + argument + " from " + info.helo()));
+            server.server.setEtrnQueue((domain, subdomains) -> runs.add((subdomains ? "@" : "") + domain.name()));
             client.converse("""
                     >220
                     ETRN example.org\r
@@ -565,9 +565,26 @@ class SmtpSessionIT {
                     EHLO client.example\r
                     >250-ETRN
                     ETRN example.org\r
-                    >250 2.0.0 Queuing started for example.org from client.example
+                    >250 2.0.0 Queuing started
+                    ETRN other.example\r
+                    >459 4.7.1 <other.example>: service unavailable
+                    ETRN @other.example\r
+                    >459 4.7.1 <@other.example>: service unavailable
+                    ETRN sub.example.net\r
+                    >459 4.7.1 <sub.example.net>: service unavailable
+                    ETRN host.sub.example.net\r
+                    >250 2.0.0 Queuing started
+                    ETRN @sub.example.net\r
+                    >250 2.0.0 Queuing started
+                    ETRN @example.org\r
+                    >250 2.0.0 Queuing started
+                    ETRN #queue\r
+                    >458 4.3.0 Unable to queue messages for #queue
+                    ETRN a..b\r
+                    >501 5.5.4 Syntax: ETRN domain
                     """);
         }
+        assertThat(runs).containsExactly("example.org", "host.sub.example.net", "@sub.example.net", "@example.org");
     }
 
     @Test

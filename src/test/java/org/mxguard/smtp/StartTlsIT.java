@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.policy.PolicyEngine;
+import org.mxguard.spool.MemorySpool;
 
 class StartTlsIT {
 

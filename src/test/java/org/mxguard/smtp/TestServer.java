@@ -12,8 +12,8 @@ import java.util.function.UnaryOperator;
 import org.mxguard.dns.ClientNameLookup;
 import org.mxguard.maillog.LogSink;
 import org.mxguard.maillog.MailLog;
-import org.mxguard.maillog.SmtpdLogWriter;
 import org.mxguard.policy.PolicyEngine;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * A real {@link SmtpServer} on 127.0.0.1, a free port, with an in-memory spool, a fixed clock, a
@@ -23,7 +23,7 @@ final class TestServer implements AutoCloseable {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T22:17:06Z"), ZoneOffset.UTC);
 
-    final MemorySpool spool = new MemorySpool();
+    final MemorySpool spool = new MemorySpool(0xA0000);
     final RecordingListener events = new RecordingListener();
     final List<String> logLines = new ArrayList<>();
     final SmtpServer server;

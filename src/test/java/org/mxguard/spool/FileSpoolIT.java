@@ -202,7 +202,7 @@ class FileSpoolIT {
         DeliveryState state = new DeliveryState(List.of(envelope.recipients().get(1)), 3,
                 Instant.parse("2026-11-27T01:02:03Z"), "host mx.protected.example[198.51.100.7] said: 451 4.3.0 try later",
                 true, true);
-        spool.saveState(id, state);
+        spool.update(id, s -> state);
         assertThat(spool.load(id).orElseThrow().state()).isEqualTo(state);
 
         reopen();
@@ -214,10 +214,9 @@ class FileSpoolIT {
     }
 
     @Test
-    void saveStateOfAnUnknownMessageFails() {
+    void updateOfAnUnknownMessageChangesNothing() throws IOException {
         QueueId missing = new QueueId("0000000000000");
-        assertThatThrownBy(() -> spool.saveState(missing, DeliveryState.initial(List.of(), Instant.EPOCH)))
-                .isInstanceOf(NoSuchFileException.class).hasMessageContaining("no committed message");
+        assertThat(spool.update(missing, s -> DeliveryState.initial(List.of(), Instant.EPOCH))).isEmpty();
         assertThat(dir.resolve("queue")).isEmptyDirectory();
     }
 
@@ -225,7 +224,7 @@ class FileSpoolIT {
     void removeDeletesMessageAndState() throws IOException {
         QueueId kept = commit(spool, envelope("a@protected.example"), content("kept"));
         QueueId gone = commit(spool, envelope("b@protected.example"), content("gone"));
-        spool.saveState(gone, DeliveryState.initial(List.of(), Instant.EPOCH));
+        spool.update(gone, s -> DeliveryState.initial(List.of(), Instant.EPOCH));
         spool.remove(gone);
         spool.remove(gone);
 

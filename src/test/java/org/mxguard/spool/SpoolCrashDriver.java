@@ -53,7 +53,7 @@ public final class SpoolCrashDriver {
             }
             print(out, "queued " + id);
             if (n % 3 == 1) {
-                spool.saveState(id, new DeliveryState(List.of(SpoolFixtures.envelope("b@protected.example")
+                spool.update(id, s -> new DeliveryState(List.of(SpoolFixtures.envelope("b@protected.example")
                         .recipients().getFirst()), 1, Instant.ofEpochSecond(2_000_000_000L), "451 later", false, false));
                 print(out, "state " + id);
             }

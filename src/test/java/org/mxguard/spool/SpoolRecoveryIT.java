@@ -106,7 +106,7 @@ class SpoolRecoveryIT {
         QueueId id = commit(spool, envelope, content("state"));
         DeliveryState first = new DeliveryState(envelope.recipients(), 1, Instant.parse("2026-11-26T23:00:00Z"),
                 "451 later", false, false);
-        spool.saveState(id, first);
+        spool.update(id, s -> first);
         Files.writeString(layout.incomingState(id, 99), "mxguard-spool-state 1\nattempts 2\n");
 
         assertThat(restart()).containsExactly(id);
@@ -117,7 +117,7 @@ class SpoolRecoveryIT {
     @Test
     void crashInsideRemoveLeavesAnOrphanStateThatRecoveryDeletes() throws IOException {
         QueueId id = commit(spool, envelope("a@protected.example"), content("removing"));
-        spool.saveState(id, DeliveryState.initial(List.of(), Instant.EPOCH));
+        spool.update(id, s -> DeliveryState.initial(List.of(), Instant.EPOCH));
         Files.delete(layout.message(id));
 
         assertThat(restart()).isEmpty();

@@ -12,11 +12,11 @@ import java.util.List;
  * count (RFC 5782 §2.1); anything else is a broken or hijacked list and is ignored. A failed
  * lookup is an empty list: a blocklist that does not answer lists nobody.
  */
-public final class DnsblLookup {
+public final class DnsblClient {
 
     private final Dns dns;
 
-    public DnsblLookup(Dns dns) {
+    public DnsblClient(Dns dns) {
         this.dns = dns;
     }
 

@@ -7,7 +7,7 @@ package org.mxguard.loganalysis;
  * two ids pack alike only when they are the same, so a join can key its messages on two longs
  * rather than on a string it must make, hash and compare.
  */
-final class QueueId {
+final class LogQueueId {
 
     static final int MAX = 20;
     private static final byte[] CODES = new byte[256];
@@ -29,7 +29,7 @@ final class QueueId {
         }
     }
 
-    private QueueId() {
+    private LogQueueId() {
     }
 
     /** The character's code, 1 to 62; 0 when it is no letter or digit. */

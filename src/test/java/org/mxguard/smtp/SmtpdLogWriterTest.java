@@ -1,4 +1,4 @@
-package org.mxguard.maillog;
+package org.mxguard.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,9 +14,8 @@ import org.mxguard.mail.ClientInfo;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.mail.Reply;
+import org.mxguard.maillog.MailLog;
 import org.mxguard.policy.RuleRef;
-import org.mxguard.smtp.CommandCount;
-import org.mxguard.smtp.SessionEvent;
 
 class SmtpdLogWriterTest {
 

@@ -1,11 +1,9 @@
-package org.mxguard.maillog;
+package org.mxguard.smtp;
 
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.mxguard.mail.ClientInfo;
-import org.mxguard.smtp.CommandCount;
-import org.mxguard.smtp.SessionEvent;
-import org.mxguard.smtp.SessionListener;
+import org.mxguard.maillog.MailLog;
 
 /**
  * Writes SMTP session events as the Postfix 3.x smtpd, cleanup and qmgr lines that pflogsumm,

@@ -30,7 +30,7 @@ import org.mxguard.mail.Reply;
  * content with a per-write deadline (Java sockets have no write timeout, so a watchdog closes the
  * socket when a write stalls).
  */
-final class SmtpConnection implements Closeable {
+final class ClientConnection implements Closeable {
 
     // RFC 5321 §4.5.3.1.5: reply lines are at most 512 octets; allow generous slack for real servers.
     private static final int MAX_LINE = 4096;
@@ -43,7 +43,7 @@ final class SmtpConnection implements Closeable {
     private InputStream in;
     private OutputStream out;
 
-    SmtpConnection(Socket socket) throws IOException {
+    ClientConnection(Socket socket) throws IOException {
         attach(socket);
     }
 

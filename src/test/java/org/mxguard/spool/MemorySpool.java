@@ -1,4 +1,4 @@
-package org.mxguard.delivery;
+package org.mxguard.spool;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,26 +11,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.mxguard.mail.Envelope;
 import org.mxguard.mail.QueueId;
-import org.mxguard.spool.DeliveryState;
-import org.mxguard.spool.MessageWriter;
-import org.mxguard.spool.QueuedMessage;
-import org.mxguard.spool.Spool;
 
-/** A {@link Spool} in memory with the same contract, for delivery tests. Thread-safe. */
-final class MemorySpool implements Spool {
+/**
+ * A {@link Spool} in memory with the same contract as {@link FileSpool} (checked by
+ * {@code SpoolContractTest}), for session and delivery tests: commits are visible at once, and a
+ * commit failure can be injected. Thread-safe.
+ */
+public final class MemorySpool implements Spool {
 
     private record Stored(Envelope envelope, byte[] content, DeliveryState state) {
     }
 
     private final TreeMap<QueueId, Stored> messages = new TreeMap<>();
-    private final AtomicLong counter = new AtomicLong();
     private final List<QueueId> removed = new ArrayList<>();
+    private long counter;
+
+    /** Ids count up from 1, in hexadecimal: 000000000001, 000000000002... */
+    public MemorySpool() {
+        this(0);
+    }
+
+    /** Ids count up from {@code after + 1}, in hexadecimal. */
+    public MemorySpool(long after) {
+        this.counter = after;
+    }
+    private int discarded;
+    private IOException nextCommitFailure;
 
     /** Adds a committed message with this content, as an SMTP session would. */
-    QueueId add(Envelope envelope, String content) throws IOException {
+    public QueueId add(Envelope envelope, String content) throws IOException {
         try (MessageWriter writer = begin(envelope)) {
             writer.content().write(content.getBytes(StandardCharsets.UTF_8));
             writer.commit();
@@ -39,8 +51,8 @@ final class MemorySpool implements Spool {
     }
 
     @Override
-    public MessageWriter begin(Envelope envelope) {
-        QueueId id = new QueueId(String.format("%012d", counter.incrementAndGet()));
+    public synchronized MessageWriter begin(Envelope envelope) {
+        QueueId id = new QueueId(String.format("%012X", ++counter));
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         return new MessageWriter() {
             private boolean committed;
@@ -56,8 +68,13 @@ final class MemorySpool implements Spool {
             }
 
             @Override
-            public void commit() {
+            public void commit() throws IOException {
                 synchronized (MemorySpool.this) {
+                    IOException failure = nextCommitFailure;
+                    nextCommitFailure = null;
+                    if (failure != null) {
+                        throw failure;
+                    }
                     messages.put(id, new Stored(envelope, buffer.toByteArray(),
                             DeliveryState.initial(envelope.recipients(), envelope.received())));
                 }
@@ -68,9 +85,22 @@ final class MemorySpool implements Spool {
             public void close() {
                 if (!committed) {
                     buffer.reset();
+                    synchronized (MemorySpool.this) {
+                        discarded++;
+                    }
                 }
             }
         };
+    }
+
+    /** The next {@link MessageWriter#commit()} fails with this (a full disk, an I/O error). */
+    public synchronized void failNextCommit(IOException failure) {
+        nextCommitFailure = failure;
+    }
+
+    /** How many messages were begun and never committed. */
+    public synchronized int discardedCount() {
+        return discarded;
     }
 
     @Override
@@ -81,6 +111,11 @@ final class MemorySpool implements Spool {
     @Override
     public synchronized List<QueueId> list() {
         return List.copyOf(messages.keySet());
+    }
+
+    /** Every committed message, oldest first. */
+    public synchronized List<QueuedMessage> messages() {
+        return messages.keySet().stream().map(id -> load(id).orElseThrow()).toList();
     }
 
     @Override
@@ -100,12 +135,14 @@ final class MemorySpool implements Spool {
     }
 
     @Override
-    public synchronized void saveState(QueueId id, DeliveryState state) throws IOException {
+    public synchronized Optional<DeliveryState> update(QueueId id, UnaryOperator<DeliveryState> change) {
         Stored s = messages.get(id);
         if (s == null) {
-            throw new IOException("no such message: " + id);
+            return Optional.empty();
         }
-        messages.put(id, new Stored(s.envelope(), s.content(), state));
+        DeliveryState changed = change.apply(s.state());
+        messages.put(id, new Stored(s.envelope(), s.content(), changed));
+        return Optional.of(changed);
     }
 
     @Override
@@ -115,15 +152,18 @@ final class MemorySpool implements Spool {
         }
     }
 
-    synchronized List<QueueId> removed() {
+    /** The ids removed so far, in order. */
+    public synchronized List<QueueId> removed() {
         return List.copyOf(removed);
     }
 
-    synchronized String content(QueueId id) {
+    /** A committed message's content as text. */
+    public synchronized String content(QueueId id) {
         return new String(messages.get(id).content(), StandardCharsets.UTF_8);
     }
 
-    synchronized Instant nextAttempt(QueueId id) {
+    /** When a committed message is next due. */
+    public synchronized Instant nextAttempt(QueueId id) {
         return messages.get(id).state().nextAttempt();
     }
 

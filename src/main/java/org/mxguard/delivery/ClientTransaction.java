@@ -12,10 +12,10 @@ import org.mxguard.mail.MailAddress;
  * @param smtpUtf8 the message needs SMTPUTF8 (RFC 6531): a UTF-8 address or header field
  * @param client the inbound client, or null for mail mxguard made itself (bounces)
  */
-record Transaction(MailAddress sender, List<MailAddress> recipients, long size, boolean eightBitMime,
+record ClientTransaction(MailAddress sender, List<MailAddress> recipients, long size, boolean eightBitMime,
         boolean smtpUtf8, ClientInfo client, Content content) {
 
-    Transaction {
+    ClientTransaction {
         recipients = List.copyOf(recipients);
     }
 
