@@ -24,6 +24,7 @@ import org.mxguard.mail.Envelope;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.spool.MemorySpool;
 
 /**
  * A primary that misbehaves in the ways real ones do (drops the connection in the middle of the
@@ -54,7 +55,7 @@ class PrimaryFaultsIT {
                         Domain.parse("other.test"), StaticRoute.parse(other.route())))
                 .withSmtp(SmtpTimeouts.all(Duration.ofSeconds(2)), TlsMode.NONE, 50)
                 .withConnectionReuseTime(Duration.ZERO);
-        scheduler = new DeliveryScheduler(spool, settings, dns, mailLog, clock, new Random(17));
+        scheduler = TestScheduler.build(spool, settings, dns, mailLog, clock, new Random(17));
     }
 
     @AfterEach
