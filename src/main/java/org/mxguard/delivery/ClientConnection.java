@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,12 +83,17 @@ final class ClientConnection implements Closeable {
         }
     }
 
+    /**
+     * Reads one reply. The timeout bounds the whole reply, not each read: a tarpit that sends one
+     * octet a second would otherwise hold the connection for as long as the longest reply allowed
+     * (Postfix's {@code smtp_per_record_deadline}).
+     */
     Reply read(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<String> lines = new ArrayList<>();
         int code = -1;
         while (true) {
-            String line = readLine();
+            String line = readLine(deadline, timeout);
             if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
                     || !Character.isDigit(line.charAt(2))
                     || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
@@ -144,9 +150,16 @@ final class ClientConnection implements Closeable {
         attach(tls);
     }
 
-    private String readLine() throws IOException {
+    private String readLine(long deadline, Duration timeout) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
         while (true) {
+            if (in.available() == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("no complete reply within " + timeout.toSeconds() + " s");
+                }
+                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
             int b = in.read();
             if (b < 0) {
                 throw new java.io.EOFException("connection closed by server");

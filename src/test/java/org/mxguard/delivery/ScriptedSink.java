@@ -50,6 +50,8 @@ final class ScriptedSink implements AutoCloseable {
     volatile SSLContext tls;
     /** Hang up right after answering RSET, as a server whose idle timer fired. */
     volatile boolean closeAfterRset;
+    /** A tarpit: every reply is written one octet at a time, this long apart; null writes at once. */
+    volatile java.time.Duration byteDelay;
     /** Answer STARTTLS with 220, then hang up instead of a handshake. */
     volatile boolean brokenTls;
 
@@ -268,18 +270,36 @@ final class ScriptedSink implements AutoCloseable {
         return false;
     }
 
-    private static void reply(OutputStream out, String text) throws IOException {
-        out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    private void reply(OutputStream out, String text) throws IOException {
+        send(out, (text + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void multiline(OutputStream out, int code, List<String> lines) throws IOException {
+    private void send(OutputStream out, byte[] bytes) throws IOException {
+        java.time.Duration delay = byteDelay;
+        if (delay == null) {
+            out.write(bytes);
+            out.flush();
+            return;
+        }
+        for (byte b : bytes) {
+            try {
+                // The tarpit's pace itself, not a wait for a condition.
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("tarpit interrupted", e);
+            }
+            out.write(b);
+            out.flush();
+        }
+    }
+
+    private void multiline(OutputStream out, int code, List<String> lines) throws IOException {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             s.append(code).append(i + 1 < lines.size() ? "-" : " ").append(lines.get(i)).append("\r\n");
         }
-        out.write(s.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        send(out, s.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
