@@ -108,26 +108,7 @@ class BackscatterIT {
     }
 
     private List<String> converse(String... lines) throws IOException {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.smtpPort())) {
-            socket.setSoTimeout(20_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            readReply(in);
-            for (String line : lines) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(readReply(in));
-            }
-        }
-        return replies;
-    }
-
-    private static String readReply(BufferedReader in) throws IOException {
-        String line = in.readLine();
-        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-            line = in.readLine();
-        }
-        return line;
+        return SmtpConversation.converse(server.smtpPort(), lines);
     }
 
     /** The primary: knows user@protected.test only. */

@@ -3,19 +3,13 @@ package org.mxguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -192,27 +186,7 @@ class DashboardIT {
     }
 
     private List<String> converse(String... lines) throws IOException {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.smtpPort())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            readReply(in);
-            for (String line : lines) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(readReply(in));
-            }
-        }
-        return replies;
-    }
-
-    private static String readReply(BufferedReader in) throws IOException {
-        String line = in.readLine();
-        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-            line = in.readLine();
-        }
-        return line;
+        return SmtpConversation.converse(server.smtpPort(), lines);
     }
 
     private static int closedPort() throws IOException {

@@ -2,18 +2,11 @@ package org.mxguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,26 +92,7 @@ class EtrnIT {
     }
 
     private List<String> converse(String... lines) throws IOException {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.smtpPort())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            readReply(in);
-            for (String line : lines) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(readReply(in));
-            }
-        }
-        return replies;
+        return SmtpConversation.converse(server.smtpPort(), lines);
     }
 
-    private static String readReply(BufferedReader in) throws IOException {
-        String line = in.readLine();
-        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-            line = in.readLine();
-        }
-        return line;
-    }
 }

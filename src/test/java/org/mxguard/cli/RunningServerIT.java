@@ -210,27 +210,7 @@ class RunningServerIT {
     }
 
     private List<String> converse(String... lines) throws IOException {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            readReply(in);
-            for (String line : lines) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(readReply(in));
-            }
-        }
-        return replies;
-    }
-
-    private static String readReply(BufferedReader in) throws IOException {
-        String line = in.readLine();
-        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-            line = in.readLine();
-        }
-        return line;
+        return SmtpConversation.converse(server.port(), lines);
     }
 
     /** The primary MX: accepts every message and hands its content to the test. */

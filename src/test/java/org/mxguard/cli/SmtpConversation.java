@@ -1,0 +1,44 @@
+package org.mxguard.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One SMTP session with a running server, line by line: the last line of each reply, in order. */
+final class SmtpConversation {
+
+    private SmtpConversation() {
+    }
+
+    /** Reads the greeting, then sends each line (CRLF added) and collects the last line of its reply. */
+    static List<String> converse(int port, String... lines) throws IOException {
+        List<String> replies = new ArrayList<>();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(20_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            readReply(in);
+            for (String line : lines) {
+                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+                replies.add(readReply(in));
+            }
+        }
+        return replies;
+    }
+
+    /** The last line of a (possibly multiline) reply, or null at the end of the stream. */
+    static String readReply(BufferedReader in) throws IOException {
+        String line = in.readLine();
+        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+            line = in.readLine();
+        }
+        return line;
+    }
+}
