@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.h2.mvstore.MVStore;
@@ -42,7 +41,7 @@ public final class EmbeddedStore implements EvidenceStore {
     private final PersistentTable<String, Instant> covered;
     private final PersistentTable<String, Block> blocks;
     private final List<PersistentTable<?, ?>> tables;
-    private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
+    private final BlockListeners blockListeners = new BlockListeners();
     private final Thread writer;
     private volatile boolean closed;
     /** Whether the last write pass succeeded. */
@@ -168,14 +167,14 @@ public final class EmbeddedStore implements EvidenceStore {
     @Override
     public void putBlock(Block block) {
         blocks.put(block.target(), block);
-        blocksChanged();
+        blockListeners.changed();
     }
 
     @Override
     public boolean removeBlock(String target) {
         boolean removed = blocks.remove(target);
         if (removed) {
-            blocksChanged();
+            blockListeners.changed();
         }
         return removed;
     }
@@ -183,16 +182,6 @@ public final class EmbeddedStore implements EvidenceStore {
     @Override
     public void onBlocksChanged(Runnable listener) {
         blockListeners.add(listener);
-    }
-
-    private void blocksChanged() {
-        for (Runnable listener : blockListeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                LOG.error("block listener failed", e);
-            }
-        }
     }
 
     @Override
@@ -210,7 +199,7 @@ public final class EmbeddedStore implements EvidenceStore {
                 ? settings.contactRetention() : settings.attemptRetention());
         covered.removeIf((k, at) -> at.isBefore(coveredBefore));
         if (blocks.removeIf((k, b) -> b.expired(now)) > 0) {
-            blocksChanged();
+            blockListeners.changed();
         }
     }
 

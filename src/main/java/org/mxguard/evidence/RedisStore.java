@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -72,7 +71,7 @@ public final class RedisStore implements EvidenceStore {
     private final Map<String, Block> blocks = new ConcurrentHashMap<>();
     /** Keys (without the prefix) changed here and not yet in Redis. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
+    private final BlockListeners blockListeners = new BlockListeners();
     private final ClientResources resources;
     private final Object writing = new Object();
     private final Thread writer;
@@ -221,7 +220,7 @@ public final class RedisStore implements EvidenceStore {
     public void putBlock(Block block) {
         blocks.put(block.target(), block);
         dirty.add(BLOCK + block.target());
-        blocksChanged();
+        blockListeners.changed();
         // Blocks are rare and the fleet should have them at once: do not wait for the next interval.
         LockSupport.unpark(writer);
     }
@@ -231,7 +230,7 @@ public final class RedisStore implements EvidenceStore {
         boolean removed = blocks.remove(target) != null;
         if (removed) {
             dirty.add(BLOCK + target);
-            blocksChanged();
+            blockListeners.changed();
             LockSupport.unpark(writer);
         }
         return removed;
@@ -240,16 +239,6 @@ public final class RedisStore implements EvidenceStore {
     @Override
     public void onBlocksChanged(Runnable listener) {
         blockListeners.add(listener);
-    }
-
-    private void blocksChanged() {
-        for (Runnable listener : blockListeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                LOG.error("block listener failed", e);
-            }
-        }
     }
 
     /** Drops expired entries from memory; Redis drops its copies by their TTLs. */
@@ -273,7 +262,7 @@ public final class RedisStore implements EvidenceStore {
         Instant coveredBefore = now.minus(settings.coveredRetention());
         covered.values().removeIf(at -> at.isBefore(coveredBefore));
         if (blocks.values().removeIf(b -> b.expired(now))) {
-            blocksChanged();
+            blockListeners.changed();
         }
     }
 
@@ -402,7 +391,7 @@ public final class RedisStore implements EvidenceStore {
             }
         }
         if (blocksChanged) {
-            blocksChanged();
+            blockListeners.changed();
         }
     }
 
@@ -476,7 +465,7 @@ public final class RedisStore implements EvidenceStore {
             changed |= blocks.keySet().removeIf(t -> !blocksInRedis.contains(t) && !dirty.contains(BLOCK + t));
         }
         if (changed) {
-            blocksChanged();
+            blockListeners.changed();
         }
         return loaded;
     }

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +50,7 @@ class CrashRecoveryIT {
 
     @Test
     void everyAcknowledgedMessageSurvivesKillNine() throws Exception {
-        int port = freePort();
+        int port = SmtpConversation.freePort();
         Path config = dir.resolve("mxguard.yaml");
         Files.writeString(config, """
                 hostname: crash.test
@@ -124,21 +123,21 @@ class CrashRecoveryIT {
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                         StandardCharsets.US_ASCII));
                 OutputStream out = socket.getOutputStream();
-                expect(in, "220");
-                send(out, "EHLO crash-client.test");
-                expect(in, "250");
+                SmtpConversation.expect(in, "220");
+                SmtpConversation.send(out, "EHLO crash-client.test");
+                SmtpConversation.expect(in, "250");
                 while (!stop.get()) {
                     String marker = prefix + n.getAndIncrement();
-                    send(out, "MAIL FROM:<sender@client.test>");
-                    expect(in, "250");
-                    send(out, "RCPT TO:<user@protected.test>");
-                    expect(in, "250");
-                    send(out, "DATA");
-                    expect(in, "354");
+                    SmtpConversation.send(out, "MAIL FROM:<sender@client.test>");
+                    SmtpConversation.expect(in, "250");
+                    SmtpConversation.send(out, "RCPT TO:<user@protected.test>");
+                    SmtpConversation.expect(in, "250");
+                    SmtpConversation.send(out, "DATA");
+                    SmtpConversation.expect(in, "354");
                     attempted.add(marker);
-                    send(out, "Subject: crash test\r\nX-Crash-Marker: " + marker + "\r\n\r\n"
+                    SmtpConversation.send(out, "Subject: crash test\r\nX-Crash-Marker: " + marker + "\r\n\r\n"
                             + "body line\r\n".repeat(40) + ".");
-                    String reply = expect(in, "250");
+                    String reply = SmtpConversation.expect(in, "250");
                     Matcher m = QUEUED.matcher(reply);
                     assertThat(m.find()).as("queued reply: %s", reply).isTrue();
                     acknowledged.put(marker, m.group(1));
@@ -149,31 +148,6 @@ class CrashRecoveryIT {
                     Thread.yield();
                 }
             }
-        }
-    }
-
-    private static void send(OutputStream out, String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private static String expect(BufferedReader in, String code) throws IOException {
-        String line;
-        do {
-            line = in.readLine();
-            if (line == null) {
-                throw new IOException("connection closed");
-            }
-        } while (line.length() > 3 && line.charAt(3) == '-');
-        if (!line.startsWith(code)) {
-            throw new IOException("expected " + code + ", got " + line);
-        }
-        return line;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

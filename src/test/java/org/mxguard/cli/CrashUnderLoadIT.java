@@ -62,9 +62,9 @@ class CrashUnderLoadIT {
         int kills = Integer.getInteger("mxguard.crash.kills", 20);
         long seed = Long.getLong("mxguard.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        int port = freePort();
+        int port = SmtpConversation.freePort();
         Instant started = Instant.now();
-        try (RecordingSink sink = new RecordingSink(freePort())) {
+        try (RecordingSink sink = new RecordingSink(SmtpConversation.freePort())) {
             Path config = dir.resolve("mxguard.yaml");
             Files.writeString(config, """
                     hostname: crash.test
@@ -162,54 +162,29 @@ class CrashUnderLoadIT {
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                         StandardCharsets.US_ASCII));
                 OutputStream out = socket.getOutputStream();
-                expect(in, "220");
-                write(out, "EHLO load-client.test");
-                expect(in, "250");
+                SmtpConversation.expect(in, "220");
+                SmtpConversation.send(out, "EHLO load-client.test");
+                SmtpConversation.expect(in, "250");
                 while (!stop.get()) {
                     int n = next.getAndIncrement();
                     if (n >= messages) {
                         return;
                     }
                     String id = "load-" + n;
-                    write(out, "MAIL FROM:<sender@client.test>");
-                    expect(in, "250");
-                    write(out, "RCPT TO:<user@protected.test>");
-                    expect(in, "250");
-                    write(out, "DATA");
-                    expect(in, "354");
-                    write(out, "Message-ID: <" + id + "@client.test>\r\nSubject: load " + n + "\r\n\r\n"
+                    SmtpConversation.send(out, "MAIL FROM:<sender@client.test>");
+                    SmtpConversation.expect(in, "250");
+                    SmtpConversation.send(out, "RCPT TO:<user@protected.test>");
+                    SmtpConversation.expect(in, "250");
+                    SmtpConversation.send(out, "DATA");
+                    SmtpConversation.expect(in, "354");
+                    SmtpConversation.send(out, "Message-ID: <" + id + "@client.test>\r\nSubject: load " + n + "\r\n\r\n"
                             + "body line\r\n".repeat(20) + ".");
-                    expect(in, "250");
+                    SmtpConversation.expect(in, "250");
                     acknowledged.add(id);
                 }
             } catch (IOException serverGone) {
                 Thread.yield();
             }
-        }
-    }
-
-    private static void write(OutputStream out, String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private static String expect(BufferedReader in, String code) throws IOException {
-        String line;
-        do {
-            line = in.readLine();
-            if (line == null) {
-                throw new IOException("connection closed");
-            }
-        } while (line.length() > 3 && line.charAt(3) == '-');
-        if (!line.startsWith(code)) {
-            throw new IOException("expected " + code + ", got " + line);
-        }
-        return line;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
@@ -265,14 +240,14 @@ class CrashUnderLoadIT {
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                         StandardCharsets.UTF_8));
                 OutputStream out = socket.getOutputStream();
-                write(out, "220 sink.test ESMTP");
+                SmtpConversation.send(out, "220 sink.test ESMTP");
                 String line;
                 while ((line = in.readLine()) != null) {
                     String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
                     switch (verb) {
-                        case "EHLO" -> write(out, "250-sink.test\r\n250 PIPELINING");
+                        case "EHLO" -> SmtpConversation.send(out, "250-sink.test\r\n250 PIPELINING");
                         case "DATA" -> {
-                            write(out, "354 go ahead");
+                            SmtpConversation.send(out, "354 go ahead");
                             StringBuilder content = new StringBuilder();
                             String data;
                             while ((data = in.readLine()) != null && !data.equals(".")) {
@@ -287,13 +262,13 @@ class CrashUnderLoadIT {
                                 delivered.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
                                         .add(at);
                             }
-                            write(out, "250 2.0.0 Ok: recorded");
+                            SmtpConversation.send(out, "250 2.0.0 Ok: recorded");
                         }
                         case "QUIT" -> {
-                            write(out, "221 2.0.0 Bye");
+                            SmtpConversation.send(out, "221 2.0.0 Bye");
                             return;
                         }
-                        default -> write(out, "250 2.0.0 Ok");
+                        default -> SmtpConversation.send(out, "250 2.0.0 Ok");
                     }
                 }
             } catch (IOException gone) {

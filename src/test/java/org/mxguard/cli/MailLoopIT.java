@@ -51,7 +51,7 @@ class MailLoopIT {
 
     @Test
     void aStaticRouteToItsOwnListenAddressBouncesOnceAsALoop() throws Exception {
-        int port = freePort();
+        int port = SmtpConversation.freePort();
         start(port, "[127.0.0.1]:" + port);
         String id = send(port);
         String line = awaitLog("status=bounced");
@@ -64,7 +64,7 @@ class MailLoopIT {
 
     @Test
     void aServerThatGreetsWithOurOwnNameIsNotDeliveredTo() throws Exception {
-        int port = freePort();
+        int port = SmtpConversation.freePort();
         forwarder = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> forward(port));
         start(port, "[127.0.0.1]:" + forwarder.getLocalPort());
@@ -145,12 +145,6 @@ class MailLoopIT {
     private String log() throws IOException {
         Path file = dir.resolve("mail.log");
         return Files.exists(file) ? Files.readString(file) : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 
     /** A port forwarder to the server, as a NAT in front of it would be. */

@@ -66,7 +66,7 @@ class RunningServerIT {
 
     /** Starts the server; the primary route goes to {@code primaryPort}, where nothing may listen yet. */
     private void start(int primaryPort) throws Exception {
-        int port = freePort();
+        int port = SmtpConversation.freePort();
         Files.writeString(config, """
                 hostname: backup.test
                 protected-domains: [protected.test]
@@ -92,7 +92,7 @@ class RunningServerIT {
     @Test
     void sighupPutsNewRulesInForceAndABrokenFileKeepsTheOldOnes() throws Exception {
         Files.writeString(rules, "reject from spam@client.test\n");
-        start(freePort());
+        start(SmtpConversation.freePort());
         awaitTrue(() -> queue("list").code() == 0, "the server has started (its control socket opens last)");
         assertThat(rcptReply("spam@client.test")).startsWith("550 5.7.1");
         assertThat(rcptReply("other@client.test")).startsWith("250");
@@ -117,7 +117,7 @@ class RunningServerIT {
     @Test
     void queueCommandsManageTheQueueOfARunningServer() throws Exception {
         Files.writeString(rules, "");
-        int primaryPort = freePort();
+        int primaryPort = SmtpConversation.freePort();
         start(primaryPort);
         // The control socket opens last, just after the SMTP port the start waited for.
         awaitTrue(() -> queue("list").code() == 0, "the control socket answers");
@@ -249,12 +249,6 @@ class RunningServerIT {
                     return;
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

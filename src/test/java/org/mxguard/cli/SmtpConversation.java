@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,6 +32,31 @@ final class SmtpConversation {
             }
         }
         return replies;
+    }
+
+    /** Sends one command or content line, CRLF added. */
+    static void send(OutputStream out, String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** The last line of the next reply, which must start with {@code code}; an IOException otherwise. */
+    static String expect(BufferedReader in, String code) throws IOException {
+        String line = readReply(in);
+        if (line == null) {
+            throw new IOException("connection closed");
+        }
+        if (!line.startsWith(code)) {
+            throw new IOException("expected " + code + ", got " + line);
+        }
+        return line;
+    }
+
+    /** A port nobody listens on now (for a server to bind, or a route that must find nobody). */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** The last line of a (possibly multiline) reply, or null at the end of the stream. */

@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +43,7 @@ class SpoolDiskFullIT {
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString()) == 0,
                 "SpoolDiskFullIT could not mount a tmpfs (no mount permission in this container): skipped");
         try {
-            int port = freePort();
+            int port = SmtpConversation.freePort();
             Path config = dir.resolve("mxguard.yaml");
             Files.writeString(config, """
                     hostname: disk.test
@@ -159,11 +158,5 @@ class SpoolDiskFullIT {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
