@@ -6,62 +6,63 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
-import org.mxguard.policy.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evidence store on local disk: H2's MVStore file {@code evidence.mv.db} in the configured
- * directory, with everything also held in memory. Decisions read memory only; a writer thread copies
- * changes to the file every {@link StoreSettings#writeInterval()} and commits. MVStore appends
- * committed chunks and finds the last complete one when it opens, so a {@code kill -9} loses at most
- * the changes of the last interval and never the file. Expired entries are purged once a minute.
+ * The evidence store on local disk: the {@link LocalView} in memory, which every decision reads,
+ * written behind to H2's MVStore file {@code evidence.mv.db} ({@link EvidenceFile}) in the configured
+ * directory. A change hands its key to a bounded set ({@link ChangedKeys}) and returns; a writer
+ * thread writes the keys' current values every {@link StoreSettings#writeInterval()} and commits.
+ * MVStore appends committed chunks and finds the last complete one when it opens, so a {@code kill -9}
+ * loses at most the changes of the last interval and never the file. Expired entries are purged
+ * once a minute.
  */
 public final class EmbeddedStore implements EvidenceStore {
 
     /** The store file's name inside the directory. */
     public static final String FILE_NAME = "evidence.mv.db";
 
+    /**
+     * Changes waiting for the writer, at most: 40 MB or so of keys, two minutes of 20,000 new
+     * clients a second (each a contact, sometimes a new network too) with the disk stalled.
+     */
+    static final int PENDING_CAPACITY = 1 << 21;
+
+    /** The host name under which the embedded store keeps its aggregates (the fleet's are per host). */
+    private static final String HOST = "local";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
     private static final long PURGE_EVERY_MILLIS = 60_000;
 
     private final StoreSettings settings;
     private final Clock clock;
-    private final MVStore store;
-    private final PersistentTable<Cidr, PrimaryContact> contacts;
-    private final PersistentTable<Cidr, Attempts> attempts;
-    private final PersistentTable<Cidr, Instant> credits;
-    private final PersistentTable<String, Aggregate> aggregates;
-    private final PersistentTable<String, Instant> covered;
-    private final PersistentTable<String, Block> blocks;
-    private final List<PersistentTable<?, ?>> tables;
-    private final BlockListeners blockListeners = new BlockListeners();
+    private final EvidenceFile file;
+    private final ChangedKeys pending;
+    private final LocalView view;
     private final Thread writer;
     private volatile boolean closed;
     /** Whether the last write pass succeeded. */
     private volatile boolean writing = true;
 
-    private EmbeddedStore(StoreSettings settings, Clock clock, MVStore store) {
+    private EmbeddedStore(StoreSettings settings, Clock clock, EvidenceFile file, int capacity) {
         this.settings = settings;
         this.clock = clock;
-        this.store = store;
-        contacts = new PersistentTable<>(store, "contacts", Cidr::toString, StoreCodec::contact, Cidr::parse,
-                (k, v) -> StoreCodec.contact(v));
-        attempts = new PersistentTable<>(store, "attempts", Cidr::toString, Attempts::text, Cidr::parse,
-                (k, v) -> Attempts.parse(v));
-        credits = new PersistentTable<>(store, "credits", Cidr::toString, Instant::toString, Cidr::parse,
-                (k, v) -> Instant.parse(v));
-        aggregates = new PersistentTable<>(store, "aggregates", s -> s, StoreCodec::aggregate, s -> s,
-                StoreCodec::aggregate);
-        covered = new PersistentTable<>(store, "covered", s -> s, Instant::toString, s -> s, (k, v) -> Instant.parse(v));
-        blocks = new PersistentTable<>(store, "blocks", s -> s, StoreCodec::block, s -> s, StoreCodec::block);
-        tables = List.of(contacts, attempts, credits, aggregates, covered, blocks);
+        this.file = file;
+        this.pending = new ChangedKeys("evidence store " + file.path(), capacity);
+        this.view = new LocalView(settings, HOST, clock, new LocalView.Changes() {
+            @Override
+            public void changed(String key) {
+                pending.add(key);
+            }
+
+            @Override
+            public void expired(String key) {
+                pending.add(key);
+            }
+        });
         writer = Thread.ofPlatform().daemon().name("evidence-writer").unstarted(this::writeLoop);
     }
 
@@ -71,136 +72,97 @@ public final class EmbeddedStore implements EvidenceStore {
      * @throws IOException when the directory cannot be made or the file is locked or unreadable
      */
     public static EmbeddedStore open(StoreSettings settings, Clock clock) throws IOException {
-        Files.createDirectories(settings.directory());
-        Path file = settings.directory().resolve(FILE_NAME);
-        MVStore store;
-        try {
-            store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-        } catch (MVStoreException e) {
-            throw new IOException("evidence store " + file + ": " + e.getMessage(), e);
-        }
-        EmbeddedStore opened = new EmbeddedStore(settings, clock, store);
-        opened.purge(clock.instant());
-        opened.writer.start();
-        LOG.info("evidence store {}: {}", file, opened.describe());
-        return opened;
+        return open(settings, clock, PENDING_CAPACITY);
     }
 
-    private Cidr group(InetAddress client) {
-        Cidr address = Cidr.of(client);
-        return address.truncate(address.v4() ? settings.groupV4() : settings.groupV6());
+    /** As {@link #open(StoreSettings, Clock)}, with at most {@code capacity} changes waiting for the writer. */
+    static EmbeddedStore open(StoreSettings settings, Clock clock, int capacity) throws IOException {
+        Files.createDirectories(settings.directory());
+        Path path = settings.directory().resolve(FILE_NAME);
+        EvidenceFile file = EvidenceFile.open(path);
+        EmbeddedStore opened = new EmbeddedStore(settings, clock, file, capacity);
+        List<String> migrated = file.load(opened.view, HOST);
+        if (!migrated.isEmpty()) {
+            // An earlier version's layout: written again in this one before its maps go.
+            file.write(migrated.iterator(), opened.view);
+            file.dropOldMaps();
+            file.commit();
+            LOG.info("evidence store {}: {} entries moved to the write-ordered layout", path, migrated.size());
+        }
+        opened.purge(clock.instant());
+        opened.writer.start();
+        LOG.info("evidence store {}: {}", path, opened.describe());
+        return opened;
     }
 
     @Override
     public void record(PrimaryContact contact) {
-        contacts.merge(group(contact.client()), contact, (old, fresh) -> fresh.at().isBefore(old.at()) ? old : fresh);
-        for (String source : Sources.of(contact.client(), contact.clientName())) {
-            cover(source, contact.at());
-        }
-    }
-
-    private void cover(String source, Instant at) {
-        covered.merge(source, at, (old, fresh) -> fresh.isAfter(old) ? fresh : old);
+        view.record(contact);
     }
 
     @Override
     public PrimaryContact lastContact(InetAddress client) {
-        return contacts.get(group(client));
+        return view.lastContact(client);
     }
 
     @Override
     public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
-        long pair = Attempts.hash(sender, recipient);
-        Instant expiredBefore = at.minus(settings.attemptRetention());
-        Attempts now = attempts.merge(group(client), Attempts.NONE.with(pair, at, expiredBefore),
-                (old, fresh) -> old.with(pair, at, expiredBefore));
-        Instant first = now.first(pair);
-        // Null: the client's table is full of pairs still waiting for their retry; this one is not kept.
-        return first == null || first.isAfter(at) ? at : first;
+        return view.attempt(client, sender, recipient, at);
     }
 
     @Override
     public void grantCredit(InetAddress client, Instant until) {
-        credits.merge(group(client), until, (old, fresh) -> fresh.isAfter(old) ? fresh : old);
-        for (String source : Sources.of(client, null)) {
-            cover(source, clock.instant());
-        }
+        view.grantCredit(client, until);
     }
 
     @Override
     public Instant creditUntil(InetAddress client) {
-        return credits.get(group(client));
+        return view.creditUntil(client);
     }
 
     @Override
     public void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
-        // Distinct clients are distinct groups: the addresses of one IPv6 /64 are one client.
-        String address = group(client).toString();
-        for (String source : Sources.of(client, verifiedName)) {
-            aggregates.merge(source, Aggregate.first(source, address, nullSender, at),
-                    (old, fresh) -> old.plus(address, nullSender, at));
-        }
+        view.caught(client, verifiedName, nullSender, at);
     }
 
     @Override
     public Aggregate aggregate(String source) {
-        return aggregates.get(source);
+        return view.aggregate(source);
     }
 
     @Override
     public boolean covered(String source) {
-        return covered.get(source) != null;
+        return view.covered(source);
     }
 
     @Override
     public List<Block> blocks() {
-        List<Block> out = new ArrayList<>();
-        blocks.values().forEach(out::add);
-        return out;
+        return view.blocks();
     }
 
     @Override
     public Block block(String target) {
-        return blocks.get(target);
+        return view.block(target);
     }
 
     @Override
     public void putBlock(Block block) {
-        blocks.put(block.target(), block);
-        blockListeners.changed();
+        view.putBlock(block);
     }
 
     @Override
     public boolean removeBlock(String target) {
-        boolean removed = blocks.remove(target);
-        if (removed) {
-            blockListeners.changed();
-        }
-        return removed;
+        return view.removeBlock(target);
     }
 
     @Override
     public void onBlocksChanged(Runnable listener) {
-        blockListeners.add(listener);
+        view.onBlocksChanged(listener);
     }
 
     @Override
     public void purge(Instant now) {
-        Instant contactsBefore = now.minus(settings.contactRetention());
-        Instant attemptsBefore = now.minus(settings.attemptRetention());
-        Instant aggregatesBefore = now.minus(settings.aggregateRetention());
-        contacts.removeIf((k, c) -> c.at().isBefore(contactsBefore));
-        attempts.removeIf((k, a) -> a.newest().isBefore(attemptsBefore));
-        attempts.replaceAll((k, a) -> a.since(attemptsBefore));
-        credits.removeIf((k, until) -> !until.isAfter(now));
-        aggregates.removeIf((k, a) -> a.last().isBefore(aggregatesBefore));
-        // A source stays covered as long as the longest-lived reason for it (contact or credit) could.
-        Instant coveredBefore = now.minus(settings.contactRetention().compareTo(settings.attemptRetention()) > 0
-                ? settings.contactRetention() : settings.attemptRetention());
-        covered.removeIf((k, at) -> at.isBefore(coveredBefore));
-        if (blocks.removeIf((k, b) -> b.expired(now)) > 0) {
-            blockListeners.changed();
-        }
+        view.purge(now);
     }
 
     private void writeLoop() {
@@ -222,17 +184,17 @@ public final class EmbeddedStore implements EvidenceStore {
         }
     }
 
+    /**
+     * Writes what changed and commits. Only the writer and {@link #close} call it (and tests): the
+     * threads that record evidence never wait for it.
+     */
     @Override
     public synchronized void flush() {
-        if (store.isClosed()) {
+        if (file.isClosed()) {
             return;
         }
-        int written = 0;
-        for (PersistentTable<?, ?> table : tables) {
-            written += table.writeDirty();
-        }
-        if (written > 0) {
-            store.commit();
+        if (file.write(pending.drain(), view) > 0) {
+            file.commit();
         }
     }
 
@@ -241,11 +203,19 @@ public final class EmbeddedStore implements EvidenceStore {
         return writing;
     }
 
+    /** Changes not written because {@link #PENDING_CAPACITY} were already waiting, since start. */
+    public long droppedChanges() {
+        return pending.dropped();
+    }
+
+    /** Changes waiting for the writer now. */
+    public int pendingChanges() {
+        return pending.size();
+    }
+
     @Override
     public String describe() {
-        return "contacts " + contacts.size() + ", attempts " + attempts.size() + ", credits " + credits.size()
-                + ", sources " + aggregates.size() + ", covered sources " + covered.size() + ", blocks "
-                + blocks.size();
+        return view.counts();
     }
 
     @Override
@@ -259,7 +229,7 @@ public final class EmbeddedStore implements EvidenceStore {
         }
         synchronized (this) {
             flush();
-            store.close();
+            file.close();
         }
     }
 }

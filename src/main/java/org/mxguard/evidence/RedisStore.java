@@ -18,13 +18,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.mxguard.policy.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisStore implements EvidenceStore {
 
-    static final String CONTACT = "c:";
-    static final String ATTEMPTS = "a:";
-    static final String CREDIT = "r:";
-    static final String AGGREGATE = "g:";
-    static final String COVERED = "v:";
-    static final String BLOCK = "b:";
+    static final String BLOCK = LocalView.BLOCK;
     static final String EPOCH = "epoch";
     static final String CHANNEL = "events";
 
@@ -62,16 +55,9 @@ public final class RedisStore implements EvidenceStore {
     private final Clock clock;
     private final String prefix;
     private final String host;
-    private final Map<Cidr, PrimaryContact> contacts = new ConcurrentHashMap<>();
-    private final Map<Cidr, Attempts> attempts = new ConcurrentHashMap<>();
-    private final Map<Cidr, Instant> credits = new ConcurrentHashMap<>();
-    /** Per source, each host's own sum: hosts never overwrite each other's counts. */
-    private final Map<String, Map<String, Aggregate>> aggregates = new ConcurrentHashMap<>();
-    private final Map<String, Instant> covered = new ConcurrentHashMap<>();
-    private final Map<String, Block> blocks = new ConcurrentHashMap<>();
     /** Keys (without the prefix) changed here and not yet in Redis. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    private final BlockListeners blockListeners = new BlockListeners();
+    private final LocalView view;
     private final ClientResources resources;
     private final Object writing = new Object();
     private final Thread writer;
@@ -94,6 +80,17 @@ public final class RedisStore implements EvidenceStore {
         this.host = redis.host();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(4).computationThreadPoolSize(2).build();
         this.writer = Thread.ofPlatform().daemon().name("evidence-fleet").unstarted(this::writeLoop);
+        this.view = new LocalView(settings, host, clock, new LocalView.Changes() {
+            @Override
+            public void changed(String key) {
+                dirty.add(key);
+            }
+
+            @Override
+            public void expired(String key) {
+                // Redis expires its copy by the key's TTL.
+            }
+        });
     }
 
     /**
@@ -114,123 +111,67 @@ public final class RedisStore implements EvidenceStore {
         return store;
     }
 
-    private Cidr group(InetAddress client) {
-        Cidr address = Cidr.of(client);
-        return address.truncate(address.v4() ? settings.groupV4() : settings.groupV6());
-    }
-
     @Override
     public void record(PrimaryContact contact) {
-        Cidr g = group(contact.client());
-        contacts.merge(g, contact, RedisStore::newer);
-        dirty.add(CONTACT + g);
-        for (String source : Sources.of(contact.client(), contact.clientName())) {
-            cover(source, contact.at());
-        }
-    }
-
-    private static PrimaryContact newer(PrimaryContact old, PrimaryContact fresh) {
-        return fresh.at().isBefore(old.at()) ? old : fresh;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return b.isAfter(a) ? b : a;
-    }
-
-    private void cover(String source, Instant at) {
-        covered.merge(source, at, RedisStore::later);
-        dirty.add(COVERED + source);
+        view.record(contact);
     }
 
     @Override
     public PrimaryContact lastContact(InetAddress client) {
-        return contacts.get(group(client));
+        return view.lastContact(client);
     }
 
     @Override
     public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
-        long pair = Attempts.hash(sender, recipient);
-        Cidr g = group(client);
-        Instant expiredBefore = at.minus(settings.attemptRetention());
-        Attempts before = attempts.get(g);
-        Attempts now = attempts.merge(g, Attempts.NONE.with(pair, at, expiredBefore),
-                (old, fresh) -> old.with(pair, at, expiredBefore));
-        if (now != before) {
-            dirty.add(ATTEMPTS + g);
-        }
-        Instant first = now.first(pair);
-        // Null: the client's table is full of pairs still waiting for their retry; this one is not kept.
-        return first == null || first.isAfter(at) ? at : first;
+        return view.attempt(client, sender, recipient, at);
     }
 
     @Override
     public void grantCredit(InetAddress client, Instant until) {
-        Cidr g = group(client);
-        credits.merge(g, until, RedisStore::later);
-        dirty.add(CREDIT + g);
-        for (String source : Sources.of(client, null)) {
-            cover(source, clock.instant());
-        }
+        view.grantCredit(client, until);
     }
 
     @Override
     public Instant creditUntil(InetAddress client) {
-        return credits.get(group(client));
+        return view.creditUntil(client);
     }
 
     @Override
     public void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
-        String address = client.getHostAddress();
-        for (String source : Sources.of(client, verifiedName)) {
-            aggregates.computeIfAbsent(source, s -> new ConcurrentHashMap<>()).merge(host,
-                    Aggregate.first(source, address, nullSender, at), (old, fresh) -> old.plus(address, nullSender, at));
-            dirty.add(AGGREGATE + host + ":" + source);
-        }
+        view.caught(client, verifiedName, nullSender, at);
     }
 
     @Override
     public Aggregate aggregate(String source) {
-        Map<String, Aggregate> byHost = aggregates.get(source);
-        if (byHost == null) {
-            return null;
-        }
-        Aggregate sum = null;
-        for (Aggregate a : byHost.values()) {
-            sum = sum == null ? a : sum.and(a);
-        }
-        return sum;
+        return view.aggregate(source);
     }
 
     @Override
     public boolean covered(String source) {
-        return covered.get(source) != null;
+        return view.covered(source);
     }
 
     @Override
     public List<Block> blocks() {
-        return new ArrayList<>(blocks.values());
+        return view.blocks();
     }
 
     @Override
     public Block block(String target) {
-        return blocks.get(target);
+        return view.block(target);
     }
 
     @Override
     public void putBlock(Block block) {
-        blocks.put(block.target(), block);
-        dirty.add(BLOCK + block.target());
-        blockListeners.changed();
+        view.putBlock(block);
         // Blocks are rare and the fleet should have them at once: do not wait for the next interval.
         LockSupport.unpark(writer);
     }
 
     @Override
     public boolean removeBlock(String target) {
-        boolean removed = blocks.remove(target) != null;
+        boolean removed = view.removeBlock(target);
         if (removed) {
-            dirty.add(BLOCK + target);
-            blockListeners.changed();
             LockSupport.unpark(writer);
         }
         return removed;
@@ -238,132 +179,23 @@ public final class RedisStore implements EvidenceStore {
 
     @Override
     public void onBlocksChanged(Runnable listener) {
-        blockListeners.add(listener);
+        view.onBlocksChanged(listener);
     }
 
     /** Drops expired entries from memory; Redis drops its copies by their TTLs. */
     @Override
     public void purge(Instant now) {
-        Instant contactsBefore = now.minus(settings.contactRetention());
-        Instant attemptsBefore = now.minus(settings.attemptRetention());
-        Instant aggregatesBefore = now.minus(settings.aggregateRetention());
-        contacts.values().removeIf(c -> c.at().isBefore(contactsBefore));
-        attempts.values().removeIf(a -> a.newest().isBefore(attemptsBefore));
-        attempts.replaceAll((k, a) -> {
-            Attempts kept = a.since(attemptsBefore);
-            return kept == null ? Attempts.NONE : kept;
-        });
-        attempts.values().removeIf(a -> a.hashes().length == 0);
-        credits.values().removeIf(until -> !until.isAfter(now));
-        for (Map<String, Aggregate> byHost : aggregates.values()) {
-            byHost.values().removeIf(a -> a.last().isBefore(aggregatesBefore));
-        }
-        aggregates.values().removeIf(Map::isEmpty);
-        Instant coveredBefore = now.minus(settings.coveredRetention());
-        covered.values().removeIf(at -> at.isBefore(coveredBefore));
-        if (blocks.values().removeIf(b -> b.expired(now))) {
-            blockListeners.changed();
-        }
+        view.purge(now);
     }
 
-    // ---- Redis: the key layout -------------------------------------------------------------------
-
-    /** A key's value as this host holds it, and its time to live in milliseconds (0: none; negative: expired). */
-    private record Value(String text, long ttlMillis) {
-    }
-
-    /** The current value of one key (without the prefix), or null when this host holds none. */
-    private Value current(String key, Instant now) {
-        String rest = key.substring(2);
-        return switch (key.substring(0, 2)) {
-            case CONTACT -> {
-                PrimaryContact c = contacts.get(Cidr.parse(rest));
-                yield c == null ? null : new Value(StoreCodec.contact(c), ttl(c.at().plus(settings.contactRetention()), now));
-            }
-            case ATTEMPTS -> {
-                Attempts a = attempts.get(Cidr.parse(rest));
-                yield a == null ? null : new Value(a.text(), ttl(a.newest().plus(settings.attemptRetention()), now));
-            }
-            case CREDIT -> {
-                Instant until = credits.get(Cidr.parse(rest));
-                yield until == null ? null : new Value(until.toString(), ttl(until, now));
-            }
-            case AGGREGATE -> {
-                int colon = rest.indexOf(':');
-                Map<String, Aggregate> byHost = aggregates.get(rest.substring(colon + 1));
-                Aggregate a = byHost == null ? null : byHost.get(rest.substring(0, colon));
-                yield a == null ? null
-                        : new Value(StoreCodec.aggregate(a), ttl(a.last().plus(settings.aggregateRetention()), now));
-            }
-            case COVERED -> {
-                Instant at = covered.get(rest);
-                yield at == null ? null : new Value(at.toString(), ttl(at.plus(settings.coveredRetention()), now));
-            }
-            case BLOCK -> {
-                Block b = blocks.get(rest);
-                yield b == null ? null : new Value(StoreCodec.block(b), b.expires() == null ? 0 : ttl(b.expires(), now));
-            }
-            default -> null;
-        };
-    }
+    // ---- Redis: the key layout (LocalView's) -----------------------------------------------------
 
     private static long ttl(Instant until, Instant now) {
+        if (until == null) {
+            return 0;
+        }
         long millis = Duration.between(now, until).toMillis();
         return millis > 0 ? millis : -1;
-    }
-
-    /**
-     * Merges one key's value from Redis or another host into memory (null: the key was deleted).
-     * Contacts, credits and coverage keep the latest time, attempts the union, aggregates each
-     * host's own sum; blocks take what the fleet last wrote. Returns true when the blocks changed.
-     */
-    private boolean apply(String key, String text) {
-        if (key.length() < 2) {
-            return false;
-        }
-        String rest = key.substring(2);
-        switch (key.substring(0, 2)) {
-            case CONTACT -> {
-                if (text != null) {
-                    contacts.merge(Cidr.parse(rest), StoreCodec.contact(text), RedisStore::newer);
-                }
-            }
-            case ATTEMPTS -> {
-                if (text != null) {
-                    attempts.merge(Cidr.parse(rest), Attempts.parse(text), Attempts::union);
-                }
-            }
-            case CREDIT -> {
-                if (text != null) {
-                    credits.merge(Cidr.parse(rest), Instant.parse(text), RedisStore::later);
-                }
-            }
-            case AGGREGATE -> {
-                int colon = rest.indexOf(':');
-                String source = rest.substring(colon + 1);
-                if (text != null && colon > 0) {
-                    Aggregate fresh = StoreCodec.aggregate(source, text);
-                    aggregates.computeIfAbsent(source, s -> new ConcurrentHashMap<>()).merge(rest.substring(0, colon),
-                            fresh, (old, f) -> f.attempts() >= old.attempts() ? f : old);
-                }
-            }
-            case COVERED -> {
-                if (text != null) {
-                    covered.merge(rest, Instant.parse(text), RedisStore::later);
-                }
-            }
-            case BLOCK -> {
-                if (text == null) {
-                    return blocks.remove(rest) != null;
-                }
-                Block fresh = StoreCodec.block(rest, text);
-                return !fresh.equals(blocks.put(rest, fresh));
-            }
-            default -> {
-                // Another fleet's keys under a longer prefix, or a later version's kind: not ours.
-            }
-        }
-        return false;
     }
 
     /** A message on the fleet's channel: the sending host's name, then one change per line. */
@@ -383,7 +215,7 @@ public final class RedisStore implements EvidenceStore {
                 continue;
             }
             try {
-                blocksChanged |= apply(f[1], f[0].equals("D") ? null : f.length > 2 ? f[2] : "");
+                blocksChanged |= view.apply(f[1], f[0].equals("D") ? null : f.length > 2 ? f[2] : "");
                 received.increment();
             } catch (RuntimeException e) {
                 LOG.warn("fleet store: unreadable change from {} skipped: {} ({})", message.substring(0, newline), line,
@@ -391,7 +223,7 @@ public final class RedisStore implements EvidenceStore {
             }
         }
         if (blocksChanged) {
-            blockListeners.changed();
+            view.blocksChanged();
         }
     }
 
@@ -448,7 +280,7 @@ public final class RedisStore implements EvidenceStore {
                     }
                     String key = kv.getKey().substring(prefix.length());
                     try {
-                        changed |= apply(key, kv.getValue());
+                        changed |= view.apply(key, kv.getValue());
                         loaded++;
                     } catch (RuntimeException e) {
                         LOG.warn("fleet store: unreadable key {} skipped ({})", kv.getKey(), e.toString());
@@ -462,21 +294,16 @@ public final class RedisStore implements EvidenceStore {
         }
         if (authoritative) {
             // Blocks removed by another host while this one was away; not those made here meanwhile.
-            changed |= blocks.keySet().removeIf(t -> !blocksInRedis.contains(t) && !dirty.contains(BLOCK + t));
+            changed |= view.retainBlocks(t -> blocksInRedis.contains(t) || dirty.contains(BLOCK + t));
         }
         if (changed) {
-            blockListeners.changed();
+            view.blocksChanged();
         }
         return loaded;
     }
 
     private void markAllDirty() {
-        contacts.keySet().forEach(k -> dirty.add(CONTACT + k));
-        attempts.keySet().forEach(k -> dirty.add(ATTEMPTS + k));
-        credits.keySet().forEach(k -> dirty.add(CREDIT + k));
-        aggregates.forEach((source, byHost) -> byHost.keySet().forEach(h -> dirty.add(AGGREGATE + h + ":" + source)));
-        covered.keySet().forEach(k -> dirty.add(COVERED + k));
-        blocks.keySet().forEach(k -> dirty.add(BLOCK + k));
+        view.forEachKey(dirty::add);
     }
 
     /**
@@ -495,15 +322,16 @@ public final class RedisStore implements EvidenceStore {
                 String key = keys.next();
                 keys.remove();
                 batch.add(key);
-                Value v = current(key, now);
+                LocalView.Current v = view.current(key);
+                long ttl = v == null ? -1 : ttl(v.expires(), now);
                 if (v == null) {
                     if (key.startsWith(BLOCK)) {
                         futures.add(async.del(prefix + key));
                         events.append("\nD\t").append(key);
                     }
-                } else if (v.ttlMillis() >= 0) {
-                    futures.add(v.ttlMillis() == 0 ? async.set(prefix + key, v.text())
-                            : async.set(prefix + key, v.text(), SetArgs.Builder.px(v.ttlMillis())));
+                } else if (ttl >= 0) {
+                    futures.add(ttl == 0 ? async.set(prefix + key, v.text())
+                            : async.set(prefix + key, v.text(), SetArgs.Builder.px(ttl)));
                     events.append("\nS\t").append(key).append('\t').append(v.text());
                 }
             }
@@ -620,11 +448,8 @@ public final class RedisStore implements EvidenceStore {
 
     @Override
     public String describe() {
-        int sources = aggregates.size();
         Instant since = downSince;
-        return "contacts " + contacts.size() + ", attempts " + attempts.size() + ", credits " + credits.size()
-                + ", sources " + sources + ", covered sources " + covered.size() + ", blocks " + blocks.size()
-                + "; fleet " + redis.where() + " as " + host + ": "
+        return view.counts() + "; fleet " + redis.where() + " as " + host + ": "
                 + (degraded ? "degraded since " + since + " (" + dirty.size() + " changes waiting)" : "in sync")
                 + ", " + outages.sum() + " outages, " + sent.sum() + " changes sent, " + received.sum() + " received";
     }

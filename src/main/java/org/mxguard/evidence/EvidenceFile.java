@@ -1,0 +1,164 @@
+package org.mxguard.evidence;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
+
+/**
+ * The embedded store's file: H2's MVStore, one map from a write number to {@code key TAB value}
+ * (the local view's key layout and text), in the order the values were written. A key written again
+ * gets a new number and its old entry is removed, so the file holds one entry per key.
+ *
+ * <p>Why in write order and not by key: MVStore is a copy-on-write B-tree, and a commit rewrites
+ * every page it changed. Keyed by address, each new client lands in a random leaf, so a commit of
+ * a few thousand new clients rewrote thousands of pages, more as the store grew (a CPU and 1.5 GB of
+ * file for 1.5 million clients, docs/BENCHMARKS.md). Numbered, new keys go to the last leaf: a
+ * commit writes about what changed. Only the writer thread calls {@link #write} and {@link #commit}.
+ */
+final class EvidenceFile implements AutoCloseable {
+
+    static final String MAP = "evidence";
+    /** The maps an earlier version kept, one per kind, keyed by text; read once and then removed. */
+    private static final Map<String, String> OLD_MAPS = Map.of("contacts", LocalView.CONTACT, "attempts",
+            LocalView.ATTEMPTS, "credits", LocalView.CREDIT, "aggregates", LocalView.AGGREGATE, "covered",
+            LocalView.COVERED, "blocks", LocalView.BLOCK);
+
+    private final Path path;
+    private final MVStore store;
+    private final MVMap<Long, String> log;
+    /** Each key's entry in {@link #log}. */
+    private final Map<String, Long> written = new HashMap<>();
+    private long next;
+
+    private EvidenceFile(Path path, MVStore store) {
+        this.path = path;
+        this.store = store;
+        this.log = store.openMap(MAP, new MVMap.Builder<Long, String>().keyType(LongDataType.INSTANCE)
+                .valueType(StringDataType.INSTANCE));
+        Long last = log.lastKey();
+        next = last == null ? 0 : last + 1;
+    }
+
+    /** @throws IOException when the file is locked by another process or unreadable */
+    static EvidenceFile open(Path path) throws IOException {
+        try {
+            return new EvidenceFile(path, new MVStore.Builder().fileName(path.toString()).autoCommitDisabled().open());
+        } catch (MVStoreException e) {
+            throw new IOException("evidence store " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the file into the view (and an earlier version's maps, which the next write replaces).
+     * An entry that cannot be read is evidence lost, not a start failure: it is removed. Returns the
+     * keys an earlier version's maps held, which the caller must have written again.
+     *
+     * @param host this host's name, for the aggregates an earlier version kept without one
+     */
+    List<String> load(LocalView view, String host) {
+        List<Long> unreadable = new ArrayList<>();
+        Iterator<Map.Entry<Long, String>> entries = log.entrySet().iterator();
+        while (entries.hasNext()) {
+            Map.Entry<Long, String> e = entries.next();
+            String entry = e.getValue();
+            int tab = entry.indexOf('\t');
+            try {
+                String key = entry.substring(0, tab);
+                view.apply(key, entry.substring(tab + 1));
+                Long older = written.put(key, e.getKey());
+                if (older != null) {
+                    // A write cut short between the new entry and the removal of the old one.
+                    log.remove(older);
+                }
+            } catch (RuntimeException e2) {
+                unreadable.add(e.getKey());
+            }
+        }
+        unreadable.forEach(log::remove);
+        List<String> migrated = new ArrayList<>();
+        for (Map.Entry<String, String> old : OLD_MAPS.entrySet()) {
+            if (!store.hasMap(old.getKey())) {
+                continue;
+            }
+            MVMap<String, String> map = store.openMap(old.getKey());
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                String key = old.getValue() + (old.getValue().equals(LocalView.AGGREGATE) ? host + ":" : "") + e.getKey();
+                try {
+                    view.apply(key, e.getValue());
+                    migrated.add(key);
+                } catch (RuntimeException e2) {
+                    // As above: lost, not fatal.
+                }
+            }
+        }
+        return migrated;
+    }
+
+    /** Removes an earlier version's maps, once their keys have been written in this file's layout. */
+    void dropOldMaps() {
+        for (String name : OLD_MAPS.keySet()) {
+            if (store.hasMap(name)) {
+                store.removeMap(name);
+            }
+        }
+    }
+
+    /**
+     * Writes the keys' current values (or their absence) from the view; not yet committed. Returns
+     * how many entries changed.
+     */
+    int write(Iterator<String> keys, LocalView view) {
+        int changed = 0;
+        while (keys.hasNext()) {
+            String key = keys.next();
+            LocalView.Current current = view.current(key);
+            Long old;
+            if (current == null) {
+                old = written.remove(key);
+            } else {
+                long number = next++;
+                log.put(number, key + "\t" + current.text());
+                old = written.put(key, number);
+            }
+            if (old != null) {
+                log.remove(old);
+            }
+            changed++;
+        }
+        return changed;
+    }
+
+    /** Makes what was written durable (an MVStore commit: a chunk appended to the file). */
+    void commit() {
+        if (store.hasUnsavedChanges()) {
+            store.commit();
+        }
+    }
+
+    boolean isClosed() {
+        return store.isClosed();
+    }
+
+    /** The entries in the file. */
+    int size() {
+        return written.size();
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
