@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.maillog.MailLog;
@@ -180,6 +181,74 @@ class EmbeddedStoreIT {
             // A contact inside a block lifts it.
             maker.lift(ip("198.51.100.200"), "mta.isp.example");
             assertThat(store.blocks()).extracting(Block::target).doesNotContain("198.51.100.0/24", "198.51.0.0/16");
+        }
+    }
+
+    @Test
+    void aFullHandOffDropsAndCountsNewChangesWhileMemoryStillDecides() throws Exception {
+        // An hour between writes: nothing drains the hand-off while the contacts come in.
+        StoreSettings slow = StoreSettings.defaults(dir).withWriteInterval(Duration.ofHours(1));
+        try (EmbeddedStore store = EmbeddedStore.open(slow, Clock.fixed(T0, ZoneOffset.UTC), 5)) {
+            for (int i = 1; i <= 20; i++) {
+                store.record(new PrimaryContact(ip("192.0.2." + i), null, null, false, "mx1.test", T0,
+                        PrimaryContact.Source.POLICY_SERVICE));
+            }
+            // The first contact and its /24 and /16 marks, then two more contacts: five changes held.
+            assertThat(store.pendingChanges()).isEqualTo(5);
+            assertThat(store.droppedChanges()).isEqualTo(17);
+            for (int i = 1; i <= 20; i++) {
+                assertThat(store.lastContact(ip("192.0.2." + i))).as("memory still decides").isNotNull();
+            }
+        }
+        try (EmbeddedStore store = open()) {
+            assertThat(store.lastContact(ip("192.0.2.3"))).isNotNull();
+            assertThat(store.lastContact(ip("192.0.2.4"))).as("dropped: forgotten at the restart").isNull();
+            assertThat(store.describe()).startsWith("contacts 3,");
+            assertThat(store.droppedChanges()).isZero();
+        }
+    }
+
+    @Test
+    void theFileHoldsOneEntryPerKeyHoweverOftenItChanged() throws Exception {
+        try (EmbeddedStore store = open()) {
+            for (int i = 0; i < 100; i++) {
+                store.record(new PrimaryContact(ip("192.0.2.1"), null, null, false, "mx1.test",
+                        T0.plus(Duration.ofMinutes(2L * i)), PrimaryContact.Source.POLICY_SERVICE));
+                store.flush();
+            }
+        }
+        MVStore file = MVStore.open(dir.resolve(EmbeddedStore.FILE_NAME).toString());
+        try {
+            assertThat(file.openMap(EvidenceFile.MAP).values()).as("the contact, its /24 and its /16")
+                    .hasSize(3).anyMatch(v -> v.startsWith("c:192.0.2.1\t" + T0.plus(Duration.ofMinutes(198))));
+        } finally {
+            file.close();
+        }
+    }
+
+    @Test
+    void aStoreFileFromTheEarlierLayoutIsReadAndRewritten() throws Exception {
+        MVStore old = MVStore.open(dir.resolve(EmbeddedStore.FILE_NAME).toString());
+        old.openMap("contacts").put("192.0.2.1", StoreCodec.contact(new PrimaryContact(ip("192.0.2.1"),
+                "mta.example.net", null, false, "mx1.test", T0, PrimaryContact.Source.PRIMARY_LOG)));
+        old.openMap("aggregates").put("198.51.100.0/24", StoreCodec.aggregate(
+                Aggregate.first("198.51.100.0/24", "198.51.100.7", true, T0)));
+        old.openMap("blocks").put("203.0.113.0/24", StoreCodec.block(new Block("203.0.113.0/24",
+                Block.Origin.MANUAL, "backup.test", T0, null, "tempfail client 203.0.113.0/24", "by hand")));
+        old.close();
+        try (EmbeddedStore store = open()) {
+            assertThat(store.lastContact(ip("192.0.2.1")).clientName()).isEqualTo("mta.example.net");
+        }
+        try (EmbeddedStore store = open()) {
+            assertThat(store.lastContact(ip("192.0.2.1")).primary()).isEqualTo("mx1.test");
+            assertThat(store.aggregate("198.51.100.0/24").clients()).containsExactly("198.51.100.7");
+            assertThat(store.blocks()).extracting(Block::evidence).containsExactly("by hand");
+        }
+        MVStore file = MVStore.open(dir.resolve(EmbeddedStore.FILE_NAME).toString());
+        try {
+            assertThat(file.getMapNames()).doesNotContain("contacts", "aggregates", "blocks");
+        } finally {
+            file.close();
         }
     }
 
