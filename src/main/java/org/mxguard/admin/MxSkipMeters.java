@@ -43,6 +43,9 @@ final class MxSkipMeters {
         Gauge.builder("mxguard.evidence.store.degraded", mxSkip, m -> m.store().degraded() ? 1 : 0)
                 .description("1 while the store may miss what other hosts learned (shared store unreachable)")
                 .strongReference(true).register(registry);
+        FunctionCounter.builder("mxguard.evidence.store.dropped.changes", mxSkip, m -> m.store().droppedChanges())
+                .description("Changes the evidence store could not queue for its file (kept in memory only)")
+                .register(registry);
         for (Domain domain : domains) {
             Gauge.builder("mxguard.primary.up", health, h -> h.primaryUp(domain) ? 1 : 0)
                     .tag("domain", domain.toString())

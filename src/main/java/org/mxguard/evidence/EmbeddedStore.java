@@ -203,7 +203,7 @@ public final class EmbeddedStore implements EvidenceStore {
         return writing;
     }
 
-    /** Changes not written because {@link #PENDING_CAPACITY} were already waiting, since start. */
+    @Override
     public long droppedChanges() {
         return pending.dropped();
     }

@@ -78,6 +78,15 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
     }
 
     /**
+     * Changes not handed to durable storage since start because its queue was full (the disk, or
+     * the fleet, slower than the changes for a while). Each is still in memory and decides as
+     * before; it may be missing after a restart. For metrics.
+     */
+    default long droppedChanges() {
+        return 0;
+    }
+
+    /**
      * True while the store may be missing what other hosts learned: the fleet's shared store is
      * unreachable, or has not been caught up with since it came back. The absence of a primary
      * contact then proves nothing, and the MX-skip rule does not refuse on it. The embedded store

@@ -146,6 +146,7 @@ class AdminApiIT {
                 .contains("mxguard_mx_skip_blocks{origin=\"manual\"} 1.0")
                 .contains("mxguard_mx_skip_blocks{origin=\"automatic\"} 0.0")
                 .contains("mxguard_evidence_store_healthy 1.0")
+                .contains("mxguard_evidence_store_dropped_changes_total 0.0")
                 .contains("mxguard_evidence_store_degraded 0.0")
                 .contains("mxguard_primary_up{domain=\"protected.test\"} 1.0");
         assertThat(promtool(metrics)).isEmpty();
