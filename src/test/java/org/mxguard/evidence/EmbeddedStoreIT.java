@@ -12,7 +12,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.maillog.MailLog;
@@ -219,7 +222,9 @@ class EmbeddedStoreIT {
         }
         MVStore file = MVStore.open(dir.resolve(EmbeddedStore.FILE_NAME).toString());
         try {
-            assertThat(file.openMap(EvidenceFile.MAP).values()).as("the contact, its /24 and its /16")
+            MVMap<Long, String> map = file.openMap(EvidenceFile.MAP, new MVMap.Builder<Long, String>()
+                    .keyType(LongDataType.INSTANCE).valueType(StringDataType.INSTANCE));
+            assertThat(map.values()).as("the contact, its /24 and its /16")
                     .hasSize(3).anyMatch(v -> v.startsWith("c:192.0.2.1\t" + T0.plus(Duration.ofMinutes(198))));
         } finally {
             file.close();
