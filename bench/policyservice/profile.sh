@@ -49,7 +49,7 @@ policy-service:
   primary: primary.test
 CONF
 # No start-up cache: a recording's module options differ from the cache's, which the JVM refuses.
-MXGUARD_AOT=0 MXGUARD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$work/gc.log \
+MXGUARD_AOT=0 MXGUARD_JAVA_OPTS="-Xmx1g ${GC_OPTS:-} -Xlog:gc:file=$work/gc.log \
   -XX:StartFlightRecording=filename=$work/rec.jfr,settings=profile,dumponexit=true" \
   "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
 mx_pid=$!

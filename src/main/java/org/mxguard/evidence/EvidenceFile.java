@@ -3,7 +3,7 @@ package org.mxguard.evidence;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +36,16 @@ final class EvidenceFile implements AutoCloseable {
     private final MVStore store;
     private final MVMap<Long, String> log;
     /** Each key's entry in {@link #log}. */
-    private final Map<String, Long> written = new HashMap<>();
+    private final EntryNumbers written = new EntryNumbers();
+    /** The entries replaced in a write pass, removed at its end (after the appends). */
+    private long[] replaced = new long[256];
     private long next;
 
     private EvidenceFile(Path path, MVStore store) {
         this.path = path;
         this.store = store;
         this.log = store.openMap(MAP, new MVMap.Builder<Long, String>().keyType(LongDataType.INSTANCE)
-                .valueType(StringDataType.INSTANCE));
+                .valueType(StringDataType.INSTANCE).singleWriter());
         Long last = log.lastKey();
         next = last == null ? 0 : last + 1;
     }
@@ -74,8 +76,8 @@ final class EvidenceFile implements AutoCloseable {
             try {
                 String key = entry.substring(0, tab);
                 view.apply(key, entry.substring(tab + 1));
-                Long older = written.put(key, e.getKey());
-                if (older != null) {
+                long older = written.put(EntryNumbers.hash(key), e.getKey());
+                if (older >= 0) {
                     // A write cut short between the new entry and the removal of the old one.
                     log.remove(older);
                 }
@@ -118,21 +120,34 @@ final class EvidenceFile implements AutoCloseable {
      */
     int write(Iterator<String> keys, LocalView view) {
         int changed = 0;
+        int replacedCount = 0;
         while (keys.hasNext()) {
             String key = keys.next();
             LocalView.Current current = view.current(key);
-            Long old;
+            long hash = EntryNumbers.hash(key);
+            long old;
             if (current == null) {
-                old = written.remove(key);
+                old = written.remove(hash);
             } else {
                 long number = next++;
-                log.put(number, key + "\t" + current.text());
-                old = written.put(key, number);
+                // Numbers only grow: MVStore's append fills the last leaf in bulk, without a copy of
+                // the tree's path for every entry.
+                log.append(number, key + "\t" + current.text());
+                old = written.put(hash, number);
             }
-            if (old != null) {
-                log.remove(old);
+            if (old >= 0) {
+                if (replacedCount == replaced.length) {
+                    replaced = Arrays.copyOf(replaced, replacedCount * 2);
+                }
+                replaced[replacedCount++] = old;
             }
             changed++;
+        }
+        // The append buffer into the tree before any other change (MVMap.append's contract), and
+        // before the commit that must see it.
+        log.flushAndGetRoot();
+        for (int i = 0; i < replacedCount; i++) {
+            log.remove(replaced[i]);
         }
         return changed;
     }

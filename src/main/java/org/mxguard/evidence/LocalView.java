@@ -35,8 +35,9 @@ final class LocalView {
     static final String BLOCK = "b:";
 
     /**
-     * A source's coverage mark is moved forward only when it gains this much: it lasts days, and a
-     * busy source's mark rewritten at every contact would be a write per contact for nothing.
+     * A source's coverage mark is moved forward only when it gains this much, and a client's contact
+     * is written again (to the file, to the fleet) only when it is this much newer: they last hours
+     * and days, and a busy client rewritten at every contact would be a write per contact for nothing.
      */
     static final Duration COVER_STEP = Duration.ofMinutes(1);
 
@@ -89,8 +90,11 @@ final class LocalView {
     void record(PrimaryContact contact) {
         Cidr g = group(contact.client());
         Seen fresh = Seen.of(contact);
+        Seen old = contacts.get(g);
         Seen kept = contacts.merge(g, fresh, Seen::newer);
-        if (kept == fresh) {
+        // A busy client's contact is written again once it is a step newer, not at every contact:
+        // what a restart or another host may miss is minutes of a window of hours.
+        if (kept == fresh && (old == null || fresh.atMillis() - old.atMillis() >= COVER_STEP.toMillis())) {
             changes.changed(CONTACT + g);
         }
         Instant at = contact.at();
