@@ -59,9 +59,10 @@ final class LocalView {
     private final String host;
     private final Clock clock;
     private final Changes changes;
-    private final Map<Cidr, Seen> contacts = new ConcurrentHashMap<>();
-    private final Map<Cidr, Attempts> attempts = new ConcurrentHashMap<>();
-    private final Map<Cidr, Instant> credits = new ConcurrentHashMap<>();
+    /** Keyed by {@link #key}: a Long for an IPv4 group. */
+    private final Map<Object, Seen> contacts = new ConcurrentHashMap<>();
+    private final Map<Object, Attempts> attempts = new ConcurrentHashMap<>();
+    private final Map<Object, Instant> credits = new ConcurrentHashMap<>();
     /** Per source, each host's own sum: hosts never overwrite each other's counts. */
     private final Map<String, Map<String, Aggregate>> aggregates = new ConcurrentHashMap<>();
     private final Map<String, Instant> covered = new ConcurrentHashMap<>();
@@ -87,11 +88,26 @@ final class LocalView {
         return address.truncate(address.v4() ? settings.groupV4() : settings.groupV6());
     }
 
+    /**
+     * The client maps' key for a group: for IPv4 a Long (prefix length and address, 16 bytes) rather
+     * than the 40-byte {@link Cidr}, one object less to keep per tracked client.
+     */
+    private static Object key(Cidr group) {
+        return group.v4() ? Long.valueOf((long) group.length() << 32 | group.lo()) : group;
+    }
+
+    /** The group's text ({@code 192.0.2.1}, {@code 2001:db8::/64}) from a client map's key. */
+    private static String text(Object key) {
+        return key instanceof Long v4 ? new Cidr(true, 0, v4 & 0xffffffffL, (int) (v4 >>> 32)).toString()
+                : key.toString();
+    }
+
     void record(PrimaryContact contact) {
         Cidr g = group(contact.client());
         Seen fresh = Seen.of(contact);
-        Seen old = contacts.get(g);
-        Seen kept = contacts.merge(g, fresh, Seen::newer);
+        Object k = key(g);
+        Seen old = contacts.get(k);
+        Seen kept = contacts.merge(k, fresh, Seen::newer);
         // A busy client's contact is written again once it is a step newer, not at every contact:
         // what a restart or another host may miss is minutes of a window of hours.
         if (kept == fresh && (old == null || fresh.atMillis() - old.atMillis() >= COVER_STEP.toMillis())) {
@@ -113,7 +129,7 @@ final class LocalView {
     }
 
     PrimaryContact lastContact(InetAddress client) {
-        Seen seen = contacts.get(group(client));
+        Seen seen = contacts.get(key(group(client)));
         return seen == null ? null : seen.contact();
     }
 
@@ -121,8 +137,9 @@ final class LocalView {
         long pair = Attempts.hash(sender, recipient);
         Cidr g = group(client);
         Instant expiredBefore = at.minus(settings.attemptRetention());
-        Attempts before = attempts.get(g);
-        Attempts now = attempts.merge(g, Attempts.NONE.with(pair, at, expiredBefore),
+        Object k = key(g);
+        Attempts before = attempts.get(k);
+        Attempts now = attempts.merge(k, Attempts.NONE.with(pair, at, expiredBefore),
                 (old, fresh) -> old.with(pair, at, expiredBefore));
         if (now != before) {
             changes.changed(ATTEMPTS + g);
@@ -134,7 +151,7 @@ final class LocalView {
 
     void grantCredit(InetAddress client, Instant until) {
         Cidr g = group(client);
-        credits.merge(g, until, LocalView::later);
+        credits.merge(key(g), until, LocalView::later);
         changes.changed(CREDIT + g);
         Instant now = clock.instant();
         for (String source : Sources.of(client, null)) {
@@ -143,7 +160,7 @@ final class LocalView {
     }
 
     Instant creditUntil(InetAddress client) {
-        return credits.get(group(client));
+        return credits.get(key(group(client)));
     }
 
     void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
@@ -211,15 +228,15 @@ final class LocalView {
         Instant attemptsBefore = now.minus(settings.attemptRetention());
         Instant aggregatesBefore = now.minus(settings.aggregateRetention());
         long contactsBeforeMillis = contactsBefore.toEpochMilli();
-        contacts.entrySet().removeIf(e -> expired(e.getValue().atMillis() < contactsBeforeMillis, CONTACT, e.getKey()));
-        attempts.entrySet().removeIf(e -> expired(e.getValue().newest().isBefore(attemptsBefore), ATTEMPTS, e.getKey()));
-        for (Map.Entry<Cidr, Attempts> e : attempts.entrySet()) {
+        contacts.entrySet().removeIf(e -> expired(e.getValue().atMillis() < contactsBeforeMillis, CONTACT, text(e.getKey())));
+        attempts.entrySet().removeIf(e -> expired(e.getValue().newest().isBefore(attemptsBefore), ATTEMPTS, text(e.getKey())));
+        for (Map.Entry<Object, Attempts> e : attempts.entrySet()) {
             Attempts kept = e.getValue().since(attemptsBefore);
             if (kept != e.getValue() && kept != null && attempts.replace(e.getKey(), e.getValue(), kept)) {
-                changes.changed(ATTEMPTS + e.getKey());
+                changes.changed(ATTEMPTS + text(e.getKey()));
             }
         }
-        credits.entrySet().removeIf(e -> expired(!e.getValue().isAfter(now), CREDIT, e.getKey()));
+        credits.entrySet().removeIf(e -> expired(!e.getValue().isAfter(now), CREDIT, text(e.getKey())));
         for (Map.Entry<String, Map<String, Aggregate>> bySource : aggregates.entrySet()) {
             bySource.getValue().entrySet().removeIf(e -> expired(e.getValue().last().isBefore(aggregatesBefore),
                     AGGREGATE, e.getKey() + ":" + bySource.getKey()));
@@ -247,16 +264,16 @@ final class LocalView {
         String rest = key.substring(2);
         return switch (key.substring(0, 2)) {
             case CONTACT -> {
-                Seen s = contacts.get(Cidr.parse(rest));
+                Seen s = contacts.get(key(Cidr.parse(rest)));
                 yield s == null ? null : new Current(StoreCodec.contact(s.contact()),
                         Instant.ofEpochMilli(s.atMillis()).plus(settings.contactRetention()));
             }
             case ATTEMPTS -> {
-                Attempts a = attempts.get(Cidr.parse(rest));
+                Attempts a = attempts.get(key(Cidr.parse(rest)));
                 yield a == null ? null : new Current(a.text(), a.newest().plus(settings.attemptRetention()));
             }
             case CREDIT -> {
-                Instant until = credits.get(Cidr.parse(rest));
+                Instant until = credits.get(key(Cidr.parse(rest)));
                 yield until == null ? null : new Current(until.toString(), until);
             }
             case AGGREGATE -> {
@@ -293,17 +310,17 @@ final class LocalView {
         switch (key.substring(0, 2)) {
             case CONTACT -> {
                 if (text != null) {
-                    contacts.merge(Cidr.parse(rest), Seen.of(StoreCodec.contact(text)), Seen::newer);
+                    contacts.merge(key(Cidr.parse(rest)), Seen.of(StoreCodec.contact(text)), Seen::newer);
                 }
             }
             case ATTEMPTS -> {
                 if (text != null) {
-                    attempts.merge(Cidr.parse(rest), Attempts.parse(text), Attempts::union);
+                    attempts.merge(key(Cidr.parse(rest)), Attempts.parse(text), Attempts::union);
                 }
             }
             case CREDIT -> {
                 if (text != null) {
-                    credits.merge(Cidr.parse(rest), Instant.parse(text), LocalView::later);
+                    credits.merge(key(Cidr.parse(rest)), Instant.parse(text), LocalView::later);
                 }
             }
             case AGGREGATE -> {
@@ -341,9 +358,9 @@ final class LocalView {
 
     /** Every key this host holds, for a store that must write all of it again. */
     void forEachKey(Consumer<String> key) {
-        contacts.keySet().forEach(k -> key.accept(CONTACT + k));
-        attempts.keySet().forEach(k -> key.accept(ATTEMPTS + k));
-        credits.keySet().forEach(k -> key.accept(CREDIT + k));
+        contacts.keySet().forEach(k -> key.accept(CONTACT + text(k)));
+        attempts.keySet().forEach(k -> key.accept(ATTEMPTS + text(k)));
+        credits.keySet().forEach(k -> key.accept(CREDIT + text(k)));
         aggregates.forEach((source, byHost) -> byHost.keySet().forEach(h -> key.accept(AGGREGATE + h + ":" + source)));
         covered.keySet().forEach(k -> key.accept(COVERED + k));
         blocks.keySet().forEach(k -> key.accept(BLOCK + k));

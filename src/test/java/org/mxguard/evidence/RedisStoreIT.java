@@ -63,7 +63,9 @@ class RedisStoreIT {
         await(() -> b.lastContact(client) != null);
         await(() -> b.covered("192.0.2.0/24") && b.covered("192.0.0.0/16") && b.covered(".isp.example"));
         await(() -> b.creditUntil(InetAddress.getByName("198.51.100.1")) != null);
+        // Each host's sum reaches the other on its own writer's schedule: wait for both.
         await(() -> a.aggregate("203.0.113.0/24") != null && a.aggregate("203.0.113.0/24").clients().size() == 2);
+        await(() -> b.aggregate("203.0.113.0/24") != null && b.aggregate("203.0.113.0/24").clients().size() == 2);
         assertThat(b.aggregate("203.0.113.0/24").attempts()).isEqualTo(2);
         assertThat(b.aggregate("203.0.113.0/24").nullSender()).isEqualTo(1);
         assertThat(b.attempt(InetAddress.getByName("203.0.113.1"), "s@x", "r@y", now.plusSeconds(60)))
