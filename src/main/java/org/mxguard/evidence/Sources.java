@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mxguard.hostclass.DynamicHostClassifier;
 import org.mxguard.policy.Cidr;
 
@@ -19,6 +21,14 @@ final class Sources {
     }
 
     static final int[] V4 = {24, 16};
+
+    /**
+     * The subdomain of each parent name seen lately ("" for none): every contact and catch asks for
+     * its client's, and the Public Suffix List lookup costs more than the rest of recording a contact,
+     * while clients share a few thousand parents. At most this many are kept.
+     */
+    static final int PARENTS_KEPT = 1 << 16;
+    private static final Map<String, String> BY_PARENT = new ConcurrentHashMap<>();
     static final int[] V6 = {64, 48};
 
     static List<String> of(InetAddress client, String verifiedName) {
@@ -57,11 +67,20 @@ final class Sources {
             return null;
         }
         String parent = name.substring(dot + 1);
-        String registered = DynamicHostClassifier.registeredDomain(name);
-        if (registered == null || parent.length() < registered.length()) {
-            return null;
+        String known = BY_PARENT.get(parent);
+        if (known != null) {
+            return known.isEmpty() ? null : known;
         }
-        return "." + parent;
+        // Decided by the parent alone (a label under it never moves the registered domain), so that
+        // every name under one parent gets the same answer, whichever came first.
+        String registered = DynamicHostClassifier.registeredDomain("x." + parent);
+        String sub = registered == null || parent.length() < registered.length() ? null : "." + parent;
+        if (BY_PARENT.size() >= PARENTS_KEPT) {
+            // Names from everywhere at once: start again rather than grow.
+            BY_PARENT.clear();
+        }
+        BY_PARENT.put(parent, sub == null ? "" : sub);
+        return sub;
     }
 
     /** True when the source is a network (else a subdomain). */
