@@ -22,7 +22,8 @@ import sun.misc.Signal;
         description = "Run the backup MX: SMTP server, spool and delivery.")
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = DefaultConfig.OPTION_DEFAULT,
+            description = "The configuration file (default: $MXGUARD_CONFIG, else " + DefaultConfig.INSTALLED + ").")
     Path config;
 
     @Override
