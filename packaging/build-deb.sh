@@ -29,7 +29,7 @@ fi
 arch=$(dpkg --print-architecture)
 out="$root/target/deb"
 stage="$out/mxguard_${version}_${arch}"
-rm -rf "$stage"
+rm -rf "$out"   # the packages of earlier builds too: the last line printed is the only one
 mkdir -p "$stage/DEBIAN"
 
 # Java code (architecture-independent) under /usr/share/mxguard, the runtime under /usr/lib/mxguard.

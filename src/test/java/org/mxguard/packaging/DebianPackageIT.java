@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -118,7 +119,9 @@ class DebianPackageIT {
         // installed, so the unit is verified with the path into the unpacked tree.
         Path copy = dir.resolve("mxguard.service");
         Files.writeString(copy, unit.replace("/usr/bin/mxguard", tree.resolve("usr/bin/mxguard").toString()));
-        Run verify = run(Duration.ofSeconds(60), "systemd-analyze", "verify", copy.toString());
+        // It also runs man(1) for Documentation=man:mxguard(1): the page is the package's too.
+        Run verify = run(Duration.ofSeconds(60), Map.of("MANPATH", tree.resolve("usr/share/man").toString()),
+                "systemd-analyze", "verify", copy.toString());
         assertThat(verify.code()).as(verify.output()).isZero();
         assertThat(verify.output()).isBlank();
 
@@ -324,7 +327,14 @@ class DebianPackageIT {
     }
 
     private static Run run(Duration timeout, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(timeout, Map.of(), command);
+    }
+
+    private static Run run(Duration timeout, Map<String, String> environment, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         byte[][] output = new byte[1][];
         Thread reader = Thread.ofVirtual().start(() -> {
             try {
