@@ -146,6 +146,7 @@ final class Server implements AutoCloseable {
             RuleHits ruleHits = new RuleHits(sources);
             Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
             started.add(metrics);
+            metrics.startSampling();
             queue.addDeliveryListener(metrics.deliveries());
             MxSkipView mxSkipView = mxSkip == null ? null : new MxSkipView(mxSkip,
                     domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains().stream()
