@@ -75,6 +75,8 @@ final class Server implements AutoCloseable {
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     /** True when a caller gave the primary health: then no probe replaces it. */
     private volatile boolean primaryHealthGiven;
+    /** The clients' names when given (the demo's loopback clients have no PTR records); null: DNS or none. */
+    private volatile ClientNameLookup clientNames;
     /** Where the primary's log reports its clients; null: {@link #contacts()}. */
     private final ContactRecorder logContacts;
     private PrimaryLogs primaryLogs;
@@ -91,6 +93,11 @@ final class Server implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.logContacts = logContacts;
+    }
+
+    /** Names the clients with {@code names} instead of reverse DNS lookups; before {@link #start}. */
+    void clientNames(ClientNameLookup names) {
+        this.clientNames = names;
     }
 
     /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
@@ -111,7 +118,7 @@ final class Server implements AutoCloseable {
             LOG.info("spool {}: {} messages recovered", config.spool().directory(), recovered);
 
             DnsClient dns = new DnsClient(config.dns());
-            ClientNameLookup names = config.clientNameLookup()
+            ClientNameLookup names = clientNames != null ? clientNames : config.clientNameLookup()
                     ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
             DnsblClient dnsbl = new DnsblClient(dns);
             List<RuleSource> sources = new ArrayList<>();
@@ -325,6 +332,11 @@ final class Server implements AutoCloseable {
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */
+    /** The messages queued now, held ones included. */
+    int queued() throws IOException {
+        return queue.admin().list().size();
+    }
+
     int smtpPort() {
         return smtp.port();
     }
