@@ -82,8 +82,8 @@ class DemoIT {
         assertThat(backupLog.stream().filter(l -> l.contains("NOQUEUE: rule: RCPT from dialup-"))).hasSize((int) offered)
                 .allMatch(l -> l.contains("]: mx-skip; from=<>") || l.contains("]: block 127.66."));
         assertThat(backupLog).anyMatch(l -> l.contains("]: block 127.66."));
-        assertThat(backupLog).anyMatch(l -> l.contains("mx-skip: RCPT from mx1.stale-route.example[127.20.2.1]: pass: "
-                + "retry credit"));
+        assertThat(backupLog).anyMatch(l -> l.matches(".* mx-skip: RCPT from mx\\d\\.stale-route\\.example\\[127\\.20\\.2\\.\\d\\]: "
+                + "pass: retry credit earned.*"));
         String primaryLog = Files.readString(dir.resolve("primary.log"));
         assertThat(primaryLog).contains("postfix/smtpd[").contains("client=mta1.partner.example[127.20.0.1]")
                 .contains("client=unknown[127.0.0.1]").doesNotContain("message-id=<ems-");
