@@ -18,8 +18,8 @@ import org.mxguard.policy.Cidr;
  *
  * <ul>
  * <li>an EMS-style campaign: the null sender, from dial-up pools (127.66.1.0/24 and 127.66.2.0/24,
- * named {@code dialup-N.poolP.isp.example}), straight to the backup MX, never the primary, and
- * never again after a refusal;</li>
+ * named {@code dialup-N.poolP.isp.example}), straight to the backup MX, never the primary, each
+ * message to a new recipient and never offered again after a refusal;</li>
  * <li>partners (127.20.0.0/24) that deliver to the primary, as the MX order says;</li>
  * <li>shops (127.20.1.0/24) that the busy primary turns away with 421: they fall back to the
  * backup, which knows from the primary's log that they tried the primary first;</li>
@@ -98,8 +98,9 @@ public final class DemoTraffic implements AutoCloseable {
         String messageId = "<ems-" + n + "@dialup.isp.example>";
         int code;
         try {
-            code = DemoClient.send(address(from), backupPort, "pc" + n % 97, "", "user" + n % 50 + "@" + DOMAIN,
-                    messageId);
+            // A recipient never offered before: the spamware works down its list and never comes back
+            // with the same sender and recipient, which a real MTA's retry would (and earn credit).
+            code = DemoClient.send(address(from), backupPort, "pc" + n % 97, "", "user" + n + "@" + DOMAIN, messageId);
         } catch (IOException e) {
             failures.increment();
             return;

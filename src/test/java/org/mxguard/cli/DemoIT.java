@@ -78,6 +78,12 @@ class DemoIT {
         assertThat(backupLog.stream().filter(l -> l.contains("NOQUEUE: reject: RCPT from dialup-")
                 && l.contains(": 451 4.7.1 "))).hasSize((int) offered);
         assertThat(backupLog).noneMatch(l -> l.contains("client=dialup-"));
+        // the spamware never retries: no client offers the same recipient twice (a retry would earn credit)
+        List<String> campaignPairs = backupLog.stream().filter(l -> l.contains("NOQUEUE: reject: RCPT from dialup-"))
+                .map(l -> l.substring(l.indexOf("RCPT from "), l.indexOf(':', l.indexOf("RCPT from ")))
+                        + l.substring(l.indexOf(" to=<"), l.indexOf('>', l.indexOf(" to=<"))))
+                .toList();
+        assertThat(campaignPairs).doesNotHaveDuplicates();
         // each refusal names what refused: the MX-skip rule, then the automatic block of the pools
         assertThat(backupLog.stream().filter(l -> l.contains("NOQUEUE: rule: RCPT from dialup-"))).hasSize((int) offered)
                 .allMatch(l -> l.contains("]: mx-skip; from=<>") || l.contains("]: block 127.66."));
