@@ -122,8 +122,10 @@ public final class DemoTraffic implements AutoCloseable {
     private void legit(String network, int hosts, boolean staleRoute) {
         long n = sequence.incrementAndGet();
         String from = network + (1 + n % hosts);
-        String sender = "news@" + nameOf(address(from)).substring(nameOf(address(from)).indexOf('.') + 1);
-        String messageId = "<legit-" + n + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
+        String host = nameOf(address(from));
+        String domain = host.substring(host.indexOf('.') + 1);
+        String sender = "news@" + domain;
+        String messageId = "<legit-" + n + "@" + domain + ">";
         legitSent.increment();
         deliver(new Message(from, sender, "user" + n % 50 + "@" + DOMAIN, messageId, staleRoute));
     }
