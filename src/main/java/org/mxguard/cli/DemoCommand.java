@@ -112,12 +112,16 @@ final class DemoCommand implements Callable<Integer> {
             return run(work, limit, retry, every, interrupted, out, err);
         } finally {
             restoreLog.run();
-            finished.countDown();
             if (interrupted.getCount() > 0) {
                 Runtime.getRuntime().removeShutdownHook(hook);
             }
-            if (dir == null) {
-                delete(work);
+            try {
+                if (dir == null) {
+                    delete(work);
+                }
+            } finally {
+                // Last: on Ctrl-C the JVM halts as soon as the hook returns.
+                finished.countDown();
             }
         }
     }
@@ -256,11 +260,12 @@ final class DemoCommand implements Callable<Integer> {
                 demo over after %ds:
                   campaign     %d messages offered to the backup: %d tempfailed, %d accepted, %d reached the primary
                   legitimate   %d messages: %d reached the primary (%d directly, %d relayed by the backup), \
-                %d waiting for a retry when the demo stopped
+                %d waiting for a retry, %d cut off mid-try when the demo stopped
                   blocks       %s
                 """, Duration.between(start, Instant.now()).toSeconds(), t.campaignTried(), t.campaignTempfailed(),
                 t.campaignAccepted(), campaignAtPrimary, t.legitSent(), t.legitDirect() + t.legitRelayed(),
-                t.legitDirect(), t.legitRelayed(), t.legitWaiting(), blocks(server));
+                t.legitDirect(), t.legitRelayed(), t.legitWaiting(),
+                t.legitSent() - t.legitDirect() - t.legitRelayed() - t.legitWaiting(), blocks(server));
         out.flush();
     }
 

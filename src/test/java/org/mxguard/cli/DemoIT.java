@@ -30,7 +30,7 @@ class DemoIT {
     private static final Pattern CAMPAIGN = Pattern.compile(
             "campaign +(\\d+) messages offered to the backup: (\\d+) tempfailed, (\\d+) accepted, (\\d+) reached the primary");
     private static final Pattern LEGITIMATE = Pattern.compile("legitimate +(\\d+) messages: (\\d+) reached the primary "
-            + "\\((\\d+) directly, (\\d+) relayed by the backup\\), (\\d+) waiting for a retry");
+            + "\\((\\d+) directly, (\\d+) relayed by the backup\\), (\\d+) waiting for a retry, (\\d+) cut off");
 
     @TempDir
     Path dir;
@@ -69,7 +69,8 @@ class DemoIT {
         assertThat(legit.find()).as(printed).isTrue();
         long sent = Long.parseLong(legit.group(1));
         long reached = Long.parseLong(legit.group(2));
-        assertThat(reached + Long.parseLong(legit.group(5))).isEqualTo(sent);
+        assertThat(reached + Long.parseLong(legit.group(5)) + Long.parseLong(legit.group(6))).isEqualTo(sent);
+        assertThat(Long.parseLong(legit.group(6))).as("at most the tries under way when it stopped").isLessThanOrEqualTo(3);
         assertThat(Long.parseLong(legit.group(3))).as("partners straight to the primary").isPositive();
         assertThat(Long.parseLong(legit.group(4))).as("shops and the stale route through the backup").isPositive();
 
@@ -94,6 +95,20 @@ class DemoIT {
         assertThat(primaryLog).contains("postfix/smtpd[").contains("client=mta1.partner.example[127.20.0.1]")
                 .contains("client=unknown[127.0.0.1]").doesNotContain("message-id=<ems-");
         assertThat(primaryLog.lines().filter(l -> l.contains("message-id=<legit-"))).hasSize((int) reached);
+    }
+
+    @Test
+    void withoutADirectoryItLeavesNothingBehind() {
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text, true);
+        int code = new CommandLine(new DemoCommand()).setOut(out).setErr(out).execute("--duration", "2s",
+                "--admin-port", "0");
+        assertThat(code).as(text.toString()).isZero();
+        Matcher files = Pattern.compile("files +(\\S+) +\\(mxguard.yaml, mail.log, primary.log\\) removed at the end")
+                .matcher(text.toString());
+        assertThat(files.find()).as(text.toString()).isTrue();
+        assertThat(Path.of(files.group(1))).doesNotExist();
+        assertThat(text.toString()).contains("demo over after ");
     }
 
     private static Matcher awaitMatch(StringWriter text, Pattern pattern) throws InterruptedException {
