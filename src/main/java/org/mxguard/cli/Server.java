@@ -65,6 +65,7 @@ final class Server implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> started = new ArrayList<>();
     private FileRuleSource rules;
+    private volatile LogSink mailLogSink = LogSink.DISCARD;
     private SmtpServer smtp;
     private QueueService queue;
     private AdminServer admin;
@@ -110,6 +111,7 @@ final class Server implements AutoCloseable {
     void start() throws IOException, PolicyParseException {
         try {
             LogSink sink = logSink();
+            mailLogSink = sink;
             started.add(sink);   // closed last: what the others log while stopping still gets written
             MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, sink);
             FileSpool spool = FileSpool.open(config.spool(), clock);
@@ -276,6 +278,11 @@ final class Server implements AutoCloseable {
         return config.log().file() == null ? FileLogSink.stdout(System.out) : FileLogSink.append(config.log().file());
     }
 
+    /** SIGHUP: after logrotate renamed the mail log, later lines go to a new file of the configured name. */
+    void reopenMailLog() {
+        mailLogSink.reopen();
+    }
+
     /** SIGHUP and {@code mxguard policy reload}: reads the rules file again. */
     String reloadPolicy() {
         if (rules == null) {
@@ -331,12 +338,12 @@ final class Server implements AutoCloseable {
         return policyService == null ? 0 : policyService.contacts();
     }
 
-    /** The SMTP port actually bound (tests listen on port 0). */
     /** The messages queued now, held ones included. */
     int queued() throws IOException {
         return queue.admin().list().size();
     }
 
+    /** The SMTP port actually bound (tests listen on port 0). */
     int smtpPort() {
         return smtp.port();
     }
