@@ -213,9 +213,6 @@ class FleetIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("open bug: after a master is killed, every new link fails with Lettuce's "
-            + "'Unable to connect' to the dead node, so the hosts stay degraded (relaying, passing unknown clients) "
-            + "until it returns")
     void aClusterKeepsTheFleetWorkingThroughAMasterFailover() throws Exception {
         RedisCluster cluster = RedisCluster.start(dir.resolve("cluster"));
         redis.add(cluster);
