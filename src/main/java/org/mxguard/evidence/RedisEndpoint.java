@@ -28,12 +28,16 @@ import java.util.function.BiConsumer;
  */
 final class RedisEndpoint implements AutoCloseable {
 
+    private final RedisSettings settings;
+    private final ClientResources resources;
+    private final List<RedisURI> uris;
     private final AbstractRedisClient client;
-    private final RedisURI node;
 
-    private RedisEndpoint(AbstractRedisClient client, RedisURI node) {
-        this.client = client;
-        this.node = node;
+    private RedisEndpoint(RedisSettings settings, ClientResources resources, List<RedisURI> uris) {
+        this.settings = settings;
+        this.resources = resources;
+        this.uris = uris;
+        this.client = client();
     }
 
     static RedisEndpoint of(RedisSettings settings, ClientResources resources) {
@@ -50,6 +54,10 @@ final class RedisEndpoint implements AutoCloseable {
             }
             uris.add(uri);
         }
+        return new RedisEndpoint(settings, resources, List.copyOf(uris));
+    }
+
+    private AbstractRedisClient client() {
         SocketOptions socket = SocketOptions.builder().connectTimeout(settings.timeout()).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(settings.timeout());
         if (settings.cluster()) {
@@ -72,7 +80,7 @@ final class RedisEndpoint implements AutoCloseable {
             options.timeoutOptions(timeouts);
             ssl(settings, options);
             c.setOptions(options.build());
-            return new RedisEndpoint(c, null);
+            return c;
         }
         RedisClient c = RedisClient.create(resources);
         // No reconnect behind the store's back: the store notices the failure, opens a new link (for
@@ -82,7 +90,7 @@ final class RedisEndpoint implements AutoCloseable {
                 .socketOptions(socket).timeoutOptions(timeouts);
         ssl(settings, options);
         c.setOptions(options.build());
-        return new RedisEndpoint(c, uris.getFirst());
+        return c;
     }
 
     /** A node Lettuce may connect to: not failed, nor suspected of failure, and with an address. */
@@ -101,11 +109,12 @@ final class RedisEndpoint implements AutoCloseable {
      * Connects and subscribes to {@code channel}; {@code onMessage} gets each message on Lettuce's
      * I/O thread.
      *
-     * @throws io.lettuce.core.RedisException when Redis cannot be reached
+     * @throws io.lettuce.core.RedisException when Redis cannot be reached, or (a cluster) while some
+     *     slots have no live master
      */
     RedisLink open(String channel, BiConsumer<String, String> onMessage) {
         return client instanceof RedisClusterClient cluster ? RedisLink.cluster(cluster, channel, onMessage)
-                : RedisLink.node((RedisClient) client, node, channel, onMessage);
+                : RedisLink.node((RedisClient) client, uris.getFirst(), channel, onMessage);
     }
 
     @Override

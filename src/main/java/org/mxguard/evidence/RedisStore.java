@@ -604,6 +604,21 @@ public final class RedisStore implements EvidenceStore {
         return outages.sum();
     }
 
+    /** Changes this host sent to Redis since start (keys written and published). */
+    public long changesSent() {
+        return sent.sum();
+    }
+
+    /** Changes heard from the other hosts since start. */
+    public long changesReceived() {
+        return received.sum();
+    }
+
+    /** Keys changed here and not yet in Redis: grows while Redis is away, one per key however often it changes. */
+    public int changesWaiting() {
+        return dirty.size();
+    }
+
     /** Sends what is waiting, when Redis is reachable; returns at once when it is not. */
     @Override
     public void flush() {
