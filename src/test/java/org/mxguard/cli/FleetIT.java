@@ -289,6 +289,48 @@ class FleetIT {
                 .anyMatch(m -> m.contains("in sync as mx3.test after an outage of"));
     }
 
+    @Test
+    void aPlannedSentinelFailoverMovesTheHostsToTheNewPrimary() throws Exception {
+        RedisSentinels group = RedisSentinels.start(dir.resolve("sentinel"));
+        redis.add(group);
+        String section = "addresses: [ \"" + group.uri() + "\" ]\nkey-prefix: \"fleet1:\"";
+        Server a = start("mx2.test", section);
+        Server b = start("mx3.test", section);
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.0.6.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("the block reaches mx3", () -> policyCheck(b, "127.0.6.1").contains("blocks    block 127.0.6.0/24:1"));
+
+        // An operator's switch-over: the primary becomes a replica of the promoted one.
+        assertThat(group.sentinel().command("SENTINEL FAILOVER " + RedisSentinels.MASTER)).isEqualTo("+OK");
+        group.awaitWatching(group.replica().port());
+        await("the old primary is a replica now", () -> bulkQuietly(group.primary(), "INFO replication")
+                .contains("role:slave"));
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.2.8.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("a block made after the switch-over reaches mx3", () -> policyCheck(b, "127.2.8.1")
+                .contains("blocks    block 127.2.8.0/24:1"));
+        await("both hosts in sync", () -> !a.evidenceStore().degraded() && !b.evidenceStore().degraded());
+        await("the block is written to the new primary", () -> bulkQuietly(group.replica(), "INFO keyspace")
+                .contains("keys=") && commandQuietly(group.replica(), "EXISTS fleet1:b:127.2.8.0/24").equals(":1"));
+        assertThat(rcpt(b, "127.2.8.1", "")).isEqualTo("451 4.7.1 Relaying Denied");
+    }
+
+    private static String bulkQuietly(RedisServer r, String command) {
+        try {
+            return r.bulk(command);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String commandQuietly(RedisServer r, String command) {
+        try {
+            return r.command(command);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private static InetAddress address(String text) {
         try {
             return InetAddress.getByName(text);

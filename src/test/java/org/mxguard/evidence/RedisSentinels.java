@@ -71,23 +71,17 @@ public final class RedisSentinels implements AutoCloseable {
         return out.append("#").append(MASTER).toString();
     }
 
+    /** A live sentinel, to send SENTINEL commands to. */
+    public RedisServer sentinel() {
+        return sentinels.stream().filter(RedisServer::alive).findFirst().orElseThrow();
+    }
+
     public RedisServer primary() {
         return primary;
     }
 
     public RedisServer replica() {
         return replica;
-    }
-
-    /** The primary's port as the live sentinels name it now. */
-    public int currentPrimaryPort() throws IOException {
-        for (RedisServer s : sentinels) {
-            if (s.alive()) {
-                List<String> reply = s.array("SENTINEL GET-MASTER-ADDR-BY-NAME " + MASTER);
-                return Integer.parseInt(reply.get(1));
-            }
-        }
-        throw new IOException("no sentinel alive");
     }
 
     /**
