@@ -28,16 +28,13 @@ import java.util.function.BiConsumer;
  */
 final class RedisEndpoint implements AutoCloseable {
 
-    private final RedisSettings settings;
-    private final ClientResources resources;
-    private final List<RedisURI> uris;
     private final AbstractRedisClient client;
+    /** The node, or the sentinels' URI; null for a cluster (the client holds its seeds). */
+    private final RedisURI node;
 
-    private RedisEndpoint(RedisSettings settings, ClientResources resources, List<RedisURI> uris) {
-        this.settings = settings;
-        this.resources = resources;
-        this.uris = uris;
-        this.client = client();
+    private RedisEndpoint(AbstractRedisClient client, RedisURI node) {
+        this.client = client;
+        this.node = node;
     }
 
     static RedisEndpoint of(RedisSettings settings, ClientResources resources) {
@@ -54,10 +51,11 @@ final class RedisEndpoint implements AutoCloseable {
             }
             uris.add(uri);
         }
-        return new RedisEndpoint(settings, resources, List.copyOf(uris));
+        AbstractRedisClient client = client(settings, resources, uris);
+        return new RedisEndpoint(client, settings.cluster() ? null : uris.getFirst());
     }
 
-    private AbstractRedisClient client() {
+    private static AbstractRedisClient client(RedisSettings settings, ClientResources resources, List<RedisURI> uris) {
         SocketOptions socket = SocketOptions.builder().connectTimeout(settings.timeout()).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(settings.timeout());
         if (settings.cluster()) {
@@ -114,7 +112,7 @@ final class RedisEndpoint implements AutoCloseable {
      */
     RedisLink open(String channel, BiConsumer<String, String> onMessage) {
         return client instanceof RedisClusterClient cluster ? RedisLink.cluster(cluster, channel, onMessage)
-                : RedisLink.node((RedisClient) client, uris.getFirst(), channel, onMessage);
+                : RedisLink.node((RedisClient) client, node, channel, onMessage);
     }
 
     @Override
