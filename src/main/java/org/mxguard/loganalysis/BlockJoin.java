@@ -147,15 +147,34 @@ final class BlockJoin implements BlockParser.Sink {
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat, String recipient,
-            String relay, String dsn) {
+            String relay, String dsn, String mailer) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, null),
-                    seq++);
+            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat,
+                    mailer), seq++);
             return;
         }
         seq++;
         delivered(who[i], status);
+    }
+
+    /** As {@link #event} joins the string path's sendmail {@code From}. */
+    @Override
+    public void message(String host, long time, long high, long low, BlockParser.ClientRef client, String sender,
+            long size, int nrcpts, String msgid, String proto) {
+        if (client != null && client.ip != null) {
+            ClientStats s = stats(client);
+            s.touch(host, time, client.name, seq);
+            startMessage(host, high, low, s, time);
+        }
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(new LogEvent.From(host, time, LogQueueId.unpack(high, low), sender, size, nrcpts, msgid, proto,
+                    client == null ? null : client.name, client == null ? null : client.ip), seq++);
+            return;
+        }
+        seq++;
+        count(i, time, sender, nrcpts);
     }
 
     @Override

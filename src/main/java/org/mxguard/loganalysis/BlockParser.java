@@ -55,6 +55,24 @@ final class BlockParser {
     private static final byte[] DSN = ascii(", dsn=");
     private static final byte[] STATUS = ascii(", status=");
     private static final byte[] COMMA_SPACE = ascii(", ");
+    private static final byte[] SENDMAIL = ascii("sendmail");
+    private static final byte[] SM_DASH = ascii("sm-");
+    private static final byte[] SM_FROM = ascii("from=");
+    private static final byte[] SM_TO = ascii("to=");
+    private static final byte[] SM_DONE = ascii("done;");
+    private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
+    private static final byte[] KEY_FROM = ascii("from");
+    private static final byte[] KEY_SIZE = ascii("size");
+    private static final byte[] KEY_NRCPTS = ascii("nrcpts");
+    private static final byte[] KEY_MSGID = ascii("msgid");
+    private static final byte[] KEY_PROTO = ascii("proto");
+    private static final byte[] KEY_TO = ascii("to");
+    private static final byte[] KEY_RELAY = ascii("relay");
+    private static final byte[] KEY_DSN = ascii("dsn");
+    private static final byte[] KEY_STAT = ascii("stat");
+    private static final byte[] KEY_MAILER = ascii("mailer");
+    // The longest prefix LogEvent.Status.parse looks at ("Service unavail").
+    private static final int STATUS_PREFIX = 15;
     private static final int SESSIONS = 1024;
 
     // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
@@ -99,9 +117,21 @@ final class BlockParser {
          */
         void from(String host, long time, long queueHigh, long queueLow, String sender, long size, int nrcpts);
 
-        /** A delivery; recipient, relay and dsn are null unless {@link #details} asks for them. */
+        /**
+         * A delivery; recipient, relay, dsn and the whole stat are null unless {@link #details} asks
+         * for them, and mailer is sendmail's (null for Postfix).
+         */
         void to(String host, long time, long queueHigh, long queueLow, LogEvent.Status status, String stat,
-                String recipient, String relay, String dsn);
+                String recipient, String relay, String dsn, String mailer);
+
+        /**
+         * A sendmail {@code from=} line: the message, its sender and its client together. The client
+         * is null when the line has no {@code relay=}, and has no address for a local submission
+         * (its name is then the whole {@code relay=} text, {@code user@localhost}). Unless
+         * {@link #details} asks for them, msgid and proto are null and so is a sender that is not empty.
+         */
+        void message(String host, long time, long queueHigh, long queueLow, ClientRef client, String sender, long size,
+                int nrcpts, String msgid, String proto);
 
         void removed(String host, long time, long queueHigh, long queueLow);
 
@@ -129,7 +159,7 @@ final class BlockParser {
     }
 
     /** What the fast path does with a program's lines. */
-    private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
+    private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, SENDMAIL, OTHER }
 
     private final LineParser lines;
     private final PostfixParser postfix;
@@ -139,6 +169,9 @@ final class BlockParser {
     private final LastString relays = new LastString();
     private final LastString dsns = new LastString();
     private final LastString stats = new LastString();
+    private final LastString mailers = new LastString();
+    private final LastString protos = new LastString();
+    private final SendmailSpans fields = new SendmailSpans();
     private long stampHead = -1;
     private long stampTail = -1;
     private long stampTime;
@@ -163,6 +196,7 @@ final class BlockParser {
     private static final int FOUND_FROM = 4;
     private static final int FOUND_TO = 5;
     private static final int FOUND_REMOVED = 6;
+    private static final int FOUND_MESSAGE = 8;
     /** A reject line: the string path's events for it are in {@link #scratch}. */
     private static final int FOUND_EVENTS = 7;
     private int found;
@@ -177,6 +211,9 @@ final class BlockParser {
     private String foundRecipient;
     private String foundRelay;
     private String foundDsn;
+    private String foundMailer;
+    private String foundMsgid;
+    private String foundProto;
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -195,6 +232,9 @@ final class BlockParser {
     static final class Recent {
         private final byte[][] keys = new byte[SESSIONS][];
         private final ClientRef[] clients = new ClientRef[SESSIONS];
+        // Sendmail's relay= texts apart: the same bytes can mean another client in the two formats.
+        private final byte[][] sendmailKeys = new byte[SESSIONS][];
+        private final ClientRef[] sendmailClients = new ClientRef[SESSIONS];
     }
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
@@ -265,7 +305,9 @@ final class BlockParser {
             case FOUND_CLIENT -> out.client(host, foundTime, foundHigh, foundLow, clientRef);
             case FOUND_FROM -> out.from(host, foundTime, foundHigh, foundLow, foundSender, foundSize, foundRecipients);
             case FOUND_TO -> out.to(host, foundTime, foundHigh, foundLow, foundStatus, foundStat, foundRecipient,
-                    foundRelay, foundDsn);
+                    foundRelay, foundDsn, foundMailer);
+            case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
+                    foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
             case FOUND_EVENTS -> {
                 for (int i = 0; i < scratch.size(); i++) {
@@ -443,6 +485,25 @@ final class BlockParser {
                     return false;
                 }
             }
+            case SENDMAIL -> {
+                // Mirrors SendmailParser.parse: from=, to= and done; the other lines take the string path.
+                if (!queued) {
+                    return false;
+                }
+                if (startsWith(b, p, e, SM_FROM)) {
+                    if (!sendmailFrom(b, p, e, time, high, low, details)) {
+                        return false;
+                    }
+                } else if (startsWith(b, p, e, SM_TO)) {
+                    if (!sendmailTo(b, p, e, time, high, low, details)) {
+                        return false;
+                    }
+                } else if (startsWith(b, p, e, SM_DONE)) {
+                    found(FOUND_REMOVED, time, high, low);
+                } else {
+                    return false;
+                }
+            }
             default -> {
                 return false;
             }
@@ -513,8 +574,11 @@ final class BlockParser {
     }
 
     private static Daemon daemonOf(byte[] program) {
+        // LineParser's choice: postfix* first, then sendmail and sm-*.
         if (!startsWith(program, 0, program.length, POSTFIX)) {
-            return Daemon.OTHER;
+            boolean sendmail = program.length == SENDMAIL.length && startsWith(program, 0, program.length, SENDMAIL)
+                    || startsWith(program, 0, program.length, SM_DASH);
+            return sendmail ? Daemon.SENDMAIL : Daemon.OTHER;
         }
         int slash = lastIndexOf(program, (byte) '/', 0, program.length);
         String name = new String(program, slash + 1, program.length - slash - 1, StandardCharsets.ISO_8859_1);
@@ -641,7 +705,191 @@ final class BlockParser {
         foundRecipient = recipient;
         foundRelay = relay;
         foundDsn = dsn;
+        foundMailer = null;
         return true;
+    }
+
+    /**
+     * Sendmail's {@code from=<S>, size=N, ..., nrcpts=N, msgid=<M>, proto=P, ..., relay=CLIENT}, as
+     * {@code SendmailParser.from} reads it: the fields before the last {@code ", relay="}, the client
+     * after it. False when the line has more fields than {@link SendmailSpans} keeps.
+     */
+    private boolean sendmailFrom(byte[] b, int p, int e, long time, long high, long low, boolean details) {
+        int relay = lastIndexOf(b, RELAY, p, e);
+        if (!fields.split(b, p, relay < p ? e : relay)) {
+            return false;
+        }
+        ClientRef client = null;
+        if (relay > p) {
+            client = sendmailClient(b, relay + RELAY.length, e);
+        }
+        int from = fields.find(KEY_FROM);
+        String sender = null;
+        if (from >= 0) {
+            int s = fields.start(from);
+            int t = fields.end(from);
+            if (t - s >= 2 && b[s] == '<' && b[t - 1] == '>') {
+                s++;
+                t--;
+            }
+            sender = details ? senders.get(b, s, t) : s == t ? "" : null;
+        }
+        found(FOUND_MESSAGE, time, high, low);
+        clientRef = client;
+        foundSender = sender;
+        foundSize = number(b, fields.find(KEY_SIZE));
+        foundRecipients = (int) number(b, fields.find(KEY_NRCPTS));
+        foundMsgid = details ? value(b, fields.find(KEY_MSGID), null) : null;
+        foundProto = details ? value(b, fields.find(KEY_PROTO), protos) : null;
+        return true;
+    }
+
+    /**
+     * Sendmail's {@code to=R, ..., mailer=M, ..., relay=H, dsn=D, stat=S}, as {@code SendmailParser.to}
+     * reads it. Without details, the status is read from the first bytes of the stat only.
+     */
+    private boolean sendmailTo(byte[] b, int p, int e, long time, long high, long low, boolean details) {
+        if (!fields.split(b, p, e)) {
+            return false;
+        }
+        int stat = fields.find(KEY_STAT);
+        int dsn = fields.find(KEY_DSN);
+        LogEvent.Status status = LogEvent.Status.OTHER;
+        String statText = null;
+        if (stat >= 0) {
+            int s = fields.start(stat);
+            int t = fields.end(stat);
+            statText = details ? new String(b, s, t - s, StandardCharsets.ISO_8859_1) : null;
+            status = LogEvent.Status.parse(stats.get(b, s, Math.min(t, s + STATUS_PREFIX)));
+        } else if (dsn >= 0) {
+            status = fields.end(dsn) > fields.start(dsn) && b[fields.start(dsn)] == '2' ? LogEvent.Status.SENT
+                    : LogEvent.Status.OTHER;
+        }
+        found(FOUND_TO, time, high, low);
+        foundStatus = status;
+        foundStat = statText;
+        foundRecipient = details ? value(b, fields.find(KEY_TO), null) : null;
+        foundRelay = details ? value(b, fields.find(KEY_RELAY), relays) : null;
+        foundDsn = details ? value(b, dsn, dsns) : null;
+        foundMailer = details ? value(b, fields.find(KEY_MAILER), mailers) : null;
+        return true;
+    }
+
+    /** The value of field {@code i} of {@link #fields} as a string (through {@code last} when given); null for -1. */
+    private String value(byte[] b, int i, LastString last) {
+        if (i < 0) {
+            return null;
+        }
+        int s = fields.start(i);
+        int t = fields.end(i);
+        return last != null ? last.get(b, s, t) : new String(b, s, t - s, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Field {@code i} of {@link #fields} as {@code SendmailParser.number} reads it: digits only, else -1. */
+    private long number(byte[] b, int i) {
+        if (i < 0) {
+            return -1;
+        }
+        int s = fields.start(i);
+        int t = fields.end(i);
+        long n = 0;
+        for (int k = s; k < t; k++) {
+            byte c = b[k];
+            if (!isDigit(c) || n > Long.MAX_VALUE / 10 - 10) {
+                return -1;
+            }
+            n = n * 10 + c - '0';
+        }
+        return t == s ? -1 : n;
+    }
+
+    /**
+     * Sendmail's client in {@code b[from, e)}, as {@link ClientAddress#parseSendmail} reads it, or,
+     * when that finds none, a client with no address named by the whole text (a local submission).
+     * The same bytes give the same client: a recent one is taken whole.
+     */
+    private ClientRef sendmailClient(byte[] b, int from, int e) {
+        int length = e - from;
+        int slot = (length >= 8 ? (int) (((long) LONGS.get(b, e - 8) * 0x9E3779B97F4A7C15L) >>> 54) : length)
+                & (SESSIONS - 1);
+        byte[] known = recent.sendmailKeys[slot];
+        if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
+            return recent.sendmailClients[slot];
+        }
+        ClientRef client = parseSendmailClient(b, from, e);
+        if (client == null) {
+            client = new ClientRef(new String(b, from, length, StandardCharsets.ISO_8859_1), null);
+        }
+        recent.sendmailKeys[slot] = Arrays.copyOfRange(b, from, e);
+        recent.sendmailClients[slot] = client;
+        return client;
+    }
+
+    /** Mirrors {@link ClientAddress#parseSendmail}; null where it returns null. */
+    private static ClientRef parseSendmailClient(byte[] b, int from, int to) {
+        int end = to;
+        while (end > from && b[end - 1] == ' ') {
+            end--;
+        }
+        if (end - MAY_BE_FORGED.length >= from && startsWith(b, end - MAY_BE_FORGED.length, end, MAY_BE_FORGED)) {
+            end -= MAY_BE_FORGED.length;
+            while (end > from && b[end - 1] == ' ') {
+                end--;
+            }
+        }
+        if (end <= from || b[end - 1] != ']') {
+            return null;
+        }
+        int open = lastIndexOf(b, (byte) '[', from, end);
+        if (open < from) {
+            return null;
+        }
+        String name = null;
+        if (open > from && b[open - 1] != '@') {
+            if (b[open - 1] != ' ') {
+                return null;
+            }
+            int at = lastIndexOf(b, (byte) '@', from, open - 1);
+            int nameStart = at >= from ? at + 1 : from;
+            int nameEnd = open - 1;
+            if (nameEnd <= nameStart || nameEnd - nameStart > 253) {
+                return null;
+            }
+            for (int i = nameStart; i < nameEnd; i++) {
+                if ((KINDS[b[i] & 0xff] & HOST) == 0) {
+                    return null;
+                }
+            }
+            if (b[nameEnd - 1] == '.') {
+                nameEnd--;
+            }
+            name = new String(b, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1);
+        }
+        int ipFrom = open + 1;
+        int ipTo = end - 1;
+        if (startsWith(b, ipFrom, ipTo, IPV6)) {
+            ipFrom += IPV6.length;
+        }
+        if (ipTo <= ipFrom || ipTo - ipFrom > 45) {
+            return null;
+        }
+        boolean colon = false;
+        boolean dot = false;
+        for (int i = ipFrom; i < ipTo; i++) {
+            byte c = b[i];
+            if (c == ':') {
+                colon = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
+                return null;
+            }
+        }
+        if (!colon && !dot) {
+            return null;
+        }
+        String ip = new String(b, ipFrom, ipTo - ipFrom, StandardCharsets.ISO_8859_1);
+        return new ClientRef(name, colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip);
     }
 
     private static String fieldValue(byte[] b, byte[] key, int from, int e, LastString last) {
