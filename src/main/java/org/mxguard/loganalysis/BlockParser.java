@@ -163,6 +163,7 @@ final class BlockParser {
 
     private final LineParser lines;
     private final PostfixParser postfix;
+    private final SendmailParser sendmail;
     private final ParseCounters counters;
     private final SyslogHeader days;
     private final LastString senders = new LastString();
@@ -245,6 +246,7 @@ final class BlockParser {
         this.recent = recent;
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
         this.postfix = new PostfixParser(counters);
+        this.sendmail = new SendmailParser(counters);
         this.counters = counters;
         this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
     }
@@ -392,6 +394,7 @@ final class BlockParser {
         }
         // Queue id: the alphanumeric run before the first ": " of the message.
         p = colon + 2;
+        int messageStart = p;
         // One pass for the run and for SendmailParser.isQueueId's test: 5 to 20 characters, with a
         // digit or all upper-case hex.
         int k = p;
@@ -486,9 +489,10 @@ final class BlockParser {
                 }
             }
             case SENDMAIL -> {
-                // Mirrors SendmailParser.parse: from=, to= and done; the other lines take the string path.
+                // Mirrors SendmailParser.parse for from=, to= and done; hands it the message part of
+                // the other lines, whose header is read.
                 if (!queued) {
-                    return false;
+                    return sendmailOther(b, messageStart, e, time);
                 }
                 if (startsWith(b, p, e, SM_FROM)) {
                     if (!sendmailFrom(b, p, e, time, high, low, details)) {
@@ -501,7 +505,7 @@ final class BlockParser {
                 } else if (startsWith(b, p, e, SM_DONE)) {
                     found(FOUND_REMOVED, time, high, low);
                 } else {
-                    return false;
+                    return sendmailOther(b, messageStart, e, time);
                 }
             }
             default -> {
@@ -510,6 +514,21 @@ final class BlockParser {
         }
         counters.lines++;
         counters.parsed++;
+        return true;
+    }
+
+    /**
+     * A sendmail line the byte path does not read itself: a string of its message part, from
+     * {@code start}, read by {@link SendmailParser} as {@link LineParser} would after the header.
+     */
+    private boolean sendmailOther(byte[] b, int start, int e, long time) {
+        String message = new String(b, start, e - start, StandardCharsets.ISO_8859_1);
+        sendmail.parse(message, 0, host, time, scratch);
+        counters.lines++;
+        if (!scratch.isEmpty()) {
+            counters.parsed++;
+        }
+        found = FOUND_EVENTS;
         return true;
     }
 
