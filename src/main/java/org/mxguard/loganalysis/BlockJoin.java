@@ -47,7 +47,7 @@ final class BlockJoin implements BlockParser.Sink {
 
     /** This thread's statistics, added to the whole log's at the end (and on the way, see end). */
     ClientTable clients = new ClientTable();
-    final DayCounts days = new DayCounts();
+    final TimeCounts days = new TimeCounts();
     long maxPendingSeen;
     private final int clientsKept;
     // Counts the tables handed on: a ClientRef's statistics are of this table only if it says so.

@@ -38,7 +38,7 @@ final class Correlator {
 
     private final ClientTable clients = new ClientTable();
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
-    private final DayCounts days = new DayCounts();
+    private final TimeCounts days = new TimeCounts();
     private final long maxAgeSeconds;
     private final int maxPending;
     private String lastHost;
@@ -215,6 +215,11 @@ final class Correlator {
     /** Messages and null-sender messages per day (epoch day), for the charts. */
     TreeMap<Long, long[]> daily() {
         return days.byDay();
+    }
+
+    /** Messages and null-sender messages per ten minutes (by the slot's start, epoch seconds), for the charts. */
+    TreeMap<Long, long[]> bySlot() {
+        return days.bySlot();
     }
 
     int pendingNow() {
