@@ -60,6 +60,13 @@ final class BlockParser {
     private static final byte[] SM_FROM = ascii("from=");
     private static final byte[] SM_TO = ascii("to=");
     private static final byte[] SM_DONE = ascii("done;");
+    private static final byte[] RULESET = ascii("ruleset=");
+    private static final byte[] KEY_RULESET = ascii("ruleset");
+    private static final byte[] KEY_REJECT = ascii("reject");
+    private static final byte[] KEY_ARG1 = ascii("arg1");
+    private static final byte[] DOTS = ascii("... ");
+    private static final byte[] CHECK_MAIL = ascii("check_mail");
+    private static final byte[] CHECK_RCPT = ascii("check_rcpt");
     private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
     private static final byte[] KEY_FROM = ascii("from");
     private static final byte[] KEY_SIZE = ascii("size");
@@ -172,6 +179,9 @@ final class BlockParser {
     private final LastString stats = new LastString();
     private final LastString mailers = new LastString();
     private final LastString protos = new LastString();
+    private final LastString rulesets = new LastString();
+    private final LastString codes = new LastString();
+    private final LastString reasons = new LastString();
     private final SendmailSpans fields = new SendmailSpans();
     private long stampHead = -1;
     private long stampTail = -1;
@@ -492,7 +502,9 @@ final class BlockParser {
                 // Mirrors SendmailParser.parse for from=, to= and done; hands it the message part of
                 // the other lines, whose header is read.
                 if (!queued) {
-                    return sendmailOther(b, messageStart, e, time);
+                    return startsWith(b, messageStart, e, RULESET)
+                            ? sendmailReject(b, messageStart, e, time, null, details)
+                            : sendmailOther(b, messageStart, e, time);
                 }
                 if (startsWith(b, p, e, SM_FROM)) {
                     if (!sendmailFrom(b, p, e, time, high, low, details)) {
@@ -504,6 +516,8 @@ final class BlockParser {
                     }
                 } else if (startsWith(b, p, e, SM_DONE)) {
                     found(FOUND_REMOVED, time, high, low);
+                } else if (startsWith(b, p, e, RULESET)) {
+                    return sendmailReject(b, p, e, time, details ? LogQueueId.unpack(high, low) : null, details);
                 } else {
                     return sendmailOther(b, messageStart, e, time);
                 }
@@ -513,6 +527,72 @@ final class BlockParser {
             }
         }
         counters.lines++;
+        counters.parsed++;
+        return true;
+    }
+
+    /**
+     * Sendmail's {@code ruleset=R, arg1=A, relay=CLIENT, reject=CODE TEXT}, as
+     * {@code SendmailParser.reject} reads it, into {@link #scratch} as the string path's event. The
+     * queue id and the sender and recipient that are not the null sender only with details: a
+     * join of a refusal that names its client reads neither. False when the line has more fields
+     * than {@link SendmailSpans} keeps.
+     */
+    private boolean sendmailReject(byte[] b, int p, int e, long time, String queueId, boolean details) {
+        if (!fields.split(b, p, e)) {
+            return false;
+        }
+        int relay = fields.find(KEY_RELAY);
+        int reject = fields.find(KEY_REJECT);
+        ClientRef client = relay < 0 ? null : sendmailClient(b, fields.start(relay), fields.end(relay));
+        counters.lines++;
+        found = FOUND_EVENTS;
+        if (client == null || client.ip == null || reject < 0) {
+            counters.skip("sendmail: ruleset line without a clear relay= and reject=");
+            return true;
+        }
+        int rs = fields.find(KEY_RULESET);
+        String ruleset = value(b, rs, rulesets);
+        int s = fields.start(reject);
+        int t = fields.end(reject);
+        String code = codes.get(b, s, Math.min(t, s + 3));
+        // SendmailParser.reason: past the code and the enhanced status, then past "... " when there is one.
+        int i = s;
+        int spaces = 0;
+        while (i < t && spaces < 2) {
+            byte c = b[i];
+            if (c == ' ') {
+                spaces++;
+            } else if (!(isDigit(c) || c == '.')) {
+                break;
+            }
+            i++;
+        }
+        int dots = indexOf(b, DOTS, i, t);
+        String reason = reasons.get(b, dots >= 0 ? dots + DOTS.length : i, t);
+        String sender = null;
+        String recipient = null;
+        int arg1 = fields.find(KEY_ARG1);
+        boolean mail = rs >= 0 && fields.end(rs) - fields.start(rs) == CHECK_MAIL.length
+                && startsWith(b, fields.start(rs), fields.end(rs), CHECK_MAIL);
+        boolean rcpt = rs >= 0 && fields.end(rs) - fields.start(rs) == CHECK_RCPT.length
+                && startsWith(b, fields.start(rs), fields.end(rs), CHECK_RCPT);
+        if (arg1 >= 0 && (mail || rcpt)) {
+            int as = fields.start(arg1);
+            int at = fields.end(arg1);
+            if (at - as >= 2 && b[as] == '<' && b[at - 1] == '>') {
+                as++;
+                at--;
+            }
+            String address = details ? new String(b, as, at - as, StandardCharsets.ISO_8859_1) : as == at ? "" : null;
+            if (mail) {
+                sender = address;
+            } else {
+                recipient = address;
+            }
+        }
+        scratch.add(new LogEvent.Reject(host, time, queueId, client.name, client.ip, ruleset, code, reason, sender,
+                recipient));
         counters.parsed++;
         return true;
     }

@@ -190,7 +190,19 @@ class BlockParserTest {
             "Jun 13 01:38:20 satellife sendmail[26050]: BAA26063: done",
             "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<x@yahoo.example>, "
                     + "relay=118-161-66-57.dynamic.hinet.example [198.51.100.57], reject=550 5.7.1 <x@yahoo.example>... "
-                    + "Relaying denied. Proper authentication required.");
+                    + "Relaying denied. Proper authentication required.",
+            "Feb 24 07:33:59 host sm-mta[21134]: ruleset=check_relay, arg1=x.example, arg2=198.51.100.3, "
+                    + "relay=x.example [198.51.100.3], reject=421 4.3.2 Connection rate limit exceeded.",
+            "Feb 24 07:33:59 host sm-mta[21134]: NOQUEUE: ruleset=check_relay, relay=[198.51.100.3], reject=550 x",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_mail, arg1=<>, relay=[198.51.100.4], "
+                    + "reject=451 4.1.8 Domain of sender address <> does not resolve",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_mail, arg1=<a@b>, relay=[198.51.100.4], "
+                    + "reject=55",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<a@b>, relay=localhost, "
+                    + "reject=550 5.7.1 x",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<a@b>, reject=550 5.7.1 x",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<a@b>, relay=[192.0.2.1]",
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, relay=, reject=550 5.7.1 x");
 
     @Test
     void sendmailLinesAtTheEdgesOfTheUsualShapesGiveTheSameEvents() {
