@@ -815,7 +815,8 @@ final class BlockParser {
      */
     private boolean sendmailFrom(byte[] b, int p, int e, long time, long high, long low, boolean details) {
         int relay = lastIndexOf(b, RELAY, p, e);
-        if (!fields.split(b, p, relay < p ? e : relay)) {
+        // A join reads only the sender and nrcpts, which sendmail writes before the long msgid=.
+        if (!fields.split(b, p, relay < p ? e : relay, details ? null : KEY_NRCPTS)) {
             return false;
         }
         ClientRef client = null;

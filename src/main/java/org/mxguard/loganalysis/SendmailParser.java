@@ -12,6 +12,9 @@ import java.util.List;
 final class SendmailParser {
 
     private final ParseCounters counters;
+    // The kind of the last skipped line, and its counter's key (see skipKey).
+    private String lastKind;
+    private String lastKey;
 
     SendmailParser(ParseCounters counters) {
         this.counters = counters;
@@ -61,7 +64,7 @@ final class SendmailParser {
         } else if (queueId != null && line.endsWith(" [rejected]")) {
             seen(line, pos, line.indexOf("]: ", pos) + 1, host, time, "VRFY rejected", out);
         } else {
-            counters.skip("sendmail: " + kind(line, pos));
+            counters.skip(skipKey(line, pos));
         }
     }
 
@@ -206,7 +209,27 @@ final class SendmailParser {
         return digit || hex;
     }
 
+    /**
+     * {@code "sendmail: " + kind(line, pos)}, the last one reused when the kind is the same: the
+     * lines sendmail logs besides mail (daemon starts, connection notes) come by the thousand.
+     */
+    private String skipKey(String line, int pos) {
+        int end = kindEnd(line, pos);
+        int n = end - pos;
+        if (lastKind != null && n == lastKind.length() && line.regionMatches(pos, lastKind, 0, n)) {
+            return lastKey;
+        }
+        lastKind = line.substring(pos, end);
+        lastKey = "sendmail: " + kind(line, pos);
+        return lastKey;
+    }
+
     private static String kind(String line, int pos) {
+        int end = kindEnd(line, pos);
+        return end == pos ? "other" : line.substring(pos, end).trim();
+    }
+
+    private static int kindEnd(String line, int pos) {
         int end = pos;
         int words = 0;
         while (end < line.length() && words < 2) {
@@ -221,6 +244,6 @@ final class SendmailParser {
             }
             end++;
         }
-        return end == pos ? "other" : line.substring(pos, end).trim();
+        return end;
     }
 }

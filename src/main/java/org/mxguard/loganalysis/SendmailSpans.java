@@ -21,6 +21,14 @@ final class SendmailSpans {
 
     /** Splits {@code b[from, to)}; false when it has more fields than kept (the string path reads it then). */
     boolean split(byte[] bytes, int from, int to) {
+        return split(bytes, from, to, null);
+    }
+
+    /**
+     * Splits {@code b[from, to)} up to the first field {@code until} (all of it when null): the fields
+     * before it, and it, lie where a whole split puts them, and the rest is not looked at.
+     */
+    boolean split(byte[] bytes, int from, int to, byte[] until) {
         b = bytes;
         count = 0;
         int pos = from;
@@ -38,7 +46,7 @@ final class SendmailSpans {
             spans[3 * count + 1] = eq;
             spans[3 * count + 2] = end;
             count++;
-            if (last) {
+            if (last || until != null && eq - pos == until.length && same(bytes, pos, until)) {
                 break;
             }
             pos = end + 2;
