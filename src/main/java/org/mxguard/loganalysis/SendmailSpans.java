@@ -13,11 +13,25 @@ final class SendmailSpans {
     private static final byte[] STAT = {'s', 't', 'a', 't'};
     private static final byte[] REJECT = {'r', 'e', 'j', 'e', 'c', 't'};
     private static final int MAX = 24;
+    // Bytes a key may hold; bytes where a value's end must be looked for.
+    private static final boolean[] KEY = new boolean[256];
+    private static final boolean[] SPECIAL = new boolean[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            KEY[c] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+        }
+        for (char c : new char[] {'"', '\\', '<', '>', ','}) {
+            SPECIAL[c] = true;
+        }
+    }
 
     private byte[] b;
     // Per field: key start, key end (the '='), value end; the value starts after the '='.
     private final int[] spans = new int[3 * MAX];
     private int count;
+    // The '=' of the key that valueEnd found after the value it ended, so split need not look again.
+    private int nextEq;
 
     /** Splits {@code b[from, to)}; false when it has more fields than kept (the string path reads it then). */
     boolean split(byte[] bytes, int from, int to) {
@@ -32,12 +46,14 @@ final class SendmailSpans {
         b = bytes;
         count = 0;
         int pos = from;
+        nextEq = -1;
         while (pos < to) {
-            int eq = keyEnd(bytes, pos, to);
+            int eq = nextEq >= 0 ? nextEq : keyEnd(bytes, pos, to);
             if (eq < 0) {
                 break;
             }
             boolean last = eq - pos == 4 && same(bytes, pos, STAT) || eq - pos == 6 && same(bytes, pos, REJECT);
+            nextEq = -1;
             int end = last ? to : valueEnd(bytes, eq + 1, to);
             if (count == MAX) {
                 return false;
@@ -88,21 +104,21 @@ final class SendmailSpans {
     private static int keyEnd(byte[] b, int pos, int to) {
         for (int i = pos; i < to; i++) {
             int c = b[i] & 0xff;
-            if (c == '=') {
-                return i > pos ? i : -1;
-            }
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
-                return -1;
+            if (!KEY[c]) {
+                return c == '=' && i > pos ? i : -1;
             }
         }
         return -1;
     }
 
-    /** Mirrors {@code SendmailFields.valueEnd}. */
-    private static int valueEnd(byte[] b, int start, int to) {
+    /** Mirrors {@code SendmailFields.valueEnd}; notes the next key's '=' in {@link #nextEq}. */
+    private int valueEnd(byte[] b, int start, int to) {
         boolean quoted = false;
         int depth = 0;
         for (int i = start; i < to; i++) {
+            if (!SPECIAL[b[i] & 0xff]) {
+                continue;
+            }
             int c = b[i] & 0xff;
             if (quoted) {
                 if (c == '\\') {
@@ -118,8 +134,12 @@ final class SendmailSpans {
                 if (depth > 0) {
                     depth--;
                 }
-            } else if (c == ',' && depth == 0 && i + 1 < to && b[i + 1] == ' ' && keyEnd(b, i + 2, to) > 0) {
-                return i;
+            } else if (c == ',' && depth == 0 && i + 1 < to && b[i + 1] == ' ') {
+                int eq = keyEnd(b, i + 2, to);
+                if (eq > 0) {
+                    nextEq = eq;
+                    return i;
+                }
             }
         }
         return to;
