@@ -860,7 +860,17 @@ final class BlockParser {
             int s = fields.start(stat);
             int t = fields.end(stat);
             statText = details ? new String(b, s, t - s, StandardCharsets.ISO_8859_1) : null;
-            status = LogEvent.Status.parse(stats.get(b, s, Math.min(t, s + STATUS_PREFIX)));
+            // Status.parse reads a prefix of at most 15 bytes, none of which is '(' or ':': the
+            // bytes up to the first of those give its answer, and repeat from line to line
+            // ("Sent (<id> Message accepted...)" does not).
+            int cut = Math.min(t, s + STATUS_PREFIX);
+            for (int k = s; k < cut; k++) {
+                if (b[k] == '(' || b[k] == ':') {
+                    cut = k;
+                    break;
+                }
+            }
+            status = LogEvent.Status.parse(stats.get(b, s, cut));
         } else if (dsn >= 0) {
             status = fields.end(dsn) > fields.start(dsn) && b[fields.start(dsn)] == '2' ? LogEvent.Status.SENT
                     : LogEvent.Status.OTHER;
