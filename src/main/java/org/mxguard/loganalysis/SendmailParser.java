@@ -12,9 +12,11 @@ import java.util.List;
 final class SendmailParser {
 
     private final ParseCounters counters;
-    // The kind of the last skipped line, and its counter's key (see skipKey).
-    private String lastKind;
-    private String lastKey;
+    // The kinds of the last skipped lines, and their counters' keys (see skipKey).
+    private static final int KINDS_KEPT = 8;
+    private final String[] lastKinds = new String[KINDS_KEPT];
+    private final String[] lastKeys = new String[KINDS_KEPT];
+    private int nextKind;
 
     SendmailParser(ParseCounters counters) {
         this.counters = counters;
@@ -210,18 +212,22 @@ final class SendmailParser {
     }
 
     /**
-     * {@code "sendmail: " + kind(line, pos)}, the last one reused when the kind is the same: the
-     * lines sendmail logs besides mail (daemon starts, connection notes) come by the thousand.
+     * {@code "sendmail: " + kind(line, pos)}, reused when the kind is one of the last few: the lines
+     * sendmail logs besides mail (daemon starts, connection notes) come by the thousand, in turns.
      */
     private String skipKey(String line, int pos) {
         int end = kindEnd(line, pos);
         int n = end - pos;
-        if (lastKind != null && n == lastKind.length() && line.regionMatches(pos, lastKind, 0, n)) {
-            return lastKey;
+        for (int i = 0; i < KINDS_KEPT; i++) {
+            String k = lastKinds[i];
+            if (k != null && n == k.length() && line.regionMatches(pos, k, 0, n)) {
+                return lastKeys[i];
+            }
         }
-        lastKind = line.substring(pos, end);
-        lastKey = "sendmail: " + kind(line, pos);
-        return lastKey;
+        int i = nextKind++ & (KINDS_KEPT - 1);
+        lastKinds[i] = line.substring(pos, end);
+        lastKeys[i] = "sendmail: " + kind(line, pos);
+        return lastKeys[i];
     }
 
     private static String kind(String line, int pos) {
