@@ -67,6 +67,12 @@ final class BlockParser {
     private static final byte[] DOTS = ascii("... ");
     private static final byte[] CHECK_MAIL = ascii("check_mail");
     private static final byte[] CHECK_RCPT = ascii("check_rcpt");
+    private static final byte[] LOST_INPUT = ascii("lost input channel from ");
+    private static final byte[] DID_NOT_ISSUE = ascii(" did not issue MAIL/EXPN/VRFY/ETRN");
+    private static final byte[] AUTH_FAILURE = ascii("AUTH failure");
+    private static final byte[] REJECTING = ascii("rejecting commands from ");
+    private static final byte[] SMTP_ATTACK = ascii(": possible SMTP attack");
+    private static final byte[] REJECTED = ascii(" [rejected]");
     private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
     private static final byte[] KEY_FROM = ascii("from");
     private static final byte[] KEY_SIZE = ascii("size");
@@ -183,6 +189,10 @@ final class BlockParser {
     private final LastString codes = new LastString();
     private final LastString reasons = new LastString();
     private final SendmailSpans fields = new SendmailSpans();
+    // The kinds of the last skipped sendmail lines, by their bytes, and their counters (see skipKind).
+    private final byte[][] skipKinds = new byte[8][];
+    private final long[][] skipSlots = new long[8][];
+    private int nextSkipKind;
     private long stampHead = -1;
     private long stampTail = -1;
     private long stampTime;
@@ -504,7 +514,7 @@ final class BlockParser {
                 if (!queued) {
                     return startsWith(b, messageStart, e, RULESET)
                             ? sendmailReject(b, messageStart, e, time, null, details)
-                            : sendmailOther(b, messageStart, e, time);
+                            : sendmailOther(b, messageStart, messageStart, false, e, time);
                 }
                 if (startsWith(b, p, e, SM_FROM)) {
                     if (!sendmailFrom(b, p, e, time, high, low, details)) {
@@ -519,7 +529,7 @@ final class BlockParser {
                 } else if (startsWith(b, p, e, RULESET)) {
                     return sendmailReject(b, p, e, time, details ? LogQueueId.unpack(high, low) : null, details);
                 } else {
-                    return sendmailOther(b, messageStart, e, time);
+                    return sendmailOther(b, messageStart, p, true, e, time);
                 }
             }
             default -> {
@@ -598,10 +608,26 @@ final class BlockParser {
     }
 
     /**
-     * A sendmail line the byte path does not read itself: a string of its message part, from
-     * {@code start}, read by {@link SendmailParser} as {@link LineParser} would after the header.
+     * A sendmail line that is none of {@code from=}, {@code to=}, {@code done;}, {@code ruleset=}
+     * with a queue id: counted as skipped, by kind, when it is none of the lines that
+     * {@link SendmailParser#parse} reads either (a daemon start, a connection note...), else a
+     * string of its message part, from {@code start}, read by {@link SendmailParser} as
+     * {@link LineParser} would after the header. {@code pos} is where the message follows its queue id.
      */
-    private boolean sendmailOther(byte[] b, int start, int e, long time) {
+    private boolean sendmailOther(byte[] b, int start, int pos, boolean queued, int e, long time) {
+        // SendmailParser.parse's tests, in its order, for the lines it does not skip.
+        boolean read = startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO)
+                || startsWith(b, pos, e, RULESET) || startsWith(b, pos, e, LOST_INPUT)
+                || indexOf(b, DID_NOT_ISSUE, pos, e) >= 0 || startsWith(b, pos, e, AUTH_FAILURE)
+                || startsWith(b, pos, e, SM_DONE) || startsWith(b, pos, e, REJECTING)
+                || queued && (indexOf(b, SMTP_ATTACK, pos, e) >= 0
+                        || e - pos >= REJECTED.length && startsWith(b, e - REJECTED.length, e, REJECTED));
+        if (!read) {
+            skipKind(b, pos, e)[0]++;
+            counters.lines++;
+            found = NOTHING;
+            return true;
+        }
         String message = new String(b, start, e - start, StandardCharsets.ISO_8859_1);
         sendmail.parse(message, 0, host, time, scratch);
         counters.lines++;
@@ -610,6 +636,48 @@ final class BlockParser {
         }
         found = FOUND_EVENTS;
         return true;
+    }
+
+    /**
+     * The counter of a skipped sendmail line's kind, as {@code SendmailParser.skipKey} names it
+     * ({@code "sendmail: "} and the first word or two), found by the kind's bytes among the last few.
+     */
+    private long[] skipKind(byte[] b, int pos, int e) {
+        int end = pos;
+        int words = 0;
+        while (end < e && words < 2) {
+            int c = b[end] & 0xff;
+            if (c == ' ' || c == '=' || c == ':' || c == ',') {
+                words++;
+                if (words == 2 || c != ' ') {
+                    break;
+                }
+            } else if (c >= '0' && c <= '9' || c == '<' || c == '[') {
+                break;
+            }
+            end++;
+        }
+        int n = end - pos;
+        for (int i = 0; i < skipKinds.length; i++) {
+            byte[] k = skipKinds[i];
+            if (k != null && k.length == n && LastString.same(b, pos, k, 0, n)) {
+                return skipSlots[i];
+            }
+        }
+        // String.trim: no byte up to ' ' at either end.
+        int from = pos;
+        int to = end;
+        while (from < to && (b[from] & 0xff) <= ' ') {
+            from++;
+        }
+        while (to > from && (b[to - 1] & 0xff) <= ' ') {
+            to--;
+        }
+        String kind = n == 0 ? "other" : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        int i = nextSkipKind++ & (skipKinds.length - 1);
+        skipKinds[i] = Arrays.copyOfRange(b, pos, end);
+        skipSlots[i] = counters.slot("sendmail: " + kind);
+        return skipSlots[i];
     }
 
     /** Counts a cleanup {@code message-id=} line as the string path does: skipped, by kind. */

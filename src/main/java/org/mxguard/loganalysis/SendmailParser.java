@@ -48,7 +48,7 @@ final class SendmailParser {
         } else if (line.startsWith("lost input channel from ", pos)) {
             int toMta = line.lastIndexOf(" to ");
             seen(line, pos + 24, toMta, host, time, "lost input channel", out);
-        } else if (line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos) > 0) {
+        } else if (line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos) >= pos) {
             seen(line, pos, line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos), host, time, "did not issue MAIL", out);
         } else if (line.startsWith("AUTH failure", pos)) {
             int relay = line.lastIndexOf(", relay=");
@@ -61,7 +61,7 @@ final class SendmailParser {
             out.add(new LogEvent.Removed(host, time, queueId));
         } else if (line.startsWith("rejecting commands from ", pos)) {
             seen(line, pos + 24, line.indexOf(" due to ", pos), host, time, "pre-greeting traffic", out);
-        } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) > 0) {
+        } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) >= pos) {
             seen(line, pos, line.indexOf(": possible SMTP attack", pos), host, time, "SMTP attack", out);
         } else if (queueId != null && line.endsWith(" [rejected]")) {
             seen(line, pos, line.indexOf("]: ", pos) + 1, host, time, "VRFY rejected", out);

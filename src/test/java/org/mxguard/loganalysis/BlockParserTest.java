@@ -202,7 +202,26 @@ class BlockParserTest {
                     + "reject=550 5.7.1 x",
             "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<a@b>, reject=550 5.7.1 x",
             "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, arg1=<a@b>, relay=[192.0.2.1]",
-            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, relay=, reject=550 5.7.1 x");
+            "Feb 24 07:33:59 host sm-mta[21134]: s1O7XtZJ021134: ruleset=check_rcpt, relay=, reject=550 5.7.1 x",
+            "Jan  4 20:47:07 Jupiter sendmail[415]: starting daemon (8.12.9): SMTP+queueing@01:00:00",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: File descriptors missing on startup: stdin; Bad file descriptor",
+            "Jan  4 20:47:07 Jupiter sendmail[405]:  two  spaces",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: 8bit data",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: j4K6MJcE012524: sender notify: Warning",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x.example [192.0.2.5] did not issue "
+                    + "MAIL/EXPN/VRFY/ETRN during connection to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]:  did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from x [192.0.2.6] to MTA after rcpt",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: AUTH failure (LOGIN): authentication failure, relay=x [192.0.2.7]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: AUTH failure (LOGIN): authentication failure",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: rejecting commands from x [192.0.2.8] due to pre-greeting traffic",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.9]: possible SMTP attack: command=AUTH",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: : possible SMTP attack: command=AUTH",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x [192.0.2.10]: VRFY root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: x [192.0.2.10]: VRFY root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: done; delay=00:00:01",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: NOQUEUE: connect from x [192.0.2.11]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: to=a@b, stat=Sent");
 
     @Test
     void sendmailLinesAtTheEdgesOfTheUsualShapesGiveTheSameEvents() {
