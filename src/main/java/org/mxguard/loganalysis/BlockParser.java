@@ -21,11 +21,18 @@ import java.util.List;
  * makes the calls events again). A byte is a Latin-1 character on both paths, so no decoding can
  * differ.
  *
+ * <p>Sendmail's {@code from=}, {@code to=}, {@code done;} and {@code ruleset=} lines are read from
+ * the bytes too (their {@code key=value} list split by {@link SendmailSpans}); its other lines are
+ * counted as skipped from their bytes, or handed to {@link SendmailParser} as a string of their
+ * message part when they are of the few it reads.
+ *
  * <p>Mirrors, each marked so at both ends, to be changed together: {@link SyslogHeader#parse}
  * (the RFC 3164 stamp, in {@code stamp}), {@link PostfixParser} (the program, queue id and the
  * smtpd, qmgr, cleanup and delivery lines, in {@code fast}, {@code from}, {@code delivery}),
  * {@link ClientAddress} (Postfix's {@code name[ip]} and its character classes, in {@code client}
- * and {@code KINDS}).
+ * and {@code KINDS}; sendmail's {@code relay=}, in {@code parseSendmailClient}),
+ * {@link SendmailParser} (in {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject},
+ * {@code sendmailOther}, {@code skipKind}).
  */
 final class BlockParser {
 

@@ -8,6 +8,10 @@ import java.util.List;
  * last: the last {@code ", relay="} of the line is the real one, whatever a sender or message id
  * before it contains. On reject lines the fields are split by {@link SendmailFields}, which keeps
  * the client's own {@code arg1=} address whole.
+ *
+ * <p>{@link BlockParser} reads the commonest of these lines from their bytes, mirroring this class
+ * (its {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject}, {@code sendmailOther} and
+ * {@code skipKind}): a change here is made there too; {@code BlockParserTest} compares the two.
  */
 final class SendmailParser {
 
