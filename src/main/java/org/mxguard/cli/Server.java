@@ -65,6 +65,7 @@ final class Server implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> started = new ArrayList<>();
     private FileRuleSource rules;
+    private volatile LogSink mailLogSink = LogSink.DISCARD;
     private SmtpServer smtp;
     private QueueService queue;
     private AdminServer admin;
@@ -103,6 +104,7 @@ final class Server implements AutoCloseable {
     void start() throws IOException, PolicyParseException {
         try {
             LogSink sink = logSink();
+            mailLogSink = sink;
             started.add(sink);   // closed last: what the others log while stopping still gets written
             MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, sink);
             FileSpool spool = FileSpool.open(config.spool(), clock);
@@ -266,6 +268,11 @@ final class Server implements AutoCloseable {
             return new SyslogLogSink(config.log().syslog());
         }
         return config.log().file() == null ? FileLogSink.stdout(System.out) : FileLogSink.append(config.log().file());
+    }
+
+    /** SIGHUP: after logrotate renamed the mail log, later lines go to a new file of the configured name. */
+    void reopenMailLog() {
+        mailLogSink.reopen();
     }
 
     /** SIGHUP and {@code mxguard policy reload}: reads the rules file again. */
