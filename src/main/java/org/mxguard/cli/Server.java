@@ -76,6 +76,8 @@ final class Server implements AutoCloseable {
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     /** True when a caller gave the primary health: then no probe replaces it. */
     private volatile boolean primaryHealthGiven;
+    /** The clients' names when given (the demo's loopback clients have no PTR records); null: DNS or none. */
+    private volatile ClientNameLookup clientNames;
     /** Where the primary's log reports its clients; null: {@link #contacts()}. */
     private final ContactRecorder logContacts;
     private PrimaryLogs primaryLogs;
@@ -92,6 +94,11 @@ final class Server implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.logContacts = logContacts;
+    }
+
+    /** Names the clients with {@code names} instead of reverse DNS lookups; before {@link #start}. */
+    void clientNames(ClientNameLookup names) {
+        this.clientNames = names;
     }
 
     /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
@@ -113,7 +120,7 @@ final class Server implements AutoCloseable {
             LOG.info("spool {}: {} messages recovered", config.spool().directory(), recovered);
 
             DnsClient dns = new DnsClient(config.dns());
-            ClientNameLookup names = config.clientNameLookup()
+            ClientNameLookup names = clientNames != null ? clientNames : config.clientNameLookup()
                     ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
             DnsblClient dnsbl = new DnsblClient(dns);
             List<RuleSource> sources = new ArrayList<>();
@@ -148,6 +155,7 @@ final class Server implements AutoCloseable {
             RuleHits ruleHits = new RuleHits(sources);
             Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
             started.add(metrics);
+            metrics.startSampling();
             queue.addDeliveryListener(metrics.deliveries());
             MxSkipView mxSkipView = mxSkip == null ? null : new MxSkipView(mxSkip,
                     domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains().stream()
@@ -328,6 +336,11 @@ final class Server implements AutoCloseable {
     /** How many clients of the primary the policy service reported. */
     long primaryContacts() {
         return policyService == null ? 0 : policyService.contacts();
+    }
+
+    /** The messages queued now, held ones included. */
+    int queued() throws IOException {
+        return queue.admin().list().size();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

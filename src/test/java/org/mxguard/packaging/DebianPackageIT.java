@@ -191,8 +191,9 @@ class DebianPackageIT {
                     assertThat(swaks.output()).as(swaks.output()).contains("250 2.0.0 Ok: queued as");
                     await(() -> sink.received("<package-test@client.test>"), Duration.ofSeconds(60),
                             "the message reached the primary");
-                    assertThat(Files.readString(root.path("/var/log/mxguard/mail.log")))
-                            .contains("postfix-mxguard/smtp[", "status=sent");
+                    Path log = root.path("/var/log/mxguard/mail.log");
+                    await(() -> read(log).contains("status=sent"), Duration.ofSeconds(30), "the delivery is logged");
+                    assertThat(read(log)).contains("postfix-mxguard/smtp[");
 
                     HttpResponse<String> metrics = HttpClient.newHttpClient().send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
@@ -374,6 +375,14 @@ class DebianPackageIT {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() < deadline).as(what + " within " + limit).isTrue();
             TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
