@@ -23,10 +23,15 @@ class BlockParserFuzzTest {
         List<LogEvent> slow = new ArrayList<>();
         new BlockParser(ZoneOffset.UTC, 2026, 12, fastCounts).parse(input, input.length, new EventList(fast));
         StringPath.parse(input, input.length, ZoneOffset.UTC, 2026, 12, slowCounts, slow);
-        assertThat(fast).containsExactlyElementsOf(slow);
+        // Plain comparisons first: AssertJ only to describe a difference, at the fuzzer's full speed.
+        if (!fast.equals(slow)) {
+            assertThat(fast).containsExactlyElementsOf(slow);
+        }
         assertThat(fastCounts.lines).isEqualTo(slowCounts.lines);
         assertThat(fastCounts.parsed).isEqualTo(slowCounts.parsed);
-        assertThat(fastCounts.skippedByKind()).isEqualTo(slowCounts.skippedByKind());
+        if (!fastCounts.skippedByKind().equals(slowCounts.skippedByKind())) {
+            assertThat(fastCounts.skippedByKind()).isEqualTo(slowCounts.skippedByKind());
+        }
         // The string path counts a line that broke a parser as skipped "unparsable": there must be none.
         assertThat(slowCounts.skippedByKind().keySet()).noneMatch(kind -> kind.startsWith("unparsable"));
     }
