@@ -146,6 +146,12 @@ public final class AdminServer implements AutoCloseable {
                     rules.stats().size()));
             case "GET api/counters" -> json(exchange, 200, metrics.counts());
             case "GET api/rules" -> json(exchange, 200, JsonViews.rules(rules.stats()));
+            case "GET api/history" -> {
+                // The current minute's queue size as of now, not as of the last sample.
+                metrics.sampleQueue();
+                json(exchange, 200, JsonViews.history(metrics.history().snapshot()));
+            }
+            case "GET api/sources" -> json(exchange, 200, JsonViews.sources(metrics.caught(), limit(exchange)));
             case "GET api/queue" -> json(exchange, 200, queue.list().stream().map(JsonViews::entry).toList());
             case "GET api/queue/{id}" -> {
                 Optional<QueueAdmin.Shown> shown = queue.show(new QueueId(parts.get(2)));
@@ -206,6 +212,23 @@ public final class AdminServer implements AutoCloseable {
             default -> json(exchange, 200, view.domains().stream()
                     .map(d -> JsonViews.primary(d, view.health().primaryUp(d))).toList());
         }
+    }
+
+    /** {@code ?limit=N}: how many sources per table, 10 unless asked, at most the tables' capacity. */
+    private static int limit(HttpExchange exchange) {
+        String text = query(exchange, "limit");
+        if (text == null) {
+            return 10;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1 && n <= CaughtSources.CAPACITY) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("limit must be a number from 1 to " + CaughtSources.CAPACITY + ": " + text);
     }
 
     private static String required(HttpExchange exchange, String name) {

@@ -49,6 +49,35 @@ final class JsonViews {
         }).toList();
     }
 
+    static Map<String, Object> history(MinuteHistory.Snapshot h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start", time(h.start()));
+        m.put("interval_seconds", h.intervalSeconds());
+        m.put("accepted", h.accepted());
+        m.put("tempfailed", h.tempfailed());
+        m.put("relayed", h.relayed());
+        m.put("queue", h.queue());
+        return m;
+    }
+
+    static Map<String, Object> sources(CaughtSources caught, int limit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("networks", caught.networks(limit).stream().map(JsonViews::source).toList());
+        m.put("subdomains", caught.subdomains(limit).stream().map(JsonViews::source).toList());
+        return m;
+    }
+
+    private static Map<String, Object> source(TopSources.Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", e.source());
+        m.put("caught", e.caught());
+        m.put("tempfailed", e.tempfailed());
+        m.put("rejected", e.rejected());
+        m.put("error", e.error());
+        m.put("last", time(e.last()));
+        return m;
+    }
+
     static Map<String, Object> status(ServerInfo info, Instant now, int queued, int rules) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", info.version());

@@ -31,9 +31,12 @@ final class TrafficMeters implements SessionListener, DeliveryListener {
     private final Counter deferred;
     private final Counter bounced;
     private final Map<String, Counter> replies = new ConcurrentHashMap<>();
+    private final MinuteHistory history;
 
-    TrafficMeters(MeterRegistry registry) {
+    /** @param history told of each count the charts draw, so that they add up to the counters */
+    TrafficMeters(MeterRegistry registry, MinuteHistory history) {
         this.registry = registry;
+        this.history = history;
         this.connected = connections(registry, "accepted");
         this.refused = connections(registry, "refused");
         this.accepted = Counter.builder("mxguard.messages.accepted")
@@ -73,6 +76,7 @@ final class TrafficMeters implements SessionListener, DeliveryListener {
             }
             case SessionEvent.Queued q -> {
                 accepted.increment();
+                history.add(MinuteHistory.Series.ACCEPTED);
                 reply("DATA", 250);
             }
             default -> {
@@ -88,12 +92,18 @@ final class TrafficMeters implements SessionListener, DeliveryListener {
                 .tag("command", stage).tag("class", codeClass)
                 .description("Replies that decided an SMTP stage: refusals and the 250 after the message")
                 .register(registry)).increment();
+        if (code / 100 == 4) {
+            history.add(MinuteHistory.Series.TEMPFAILED);
+        }
     }
 
     @Override
     public void onResult(QueueId id, DeliveryResult result) {
         switch (result) {
-            case DeliveryResult.Delivered d -> relayed.increment();
+            case DeliveryResult.Delivered d -> {
+                relayed.increment();
+                history.add(MinuteHistory.Series.RELAYED);
+            }
             case DeliveryResult.Deferred d -> deferred.increment();
             case DeliveryResult.Bounced b -> bounced.increment();
         }

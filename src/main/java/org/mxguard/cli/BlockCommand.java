@@ -85,7 +85,7 @@ final class BlockCommand implements Runnable {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Load the rules `mxguard analyze --emit-rules` proposed as blocks of the running server.")
     static final class Import implements java.util.concurrent.Callable<Integer> {
-        @ArgGroup(exclusive = true, multiplicity = "1")
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
         RemoteCommand.Target target;
 
         @Parameters(index = "0", paramLabel = "FILE", description = "The proposed rules (mxguard format).")
@@ -101,7 +101,7 @@ final class BlockCommand implements Runnable {
                 return 1;
             }
             try {
-                Path socket = target.socket();
+                Path socket = RemoteCommand.Target.socketOf(target);
                 int failed = 0;
                 for (Rule rule : rules) {
                     ControlResponse r = ControlClient.send(socket, List.of("block-import", rule.render()));

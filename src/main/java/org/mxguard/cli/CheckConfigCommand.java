@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         description = "Check the configuration and the rules file without starting anything.")
 final class CheckConfigCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = DefaultConfig.OPTION_DEFAULT,
+            description = "The configuration file (default: $MXGUARD_CONFIG, else " + DefaultConfig.INSTALLED + ").")
     Path config;
 
     @Override

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mxguard", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A backup-MX mail relay that refuses relaying from sources that skip the primary MX.",
         subcommands = {ServeCommand.class, CheckConfigCommand.class, QueueCommand.class, PolicyCommand.class,
-            AnalyzeCommand.class, BlockCommand.class, VersionCommand.class})
+            AnalyzeCommand.class, BlockCommand.class, DemoCommand.class, VersionCommand.class})
 final class MxguardCommand implements Runnable {
 
     @Spec

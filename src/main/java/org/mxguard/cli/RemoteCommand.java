@@ -14,9 +14,13 @@ import picocli.CommandLine.Option;
 /** A command that sends one control command to a running server and prints the answer; exit 1 on any error. */
 abstract class RemoteCommand implements Callable<Integer> {
 
-    /** Where the server is: its configuration file (which names the socket) or the socket itself. */
+    /**
+     * Where the server is: its configuration file (which names the socket) or the socket itself;
+     * neither given, the {@link DefaultConfig}.
+     */
     static final class Target {
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The server's configuration file.")
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "The server's configuration file (default: $MXGUARD_CONFIG, else " + DefaultConfig.INSTALLED + ").")
         Path config;
 
         @Option(names = "--socket", paramLabel = "PATH", description = "The server's control socket.")
@@ -25,9 +29,14 @@ abstract class RemoteCommand implements Callable<Integer> {
         Path socket() throws ConfigException {
             return socket != null ? socket : ConfigLoader.load(config).controlSocket();
         }
+
+        /** The socket of the given target, or of the default configuration's server. */
+        static Path socketOf(Target target) throws ConfigException {
+            return target != null ? target.socket() : ConfigLoader.load(DefaultConfig.path()).controlSocket();
+        }
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Target target;
 
     abstract List<String> words();
@@ -41,7 +50,7 @@ abstract class RemoteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            ControlResponse response = ControlClient.send(target.socket(), words());
+            ControlResponse response = ControlClient.send(Target.socketOf(target), words());
             if (!response.ok()) {
                 System.err.println("mxguard: " + response.error());
                 return 1;

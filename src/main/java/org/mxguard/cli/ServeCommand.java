@@ -14,12 +14,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** {@code mxguard serve}: runs the backup MX until SIGTERM or SIGINT; SIGHUP reloads the rules. */
+/**
+ * {@code mxguard serve}: runs the backup MX until SIGTERM or SIGINT; SIGHUP reopens the mail log file
+ * (after logrotate) and reloads the rules.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the backup MX: SMTP server, spool and delivery.")
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = DefaultConfig.OPTION_DEFAULT,
+            description = "The configuration file (default: $MXGUARD_CONFIG, else " + DefaultConfig.INSTALLED + ").")
     Path config;
 
     @Override
@@ -34,8 +38,13 @@ final class ServeCommand implements Callable<Integer> {
         Server server = new Server(loaded, Clock.systemDefaultZone());
         AtomicBoolean started = new AtomicBoolean();
         // Handled from the first moment: the JVM's default for SIGHUP is to exit.
-        Signal.handle(new Signal("HUP"), signal -> System.err.println("mxguard: SIGHUP: "
-                + (started.get() ? server.reloadPolicy() : "still starting; the rules are being read")));
+        Signal.handle(new Signal("HUP"), signal -> {
+            if (started.get()) {
+                server.reopenMailLog();
+            }
+            System.err.println("mxguard: SIGHUP: "
+                    + (started.get() ? server.reloadPolicy() : "still starting; the rules are being read"));
+        });
         try {
             server.start();
         } catch (PolicyParseException e) {

@@ -65,6 +65,7 @@ final class Server implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> started = new ArrayList<>();
     private FileRuleSource rules;
+    private volatile LogSink mailLogSink = LogSink.DISCARD;
     private SmtpServer smtp;
     private QueueService queue;
     private AdminServer admin;
@@ -75,6 +76,8 @@ final class Server implements AutoCloseable {
     private volatile PrimaryHealth primaryHealth = PrimaryHealth.ALWAYS_UP;
     /** True when a caller gave the primary health: then no probe replaces it. */
     private volatile boolean primaryHealthGiven;
+    /** The clients' names when given (the demo's loopback clients have no PTR records); null: DNS or none. */
+    private volatile ClientNameLookup clientNames;
     /** Where the primary's log reports its clients; null: {@link #contacts()}. */
     private final ContactRecorder logContacts;
     private PrimaryLogs primaryLogs;
@@ -93,6 +96,11 @@ final class Server implements AutoCloseable {
         this.logContacts = logContacts;
     }
 
+    /** Names the clients with {@code names} instead of reverse DNS lookups; before {@link #start}. */
+    void clientNames(ClientNameLookup names) {
+        this.clientNames = names;
+    }
+
     /** Replaces the primary health the MX-skip rule asks (a test's); the health probe then does not run. */
     void primaryHealth(PrimaryHealth health) {
         this.primaryHealth = health;
@@ -103,6 +111,7 @@ final class Server implements AutoCloseable {
     void start() throws IOException, PolicyParseException {
         try {
             LogSink sink = logSink();
+            mailLogSink = sink;
             started.add(sink);   // closed last: what the others log while stopping still gets written
             MailLog mailLog = new MailLog(config.smtp().hostname(), config.log().syslogName(), clock, sink);
             FileSpool spool = FileSpool.open(config.spool(), clock);
@@ -111,7 +120,7 @@ final class Server implements AutoCloseable {
             LOG.info("spool {}: {} messages recovered", config.spool().directory(), recovered);
 
             DnsClient dns = new DnsClient(config.dns());
-            ClientNameLookup names = config.clientNameLookup()
+            ClientNameLookup names = clientNames != null ? clientNames : config.clientNameLookup()
                     ? new DnsClientNameLookup(dns, config.smtp().nameLookupTimeout()) : ClientNameLookup.NONE;
             DnsblClient dnsbl = new DnsblClient(dns);
             List<RuleSource> sources = new ArrayList<>();
@@ -146,6 +155,7 @@ final class Server implements AutoCloseable {
             RuleHits ruleHits = new RuleHits(sources);
             Metrics metrics = new Metrics(queue.admin(), ruleHits, clock);
             started.add(metrics);
+            metrics.startSampling();
             queue.addDeliveryListener(metrics.deliveries());
             MxSkipView mxSkipView = mxSkip == null ? null : new MxSkipView(mxSkip,
                     domain -> primaryHealth.primaryUp(domain), config.smtp().protectedDomains().stream()
@@ -268,6 +278,11 @@ final class Server implements AutoCloseable {
         return config.log().file() == null ? FileLogSink.stdout(System.out) : FileLogSink.append(config.log().file());
     }
 
+    /** SIGHUP: after logrotate renamed the mail log, later lines go to a new file of the configured name. */
+    void reopenMailLog() {
+        mailLogSink.reopen();
+    }
+
     /** SIGHUP and {@code mxguard policy reload}: reads the rules file again. */
     String reloadPolicy() {
         if (rules == null) {
@@ -321,6 +336,11 @@ final class Server implements AutoCloseable {
     /** How many clients of the primary the policy service reported. */
     long primaryContacts() {
         return policyService == null ? 0 : policyService.contacts();
+    }
+
+    /** The messages queued now, held ones included. */
+    int queued() throws IOException {
+        return queue.admin().list().size();
     }
 
     /** The SMTP port actually bound (tests listen on port 0). */

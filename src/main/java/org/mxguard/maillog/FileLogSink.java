@@ -23,13 +23,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * file within milliseconds. {@link #close()} writes everything queued before it returns. When the
  * disk is slower than the mail (more than {@link #MAX_PENDING} queued), sessions wait for the writer
  * rather than lose lines.
+ *
+ * <p>{@link #reopen()} (SIGHUP, after logrotate renamed the file) makes the writer open the file by
+ * its name again, as Postfix's postlogd does on {@code postfix logrotate}: lines written after it
+ * returns go to the new file, none is lost or split between the two.
  */
 public final class FileLogSink implements LogSink {
 
     static final Duration GATHER = Duration.ofMillis(2);
     static final int MAX_PENDING = 1 << 20;
+    /** A reopen waits at most this long for the writer (a log disk that hangs must not hold SIGHUP). */
+    static final Duration REOPEN_WAIT = Duration.ofSeconds(5);
 
-    private final OutputStream out;
+    /** The file written, or null for standard output. */
+    private final Path file;
+    /** Written by the writer thread only while it runs; by {@link #writeNow} after it stopped. */
+    private OutputStream out;
     private final boolean ownsStream;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock directLock = new ReentrantLock();
@@ -39,9 +48,13 @@ public final class FileLogSink implements LogSink {
     private ByteArrayOutputStream writing = new ByteArrayOutputStream(16 * 1024);
     private boolean writerIdle;
     private boolean closed;
+    private final Condition reopened = lock.newCondition();
+    private long reopensAsked;
+    private long reopensDone;
     private final Thread writer;
 
-    private FileLogSink(OutputStream out, boolean ownsStream) {
+    private FileLogSink(Path file, OutputStream out, boolean ownsStream) {
+        this.file = file;
         this.out = out;
         this.ownsStream = ownsStream;
         this.writer = Thread.ofPlatform().name("maillog-writer").daemon().start(this::writeLoop);
@@ -52,12 +65,39 @@ public final class FileLogSink implements LogSink {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        return new FileLogSink(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE), true);
+        return new FileLogSink(file, open(file), true);
     }
 
     public static FileLogSink stdout(PrintStream stream) {
-        return new FileLogSink(stream, false);
+        return new FileLogSink(null, stream, false);
+    }
+
+    private static OutputStream open(Path file) throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
+    }
+
+    @Override
+    public void reopen() {
+        if (file == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            long asked = ++reopensAsked;
+            if (writerIdle) {
+                writerIdle = false;
+                queued.signal();
+            }
+            long waitNanos = REOPEN_WAIT.toNanos();
+            while (reopensDone < asked && !closed && waitNanos > 0) {
+                waitNanos = reopened.awaitNanos(waitNanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -107,14 +147,16 @@ public final class FileLogSink implements LogSink {
     private void writeLoop() {
         while (true) {
             boolean last;
+            long reopen;
             lock.lock();
             try {
-                while (pending.size() == 0 && !closed) {
+                while (pending.size() == 0 && !closed && reopensAsked == reopensDone) {
                     writerIdle = true;
                     queued.awaitUninterruptibly();
                 }
                 writerIdle = false;
                 last = closed;
+                reopen = reopensAsked;
             } finally {
                 lock.unlock();
             }
@@ -137,9 +179,42 @@ public final class FileLogSink implements LogSink {
                 // The mail log is best effort; mail keeps flowing when the log disk fills.
             }
             writing.reset();
+            if (reopen > reopensDoneByWriter()) {
+                if (!last) {
+                    reopenFile();
+                }
+                lock.lock();
+                try {
+                    reopensDone = reopen;
+                    reopened.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
             if (last) {
                 return;
             }
+        }
+    }
+
+    private long reopensDoneByWriter() {
+        lock.lock();
+        try {
+            return reopensDone;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens the file by its name again; if that fails, keeps writing where it wrote. */
+    private void reopenFile() {
+        try {
+            OutputStream reopened = open(file);
+            out.close();
+            out = reopened;
+        } catch (IOException e) {
+            System.err.println("mxguard: cannot reopen the mail log " + file + ": " + e.getMessage()
+                    + "; still writing to the file it had open");
         }
     }
 

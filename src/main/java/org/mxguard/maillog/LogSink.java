@@ -10,6 +10,13 @@ public interface LogSink extends Closeable {
     /** Writes one line (without a line end). Must not throw: a broken log never stops mail. */
     void write(String line);
 
+    /**
+     * After the file was rotated away (logrotate, SIGHUP): later lines go to a new file under the
+     * configured name. Does nothing for sinks that are not files.
+     */
+    default void reopen() {
+    }
+
     @Override
     default void close() {
     }

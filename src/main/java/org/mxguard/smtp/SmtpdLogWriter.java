@@ -15,9 +15,19 @@ import org.mxguard.maillog.MailLog;
  * cleanup: 0123456789AB: message-id=&lt;abc@example&gt;
  * qmgr:    0123456789AB: from=&lt;a@example&gt;, size=1234, nrcpt=1 (queue active)
  * smtpd:   NOQUEUE: reject: RCPT from mail.example[192.0.2.1]: 550 5.7.1 &lt;r@other.example&gt;: Relay access denied; from=&lt;a@example&gt; to=&lt;r@other.example&gt; proto=ESMTP helo=&lt;mail.example&gt;
+ * smtpd:   NOQUEUE: reject: RCPT from dsl-7.isp.example[198.51.100.7]: 451 4.7.1 ... Relaying Denied; from=&lt;&gt; to=&lt;r@example.org&gt; proto=ESMTP helo=&lt;pc7&gt;
+ * smtpd:   NOQUEUE: rule: RCPT from dsl-7.isp.example[198.51.100.7]: /etc/mxguard/access.rules:12; from=&lt;&gt; to=&lt;r@example.org&gt;
  * smtpd:   lost connection after RCPT from mail.example[192.0.2.1]
  * smtpd:   disconnect from mail.example[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4
  * </pre>
+ *
+ * <p>A refusal decided by a policy rule is followed by a {@code rule:} line naming the rule's
+ * file:line. It is a line of its own rather than a field in the reject line because the log tools
+ * read the reject line to its end (pflogsumm keeps the reply text up to {@code ; from=}, the
+ * analyzer reads {@code helo=} last) and Postfix writes no such field. The word {@code rule} is
+ * chosen so that no reader takes the line for a refusal: fail2ban's postfix filter wants
+ * {@code reject:} after the queue id, pflogsumm {@code reject}, {@code reject_warning},
+ * {@code hold} or {@code discard}.
  */
 public final class SmtpdLogWriter implements SessionListener {
 
@@ -42,7 +52,12 @@ public final class SmtpdLogWriter implements SessionListener {
                     + e.client().nameAndAddress() + ": " + e.protocol() + " with cipher " + e.cipher());
             case SessionEvent.TlsFailed e -> log.log("smtpd", "SSL_accept error from "
                     + e.client().nameAndAddress() + ": " + e.error());
-            case SessionEvent.Rejected e -> log.log("smtpd", rejectLine(e));
+            case SessionEvent.Rejected e -> {
+                log.log("smtpd", rejectLine(e));
+                if (e.rule() != null) {
+                    log.log("smtpd", ruleLine(e));
+                }
+            }
             case SessionEvent.Queued e -> {
                 String id = e.id().value();
                 log.log("smtpd", id + ": client=" + e.client().nameAndAddress());
@@ -78,6 +93,23 @@ public final class SmtpdLogWriter implements SessionListener {
         line.append(" proto=").append(client.protocol().startsWith("ESMTP") ? "ESMTP" : "SMTP");
         if (client.helo() != null) {
             line.append(" helo=<").append(client.helo()).append('>');
+        }
+        return line.toString();
+    }
+
+    /**
+     * The rule behind a refusal (or a warning): {@code NOQUEUE: rule: RCPT from NAME[ADDR]: FILE:LINE;
+     * from=<S> to=<R>}, with the sender and recipient so that it pairs with its reject line when
+     * sessions interleave.
+     */
+    static String ruleLine(SessionEvent.Rejected e) {
+        StringBuilder line = new StringBuilder("NOQUEUE: rule: ").append(e.command()).append(" from ")
+                .append(e.client().nameAndAddress()).append(": ").append(e.rule());
+        if (e.sender() != null) {
+            line.append("; from=<").append(e.sender()).append('>');
+        }
+        if (e.recipient() != null) {
+            line.append(e.sender() == null ? "; " : " ").append("to=<").append(e.recipient()).append('>');
         }
         return line.toString();
     }

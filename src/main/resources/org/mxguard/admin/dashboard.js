@@ -2,9 +2,9 @@
 // The dashboard polls the admin API. Everything shown comes from clients and senders, so it is
 // set as text (textContent), never as HTML.
 const POLL_MS = 5000;
-const SAMPLES = 720; // one hour at one sample every 5 s
-const history = { accepted: [], tempfailed: [], relayed: [], queue: [] };
-let previous = null;
+// The server keeps the charts' history (a day, one sample a minute): a page opened now shows the
+// hours before it.
+let blocksOn = false;
 
 function token() {
   return document.getElementById('token').value.trim();
@@ -46,29 +46,74 @@ function tile(name, value) {
   return div;
 }
 
-function push(series, value) {
-  series.push(value);
-  if (series.length > SAMPLES) {
-    series.shift();
-  }
+function svg(name) {
+  return document.createElementNS('http://www.w3.org/2000/svg', name);
 }
 
-function draw(id, series) {
-  const svg = document.getElementById(id);
-  svg.replaceChildren();
-  if (series.length < 2) {
-    return;
+/**
+ * One chart: a line over the minutes, labelled with its total (for counts) or its last value (for
+ * the queue) and its maximum. Minutes without a queue sample carry the previous one forward.
+ */
+function draw(id, series, isCount) {
+  const chart = document.getElementById(id);
+  chart.replaceChildren();
+  const values = [];
+  let last = 0;
+  for (const v of series) {
+    last = v === null || v === undefined ? last : v;
+    values.push(last);
   }
-  const max = Math.max(1, ...series);
-  const points = series.map((v, i) => (i * 300 / (series.length - 1)).toFixed(1) + ',' + (78 - v * 74 / max).toFixed(1));
-  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-  line.setAttribute('points', points.join(' '));
-  const label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+  const total = values.reduce((a, b) => a + b, 0);
+  chart.dataset.total = String(isCount ? total : last);
+  chart.dataset.points = String(values.length);
+  const max = Math.max(1, ...values);
+  if (values.length === 1) {
+    values.push(values[0]); // one minute so far: a flat line at its value
+  }
+  if (values.length >= 2) {
+    const points = values.map((v, i) => (i * 300 / (values.length - 1)).toFixed(1) + ','
+        + (78 - v * 66 / max).toFixed(1));
+    const line = svg('polyline');
+    line.setAttribute('points', points.join(' '));
+    chart.append(line);
+  }
+  const label = svg('text');
   label.setAttribute('x', '2');
-  label.setAttribute('y', '10');
-  label.setAttribute('font-size', '9');
-  label.textContent = 'max ' + max.toFixed(max < 10 ? 1 : 0);
-  svg.append(line, label);
+  label.setAttribute('y', '9');
+  label.setAttribute('font-size', '8');
+  label.textContent = (isCount ? 'total ' + total + ', max ' + max + '/min' : 'now ' + last + ', max ' + max);
+  chart.append(label);
+}
+
+function drawHistory(h) {
+  const minutes = h.accepted.length;
+  const hours = Math.floor(minutes / 60);
+  document.getElementById('history-span').textContent = hours > 0 ? hours + ' h ' + (minutes % 60) + ' min'
+      : minutes + ' min';
+  document.getElementById('history-start').textContent = new Date(h.start).toLocaleTimeString();
+  draw('chart-accepted', h.accepted, true);
+  draw('chart-tempfailed', h.tempfailed, true);
+  draw('chart-relayed', h.relayed, true);
+  draw('chart-queue', h.queue, false);
+}
+
+function showSources(id, sources) {
+  const body = document.querySelector('#' + id + ' tbody');
+  body.replaceChildren();
+  for (const s of sources) {
+    const row = body.insertRow();
+    row.dataset.source = s.source;
+    cell(row, s.source);
+    cell(row, (s.error > 0 ? '\u2264 ' : '') + s.caught, 'num');
+    cell(row, s.tempfailed, 'num');
+    cell(row, s.rejected, 'num');
+    cell(row, s.last ? s.last.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+    const actions = cell(row, '');
+    if (blocksOn) {
+      actions.append(actionButton('Block', 'POST', '/api/blocks?target=' + encodeURIComponent(s.source)
+          + '&reason=' + encodeURIComponent('from the dashboard'), 'block ' + s.source));
+    }
+  }
 }
 
 function say(text, error) {
@@ -158,18 +203,21 @@ function showPrimaries(primaries) {
   }
 }
 
+const OFF = [];
+
 /** Blocks and primaries exist only while the MX-skip rule is on; a 404 leaves their tables empty. */
 async function optional(path) {
   try {
     return await api('GET', path);
   } catch (e) {
-    return [];
+    return OFF;
   }
 }
 
 async function refresh() {
-  const [status, counters, queue, rules] = await Promise.all(
-    [api('GET', '/api/status'), api('GET', '/api/counters'), api('GET', '/api/queue'), api('GET', '/api/rules')]);
+  const [status, counters, queue, rules, history, sources] = await Promise.all(
+    [api('GET', '/api/status'), api('GET', '/api/counters'), api('GET', '/api/queue'), api('GET', '/api/rules'),
+      api('GET', '/api/history'), api('GET', '/api/sources')]);
   document.getElementById('version').textContent = status.version;
   document.getElementById('listeners').textContent = 'SMTP ' + status.smtp_listeners.join(', ') + ' for '
       + status.protected_domains.join(', ');
@@ -179,20 +227,14 @@ async function refresh() {
   }
   document.getElementById('tiles').replaceChildren(...tiles);
   const now = Date.now();
-  if (previous) {
-    const minutes = (now - previous.at) / 60000;
-    for (const name of ['accepted', 'tempfailed', 'relayed']) {
-      push(history[name], Math.max(0, counters[name] - previous.counters[name]) / minutes);
-    }
-  }
-  push(history.queue, status.queue_messages);
-  previous = { at: now, counters };
-  for (const name of Object.keys(history)) {
-    draw('chart-' + name, history[name]);
-  }
+  drawHistory(history);
   showQueue(queue);
   showRules(rules);
-  showBlocks(await optional('/api/blocks'));
+  const blocks = await optional('/api/blocks');
+  blocksOn = blocks !== OFF;
+  showBlocks(blocksOn ? blocks : []);
+  showSources('networks', sources.networks);
+  showSources('subdomains', sources.subdomains);
   showPrimaries(await optional('/api/primaries'));
   document.getElementById('updated').textContent = new Date(now).toLocaleTimeString();
 }

@@ -242,6 +242,41 @@ class AdminApiIT {
         assertThat(get("/metrics", null).body()).contains("mxguard_rule_hits_total{rule=\"" + rule1 + "\"} 3.0");
     }
 
+    @Test
+    void historyAndSourcesCountWhatTheCountersCount() throws Exception {
+        start("admin:\n  listen: 127.0.0.1:0\n");
+        assertThat(rcpt("spam@client.test")).startsWith("550");
+        assertThat(rcpt("")).startsWith("451");
+        assertThat(rcpt("")).startsWith("451");
+        send();
+
+        Map<String, Object> counters = JSON.std.mapFrom(get("/api/counters", null).body());
+        Map<String, Object> history = JSON.std.mapFrom(get("/api/history", null).body());
+        assertThat(history).containsEntry("interval_seconds", 60);
+        assertThat(java.time.Instant.parse((String) history.get("start")).getEpochSecond() % 60).isZero();
+        assertThat(sum(history, "accepted")).isEqualTo(((Number) counters.get("accepted")).longValue()).isEqualTo(1);
+        assertThat(sum(history, "tempfailed")).isEqualTo(((Number) counters.get("tempfailed")).longValue())
+                .isEqualTo(2);
+        List<?> queue = (List<?>) history.get("queue");
+        assertThat(queue).hasSameSizeAs((List<?>) history.get("accepted")).last().isEqualTo(1);
+
+        Map<String, Object> sources = JSON.std.mapFrom(get("/api/sources?limit=1", null).body());
+        assertThat((List<?>) sources.get("networks")).singleElement().satisfies(n -> assertThat(map(n))
+                .containsEntry("source", "127.0.0.0/24").containsEntry("caught", 3).containsEntry("tempfailed", 2)
+                .containsEntry("rejected", 1).containsEntry("error", 0));
+        // clients without a confirmed name (lookups are off here) have no subdomain
+        assertThat((List<?>) sources.get("subdomains")).isEmpty();
+
+        HttpResponse<String> bad = get("/api/sources?limit=lots", null);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("limit must be a number from 1 to 256");
+        assertThat(get("/api/sources?limit=257", null).statusCode()).isEqualTo(400);
+    }
+
+    private static long sum(Map<String, Object> history, String series) {
+        return ((List<?>) history.get(series)).stream().mapToLong(v -> ((Number) v).longValue()).sum();
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> map(Object json) {
         return (Map<Object, Object>) json;

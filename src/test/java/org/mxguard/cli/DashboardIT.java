@@ -55,7 +55,7 @@ class DashboardIT {
     @BeforeEach
     void start() throws Exception {
         Path rules = dir.resolve("access.rules");
-        Files.writeString(rules, "reject from spam@client.test\n");
+        Files.writeString(rules, "reject from spam@client.test\ntempfail from <> client 127.0.0.0/8\n");
         config = dir.resolve("mxguard.yaml");
         Files.writeString(config, """
                 hostname: backup.test
@@ -106,6 +106,7 @@ class DashboardIT {
         String id = send();
         send();
         assertThat(rcpt("spam@client.test")).startsWith("550");
+        assertThat(rcpt("")).startsWith("451");
         String base = "http://127.0.0.1:" + server.adminAddress().getPort();
         // The page redraws its tables at every poll: an element found a moment ago may be gone, so
         // every look and every click is retried until it holds.
@@ -122,6 +123,23 @@ class DashboardIT {
         wait.until(d -> tile(d, "rejected").equals(String.valueOf(counters.get("rejected"))));
         wait.until(d -> d.findElement(By.cssSelector("#rules tbody")).getText()
                 .contains(dir.resolve("access.rules") + ":1"));
+
+        // The traffic came before the page was opened: the charts show it from the server's history.
+        Map<String, Object> history = JSON.std.mapFrom(api(base + "/api/history"));
+        assertThat(sum(history, "accepted")).isEqualTo(2);
+        assertThat(sum(history, "tempfailed")).isEqualTo(1);
+        wait.until(d -> chartTotal(d, "accepted").equals("2") && chartTotal(d, "tempfailed").equals("1")
+                && chartTotal(d, "relayed").equals("0"));
+        // Queued and never relayed (the primary's port is closed): the queue chart ends at the queue's size.
+        wait.until(d -> chartTotal(d, "queue").equals("2"));
+
+        // Both refusals by a rule came from 127.0.0.1: one network, one tempfail and one reject.
+        Map<String, Object> sources = JSON.std.mapFrom(api(base + "/api/sources"));
+        assertThat((List<?>) sources.get("networks")).singleElement().isEqualTo(Map.of("source", "127.0.0.0/24",
+                "caught", 2, "tempfailed", 1, "rejected", 1, "error", 0,
+                "last", ((Map<?, ?>) ((List<?>) sources.get("networks")).getFirst()).get("last")));
+        wait.until(d -> d.findElements(By.cssSelector("#networks tr[data-source='127.0.0.0/24'] td")).stream()
+                .map(WebElement::getText).toList().subList(0, 4).equals(List.of("127.0.0.0/24", "2", "1", "1")));
 
         click(wait, "#queue tr[data-id='" + id + "'] button[data-action='hold']");
         wait.until(d -> d.findElement(By.id("message")).getText().contains("refused: 401"));
@@ -143,6 +161,12 @@ class DashboardIT {
         wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='198.51.100.0/24']")).isEmpty());
         assertThat(api(base + "/api/blocks")).doesNotContain("198.51.100.0/24");
 
+        // A source caught is blocked from its row, with the token.
+        click(wait, "#networks tr[data-source='127.0.0.0/24'] button[data-action='block']");
+        wait.until(d -> d.findElements(By.cssSelector("#blocks tr[data-target='127.0.0.0/24']")).stream()
+                .anyMatch(row -> row.getText().contains("from the dashboard")));
+        assertThat(api(base + "/api/blocks")).contains("\"target\":\"127.0.0.0/24\"");
+
         Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
     }
@@ -158,6 +182,15 @@ class DashboardIT {
             d.findElement(By.cssSelector(selector)).click();
             return true;
         });
+    }
+
+    private static String chartTotal(WebDriver d, String name) {
+        String total = d.findElement(By.id("chart-" + name)).getDomAttribute("data-total");
+        return total == null ? "" : total;
+    }
+
+    private static long sum(Map<String, Object> history, String series) {
+        return ((List<?>) history.get(series)).stream().mapToLong(v -> ((Number) v).longValue()).sum();
     }
 
     private static String tile(WebDriver d, String name) {

@@ -78,7 +78,8 @@ class MxSkipLogToolsIT {
             server.close();
         }
         assertThat(Files.readString(log)).contains("mx-skip: RCPT from unknown[127.0.0.3]: pass: retry credit")
-                .contains("mx-skip: RCPT from unknown[127.0.1.4]: pass: primary MX").contains("block: 127.0.0.0/24");
+                .contains("mx-skip: RCPT from unknown[127.0.1.4]: pass: primary MX").contains("block: 127.0.0.0/24")
+                .contains("NOQUEUE: rule: RCPT from unknown[127.0.0.2]: mx-skip; from=<> to=<user@protected.test>");
     }
 
     @Test

@@ -115,6 +115,32 @@ class RunningServerIT {
     }
 
     @Test
+    void sighupAfterLogrotateRenamedTheMailLogWritesANewOne() throws Exception {
+        Files.writeString(rules, "reject from spam@client.test\n");
+        start(SmtpConversation.freePort());
+        awaitTrue(() -> queue("list").code() == 0, "the server has started");
+        assertThat(rcptReply("spam@client.test")).startsWith("550 5.7.1");
+        Path log = dir.resolve("mail.log");
+        awaitTrue(() -> logged(log, "reject: RCPT from"), "the refusal is logged");
+
+        Path rotated = dir.resolve("mail.log.1");
+        Files.move(log, rotated);          // logrotate's rename, then its postrotate: kill -HUP
+        server.signal("HUP");
+        awaitTrue(() -> outputContains("mxguard: SIGHUP: loaded"), "the signal was handled");
+        assertThat(rcptReply("spam@client.test")).startsWith("550 5.7.1");
+        awaitTrue(() -> logged(log, "reject: RCPT from"), "the next refusal is logged to a new mail.log");
+        assertThat(Files.readString(rotated)).contains("reject: RCPT from");
+    }
+
+    private static boolean logged(Path log, String text) {
+        try {
+            return Files.exists(log) && Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void queueCommandsManageTheQueueOfARunningServer() throws Exception {
         Files.writeString(rules, "");
         int primaryPort = SmtpConversation.freePort();

@@ -3,13 +3,19 @@ package org.mxguard.loganalysis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mxguard.mail.ClientInfo;
+import org.mxguard.mail.Reply;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.policy.RuleRef;
+import org.mxguard.smtp.SessionEvent;
+import org.mxguard.smtp.SmtpdLogWriter;
 
 /** mxguard's own log (Postfix format, syslog name postfix-mxguard) is read like Postfix's. */
 class MxguardLogTest {
@@ -36,5 +42,27 @@ class MxguardLogTest {
             assertThat(r.reason()).isEqualTo("Client host rejected: Relaying Denied");
             assertThat(r.code()).isEqualTo("451");
         });
+    }
+
+    @Test
+    void theRuleLineAfterARejectIsNeitherARefusalNorAContact() throws Exception {
+        StringWriter sink = new StringWriter();
+        Instant now = Instant.parse("2026-11-03T11:35:30Z");
+        MailLog log = new MailLog("mx2", "postfix-mxguard", Clock.fixed(now, ZoneOffset.UTC),
+                line -> sink.append(line).append('\n'));
+        new SmtpdLogWriter(log).onEvent(new SessionEvent.Rejected(now, new ClientInfo(
+                InetAddress.getByName("198.51.100.7"), 40123, "usr1-dialup2.isp.example", "pc7", "ESMTP", null),
+                "RCPT", Reply.of(451, "4.7.1", "<usr1-dialup2.isp.example[198.51.100.7]>: Client host rejected: "
+                        + "Relaying Denied"), "", "a@protected.example", false,
+                new RuleRef("/etc/mxguard/access.rules", 12)));
+        assertThat(sink.toString()).contains("NOQUEUE: rule: RCPT from usr1-dialup2.isp.example[198.51.100.7]: "
+                + "/etc/mxguard/access.rules:12; from=<> to=<a@protected.example>");
+        List<LogEvent> events = new ArrayList<>();
+        ParseCounters counters = new ParseCounters();
+        LineParser parser = new LineParser(ZoneOffset.UTC, 2026, 12, counters);
+        sink.toString().lines().forEach(l -> parser.parse(l, events));
+        assertThat(events).singleElement().isInstanceOfSatisfying(LogEvent.Reject.class,
+                r -> assertThat(r.reason()).isEqualTo("Client host rejected: Relaying Denied"));
+        assertThat(counters.skippedTotal()).isEqualTo(1);
     }
 }

@@ -78,4 +78,47 @@ class FileLogSinkTest {
         sink.write("after close");
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\nafter close\n");
     }
+
+    @Test
+    void afterRotationAReopenSendsLaterLinesToANewFileAndLosesNone() throws Exception {
+        Path file = dir.resolve("mail.log");
+        Path rotated = dir.resolve("mail.log.1");
+        try (FileLogSink sink = FileLogSink.append(file)) {
+            for (int i = 0; i < 1_000; i++) {
+                sink.write("before " + i);
+            }
+            Files.move(file, rotated);     // logrotate's rename: the sink still holds the old file
+            sink.write("between");
+            sink.reopen();
+            sink.write("after");
+        }
+        List<String> old = Files.readAllLines(rotated);
+        assertThat(old).hasSize(1_001).startsWith("before 0").endsWith("between");
+        assertThat(Files.readAllLines(file)).containsExactly("after");
+    }
+
+    @Test
+    void aReopenThatCannotOpenTheFileKeepsWritingToTheOldOne() throws Exception {
+        Path logs = Files.createDirectory(dir.resolve("logs"));
+        Path file = logs.resolve("mail.log");
+        Path moved = dir.resolve("moved");
+        try (FileLogSink sink = FileLogSink.append(file)) {
+            sink.write("first");
+            Files.move(logs, moved);       // the directory is gone: the file cannot be made again
+            sink.reopen();
+            sink.write("second");
+        }
+        assertThat(Files.readAllLines(moved.resolve("mail.log"))).containsExactly("first", "second");
+    }
+
+    @Test
+    void reopenOnStandardOutputDoesNothing() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FileLogSink sink = FileLogSink.stdout(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        sink.write("one");
+        sink.reopen();
+        sink.write("two");
+        sink.close();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("one\ntwo\n");
+    }
 }

@@ -33,7 +33,14 @@ public final class Peer {
             Map.entry("openssl", "openssl"),
             Map.entry("promtool", "prometheus"),
             Map.entry("chromium", "chromium"),
-            Map.entry("chromedriver", "chromium-driver"));
+            Map.entry("chromedriver", "chromium-driver"),
+            Map.entry("dpkg-deb", "dpkg"),
+            Map.entry("dpkg-shlibdeps", "dpkg-dev"),
+            Map.entry("lintian", "lintian"),
+            Map.entry("logrotate", "logrotate"),
+            Map.entry("systemd-analyze", "systemd"),
+            Map.entry("chroot", "coreutils"),
+            Map.entry("setpriv", "util-linux"));
 
     /** Where Debian installs daemons' tools; not on every user's PATH. */
     private static final List<Path> SBIN = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));

@@ -123,6 +123,21 @@ class LogToolsIT {
     }
 
     @Test
+    void theRuleThatRefusedIsNamedAfterTheRejectLine() throws Exception {
+        List<String> lines = Files.readAllLines(logFile);
+        int reject = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("NOQUEUE: reject: RCPT from client.example[127.0.0.4]: 554 5.7.1")) {
+                reject = i;
+            }
+        }
+        assertThat(reject).as(String.join("\n", lines)).isNotNegative();
+        assertThat(lines.get(reject + 1)).endsWith("/smtpd[" + ProcessHandle.current().pid()
+                + "]: NOQUEUE: rule: RCPT from client.example[127.0.0.4]: rules/access.rules:3; from=<> to=<bob@example.org>");
+        assertThat(lines.stream().filter(l -> l.contains("NOQUEUE: rule: "))).hasSize(1);
+    }
+
+    @Test
     void pflogsummCountsReceivedMessagesAndRejects() throws Exception {
         PeerProcess report = PeerProcess.run(List.of(Peer.require("pflogsumm"), "--syslog-name=postfix-mxguard", logFile.toString()));
         assertThat(report.exitCode()).as(report.output()).isZero();

@@ -41,7 +41,30 @@ class SmtpdLogWriterTest {
                 "RCPT", reply, "", "user@example.org", true, new RuleRef("access.rules", 2))))
                 .isEqualTo("Nov  3 11:35:30 mx2 postfix-mxguard/smtpd[PID]: NOQUEUE: reject_warning: RCPT from "
                         + "unknown[192.0.2.1]: 451 4.7.1 <unknown[192.0.2.1]>: Client host rejected: Relaying Denied; "
-                        + "from=<> to=<user@example.org> proto=ESMTP helo=<dialup.example>");
+                        + "from=<> to=<user@example.org> proto=ESMTP helo=<dialup.example>\n"
+                        + "Nov  3 11:35:30 mx2 postfix-mxguard/smtpd[PID]: NOQUEUE: rule: RCPT from unknown[192.0.2.1]: "
+                        + "access.rules:2; from=<> to=<user@example.org>");
+    }
+
+    @Test
+    void aRefusalByARuleIsFollowedByTheRulesFileAndLine() throws Exception {
+        Reply reply = Reply.of(451, "4.7.1", "<unknown[192.0.2.1]>: Client host rejected: Relaying Denied");
+        assertThat(logged(new SessionEvent.Rejected(NOW, client("pc7", "ESMTP", null), "RCPT", reply, "",
+                "user@example.org", false, new RuleRef("/etc/mxguard/access.rules", 12))))
+                .endsWith("reject: RCPT from unknown[192.0.2.1]: 451 4.7.1 <unknown[192.0.2.1]>: Client host rejected: "
+                        + "Relaying Denied; from=<> to=<user@example.org> proto=ESMTP helo=<pc7>\n"
+                        + "Nov  3 11:35:30 mx2 postfix-mxguard/smtpd[PID]: NOQUEUE: rule: RCPT from unknown[192.0.2.1]: "
+                        + "/etc/mxguard/access.rules:12; from=<> to=<user@example.org>");
+        assertThat(logged(new SessionEvent.Rejected(NOW, client(null, "SMTP", null), "CONNECT",
+                Reply.of(554, "5.7.1", "Access denied"), null, null, false, new RuleRef("access.rules", 3))))
+                .endsWith("smtpd[PID]: NOQUEUE: rule: CONNECT from unknown[192.0.2.1]: access.rules:3");
+    }
+
+    @Test
+    void refusalsByRelayControlOrALimitHaveNoRuleLine() throws Exception {
+        assertThat(logged(new SessionEvent.Rejected(NOW, client("h", "ESMTP", null), "RCPT",
+                Reply.of(554, "5.7.1", "<a@elsewhere.example>: Relay access denied"), "a@example.org",
+                "a@elsewhere.example", false, null))).doesNotContain("rule:").doesNotContain("\n");
     }
 
     @Test
