@@ -10,6 +10,10 @@
 # COMPARE=mx-skip compares mxguard with itself instead: the MX-skip rule off (in the "postfix"
 # column) against the rule in enforce mode, where every RCPT runs the whole rule (no primary contact
 # is known, so it looks up contact and credit: the client earned retry credit before the warm-up).
+#
+# COMPARE=redis compares the evidence stores: both servers run the rule in enforce mode (client with
+# earned credit, as above), one on the embedded store (column embedded), the other on the fleet's
+# Redis store (column mxguard) with a redis-server this script starts on a free loopback port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/postfix-instance.sh"
@@ -20,7 +24,7 @@ sizes=${SIZES:-1024 51200}
 session_counts=${SESSIONS:-1 10 50}
 work=$(mktemp -d /tmp/mxguard-bench-inbound.XXXXXX)
 chmod 755 "$work"   # Postfix daemons run as user postfix
-trap 'for d in "$work"/postfix-*; do [ -d "$d" ] && postfix_instance_stop "$d"; done; [ -n "${mx_pid:-}" ] && kill "$mx_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'for d in "$work"/postfix-*; do [ -d "$d" ] && postfix_instance_stop "$d"; done; [ -n "${mx_pid:-}" ] && kill "$mx_pid" 2>/dev/null; [ -n "${redis_pid:-}" ] && kill "$redis_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 "$root/mxguard" version >/dev/null   # builds the jar if needed
 
@@ -38,6 +42,18 @@ base_name=postfix
 if [ "$compare" = mx-skip ]; then
   base_name=rule-off
   echo "mxguard with the MX-skip rule off (column rule-off) and in enforce mode (column mxguard)"
+elif [ "$compare" = redis ]; then
+  base_name=embedded
+  echo "mxguard in enforce mode on the embedded store (column embedded) and on Redis (column mxguard)"
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+      --logfile "$work/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
+    sleep 0.1
+  done
+  mx_skip_redis="$mx_skip_on"$'\nevidence:\n  store: redis\n  redis:\n    addresses: [ "redis://127.0.0.1:'"$redis_port"$'" ]'
 fi
 
 # earn_credit PORT: one refused message, and the same again after the retry interval (1 s) earns credit
@@ -77,10 +93,17 @@ for size in $sizes; do
     # C2 was still compiling through the measured run, doubling the CPU per message); a server runs
     # warm. Postfix gets the same warm-up.
     pf_dir="$work/postfix-$size-$sessions"
-    if [ "$compare" = mx-skip ]; then
-      start_mxguard "off-$size-$sessions" "$mx_skip_off"
+    if [ "$compare" = mx-skip ] || [ "$compare" = redis ]; then
+      if [ "$compare" = mx-skip ]; then
+        start_mxguard "off-$size-$sessions" "$mx_skip_off"
+      else
+        start_mxguard "off-$size-$sessions" "$mx_skip_on"
+        earn_credit "$mx_port"
+        # Each size and session count starts from an empty fleet: the credit above is this host's.
+        redis-cli -p "$redis_port" flushall >/dev/null
+      fi
       pf_port=$mx_port; base_pid=$mx_pid; mx_pid=
-      start_mxguard "$size-$sessions" "$mx_skip_on"
+      start_mxguard "$size-$sessions" "${mx_skip_redis:-$mx_skip_on}"
       earn_credit "$mx_port"
       base_pattern="mx-off-$size-$sessions/mxguard.yaml"
     else
@@ -98,7 +121,7 @@ for size in $sizes; do
       read -r r c < <(measure "$mx_port" "mx-$size-$sessions/mxguard.yaml" "$size" "$sessions")
       mx_rates+=("$r"); mx_cpus+=("$c")
     done
-    if [ "$compare" = mx-skip ]; then
+    if [ "$compare" = mx-skip ] || [ "$compare" = redis ]; then
       kill "$base_pid" 2>/dev/null || true; wait "$base_pid" 2>/dev/null || true
     else
       postfix_instance_stop "$pf_dir"

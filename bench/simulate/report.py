@@ -221,7 +221,8 @@ def compute(s, sim, journal, sink_records, mx_log, pf_logs, blocks_text, queues,
     return {
         "settings": {"minute_seconds": minute, "up": s.up, "down": s.down, "partition": s.partition,
                      "warmup": s.warmup, "scale": s.scale, "retry_interval_minutes": s.retry_minutes,
-                     "sender_retry_minutes": s.sender_retry_minutes},
+                     "sender_retry_minutes": s.sender_retry_minutes,
+                     "backups": 2 if getattr(s, "fleet", False) else 1},
         "phases": phases,
         "per_sender": per_sender,
         "spam_at_sink": spam_at_sink,
@@ -250,9 +251,9 @@ def _f(v, fmt="%.1f"):
 def table(r):
     st = r["settings"]
     out = ["MX-skip simulation: 1 simulated minute = %g s; retry interval %g min; phases up %g, down %g, "
-           "partition %g min; spam counted after a %g min warm-up" % (
+           "partition %g min; spam counted after a %g min warm-up%s" % (
                st["minute_seconds"], st["retry_interval_minutes"], st["up"], st["down"], st["partition"],
-               st["warmup"]), ""]
+               st["warmup"], "; two backups sharing one Redis" if st.get("backups") == 2 else ""), ""]
     head = ("phase", "legit", "deliv", "lost", "bounce", "via bkp", "4xx", "p50", "p95", "max", "spam", "acc",
             "acc %", "blocks", "false")
     fmt = "%-10s %6s %6s %5s %6s %7s %5s %6s %6s %6s %6s %5s %6s %6s %5s"

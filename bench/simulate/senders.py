@@ -191,7 +191,7 @@ class PostfixInjector:
 
 
 class EmsSpammer:
-    """EMS-style spamware: from a dial-up address, straight to the least preferred MX, MAIL FROM:<>,
+    """EMS-style spamware: from a dial-up address, straight to a backup MX (any but the most preferred), MAIL FROM:<>,
     a few recipients, and never a retry whatever the answer."""
 
     def __init__(self, sim, journal, networks, rate, dns):
@@ -218,7 +218,9 @@ class EmsSpammer:
         sent = time.time()
         msg_id = "spam.%d@ems" % n
         try:
-            target = dnsq.mx_addresses(self.dns, DOMAIN)[-1]
+            # Any backup, never the primary: with two backups (a fleet) each gets about half the spam,
+            # and what one learns must stop the spam at the other.
+            target = random.Random(msg_id).choice(dnsq.mx_addresses(self.dns, DOMAIN)[1:])
         except (OSError, ValueError, IndexError) as e:
             self.journal.error("ems: MX look-up failed: %s" % e)
             return

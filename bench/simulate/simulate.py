@@ -22,7 +22,7 @@ import report  # noqa: E402
 from postfix import Postfix  # noqa: E402
 from senders import EmsSpammer, Journal, PostfixInjector, ScriptedMta  # noqa: E402
 from sink import Sink  # noqa: E402
-from world import (BACKUP, EMS_NETWORKS, LEGIT, PRIMARY, SINK, dnsmasq_lines)  # noqa: E402
+from world import (BACKUP, BACKUP2, EMS_NETWORKS, LEGIT, PRIMARY, SINK, dnsmasq_lines)  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -92,18 +92,21 @@ class Sim:
             time.sleep(delay)
 
 
-def mxguard_config(work, sim, dns_port, policy_port, settings):
+def mxguard_config(work, sim, dns_port, policy_port, settings, name="mxguard", host="mx2", backup=BACKUP,
+                   redis_port=None):
+    """One backup's configuration. With redis_port, a host of a fleet sharing that Redis; only the
+    first (mx2) runs the policy service the primary reports to: the other learns through Redis."""
     m = settings
     text = """\
-hostname: mx2.protected.test
+hostname: {host}.protected.test
 protected-domains: [protected.test]
 smtp:
   listen: [ "{backup}:{smtp}" ]
   max-connections-per-client: 0
 spool:
-  directory: {work}/mxguard/spool
+  directory: {work}/{name}/spool
 log:
-  file: {work}/mxguard/mail.log
+  file: {work}/{name}/mail.log
 dns:
   servers: [ "127.0.0.1:{dns}" ]
   timeout: 2s
@@ -128,13 +131,24 @@ mx-skip:
   allow: [ "127.1.0.0/24" ]
   blocks:
     expiry: {expiry}
-""".format(backup=BACKUP, primary=PRIMARY, smtp=sim.smtp_port, work=work, dns=dns_port, policy=policy_port,
+""".format(backup=backup, host=host, name=name, primary=PRIMARY, smtp=sim.smtp_port, work=work, dns=dns_port,
+           policy=policy_port,
            min_backoff=sim.duration(5), max_backoff=sim.duration(4000 / 60), probe=sim.duration(5),
            window=sim.duration(24 * 60), retry=sim.duration(m.retry_minutes), credit=sim.duration(7 * 24 * 60),
            expiry=sim.duration(7 * 24 * 60), mode=m.mode, probe_interval=sim.duration(1),
            probe_timeout=sim.duration(10 / 60))
     if m.plain:
         text = text[:text.index("policy-service:")]
+    elif host != "mx2":
+        text = text[:text.index("policy-service:")] + text[text.index("primary:\n  probe:"):]
+    if redis_port:
+        text += """\
+evidence:
+  store: redis
+  redis:
+    addresses: [ "redis://127.0.0.1:{port}" ]
+    key-prefix: "sim:"
+""".format(port=redis_port)
     return text
 
 
@@ -155,6 +169,9 @@ def main():
                    help="mxguard's mx-skip mode (default enforce)")
     p.add_argument("--plain", action="store_true",
                    help="mxguard as a plain backup MX: no policy service, no mx-skip section (the baseline)")
+    p.add_argument("--fleet", action="store_true",
+                   help="two backups (mx2, mx3) sharing one redis-server (evidence.store: redis); the primary "
+                        "reports to mx2 only, the spamware picks either backup")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--workdir", help="keep everything in this directory (default: a temporary one, deleted)")
     p.add_argument("--mxguard", default=os.environ.get("MXGUARD_CMD", os.path.join(ROOT, "mxguard")),
@@ -166,7 +183,7 @@ def main():
     s.sender_retry_minutes = max(5.0, s.retry_minutes)
     if os.geteuid() != 0:
         sys.exit("simulate: Postfix instances need root (they run as user postfix, like a system's)")
-    for tool in ("postfix", "dnsmasq"):
+    for tool in ("postfix", "dnsmasq") + (("redis-server",) if s.fleet else ()):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
             sys.exit("simulate: %s is not installed (scripts/packages.sh lists the peers)" % tool)
 
@@ -202,7 +219,8 @@ def main():
 
 def run(s, sim, work, procs, postfixes):
     journal = Journal()
-    sim.smtp_port = free_port([PRIMARY, BACKUP])
+    backups = [BACKUP, BACKUP2] if s.fleet else [BACKUP]
+    sim.smtp_port = free_port([PRIMARY] + backups)
     dead_port = free_port([PRIMARY])
     dns_port = free_port(["127.0.0.1"], udp=True)
     policy_port = free_port([BACKUP])
@@ -210,25 +228,40 @@ def run(s, sim, work, procs, postfixes):
     # DNS: MX, A and PTR records of everyone.
     conf = os.path.join(work, "dnsmasq.conf")
     with open(conf, "w") as f:
-        f.write("\n".join(dnsmasq_lines()) + "\n")
+        f.write("\n".join(dnsmasq_lines(s.fleet)) + "\n")
     procs.append(subprocess.Popen(["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--port=%d" % dns_port,
                                    "--listen-address=127.0.0.1", "--bind-interfaces", "--conf-file=" + conf],
                                   stdout=open(os.path.join(work, "dnsmasq.out"), "w"), stderr=subprocess.STDOUT))
     dns = ("127.0.0.1", dns_port)
-    await_true(lambda: dnsq.mx_addresses(dns, "protected.test") == [PRIMARY, BACKUP], 15, "dnsmasq")
+    await_true(lambda: dnsq.mx_addresses(dns, "protected.test") == [PRIMARY] + backups, 15, "dnsmasq")
 
     sink = Sink((SINK, 0), os.path.join(work, "sink.jsonl"))
 
-    # The backup: mxguard.
-    os.makedirs(os.path.join(work, "mxguard"), exist_ok=True)
-    config = os.path.join(work, "mxguard", "mxguard.yaml")
-    with open(config, "w") as f:
-        f.write(mxguard_config(work, sim, dns_port, policy_port, s))
+    # The fleet's Redis, without persistence, on a loopback port.
+    redis_port = None
+    if s.fleet:
+        redis_port = free_port(["127.0.0.1"])
+        procs.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                       "--appendonly", "no", "--dir", work],
+                                      stdout=open(os.path.join(work, "redis.out"), "w"), stderr=subprocess.STDOUT))
+        await_true(lambda: connects(("127.0.0.1", redis_port)), 15, "redis-server")
+
+    # The backups: mxguard (two of them sharing Redis with --fleet).
     command = shlex.split(s.mxguard)
-    mx_out = open(os.path.join(work, "mxguard", "stdout"), "w")
-    procs.append(subprocess.Popen(command + ["serve", "--config", config], stdout=mx_out, stderr=subprocess.STDOUT))
-    await_true(lambda: connects((BACKUP, sim.smtp_port)) and (s.plain or connects((BACKUP, policy_port))), 120, "mxguard",
-               lambda: open(os.path.join(work, "mxguard", "stdout")).read()[-3000:])
+    instances = [("mxguard", "mx2", BACKUP)] + ([("mxguard3", "mx3", BACKUP2)] if s.fleet else [])
+    outs = []
+    for name, host, address in instances:
+        os.makedirs(os.path.join(work, name), exist_ok=True)
+        config = os.path.join(work, name, "mxguard.yaml")
+        with open(config, "w") as f:
+            f.write(mxguard_config(work, sim, dns_port, policy_port, s, name, host, address, redis_port))
+        out = open(os.path.join(work, name, "stdout"), "w")
+        outs.append(out)
+        procs.append(subprocess.Popen(command + ["serve", "--config", config], stdout=out, stderr=subprocess.STDOUT))
+    for name, host, address in instances:
+        await_true(lambda: connects((address, sim.smtp_port))
+                   and (s.plain or host != "mx2" or connects((BACKUP, policy_port))), 120, name,
+                   lambda: open(os.path.join(work, name, "stdout")).read()[-3000:])
 
     # The primary: Postfix asking mxguard's policy service about every client, relaying to the sink.
     primary = Postfix(os.path.join(work, "primary"), "primary", (PRIMARY, sim.smtp_port), {
@@ -256,7 +289,7 @@ def run(s, sim, work, procs, postfixes):
                 "myhostname": who.ptr,
                 "mynetworks": "127.0.0.0/8",
                 "relayhost": relayhost,
-                "smtp_fallback_relay": "[%s]:%d" % (BACKUP, sim.smtp_port),
+                "smtp_fallback_relay": ", ".join("[%s]:%d" % (b, sim.smtp_port) for b in backups),
                 "smtpd_relay_restrictions": "permit_mynetworks, reject",
                 # Time-compressed: Postfix's default backoff (300 s .. 4000 s), a short queue scan. Postfix
                 # counts whole seconds (a deferred message may come back up to 1 s early): 0.3 % of 300 s,
@@ -304,12 +337,18 @@ def run(s, sim, work, procs, postfixes):
     blocks = subprocess.run(command + ["block", "list", "--config", os.path.join(work, "mxguard", "mxguard.yaml")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120).stdout
     queues = {pf.name: pf.queued() for pf in postfixes}
-    queues["mxguard"] = sum(1 for _, _, files in os.walk(os.path.join(work, "mxguard", "spool", "queue"))
-                            for f in files if f.endswith(".msg"))
-    with open(os.path.join(work, "mxguard", "mail.log"), encoding="utf-8", errors="replace") as f:
-        mx_log = f.readlines()
+    mx_log = []
+    for name, _, _ in instances:
+        queues[name] = sum(1 for _, _, files in os.walk(os.path.join(work, name, "spool", "queue"))
+                           for f in files if f.endswith(".msg"))
+        with open(os.path.join(work, name, "mail.log"), encoding="utf-8", errors="replace") as f:
+            mx_log += f.readlines()
+    # One log of the fleet in time order: the stamp (to the second) leads each line; a stable sort keeps
+    # each host's own order within a second.
+    mx_log.sort(key=lambda line: line[:15])
     pf_logs = {pf.name: pf.log_lines() for pf in postfixes}
-    mx_out.flush()
+    for out in outs:
+        out.flush()
     with open(os.path.join(work, "mxguard", "stdout"), encoding="utf-8", errors="replace") as f:
         mx_stdout = f.readlines()
     result = report.compute(s, sim, journal, list(sink.records), mx_log, pf_logs, blocks, queues,

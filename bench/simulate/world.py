@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 DOMAIN = "protected.test"
 PRIMARY = "127.1.0.10"   # mx1.protected.test, preference 10: Postfix
 BACKUP = "127.1.0.20"    # mx2.protected.test, preference 20: mxguard
+BACKUP2 = "127.1.0.21"   # mx3.protected.test, preference 30: the second mxguard of a fleet (--fleet)
 SINK = "127.1.0.30"      # the final mailbox host behind the primary
 
 ALL = ("up", "down", "partition")
@@ -58,7 +59,7 @@ EMS_NETWORKS = [
 ]
 
 
-def dnsmasq_lines():
+def dnsmasq_lines(fleet=False):
     lines = [
         "local=/test/", "local=/example/", "local=/in-addr.arpa/",
         "mx-host=%s,mx1.%s,10" % (DOMAIN, DOMAIN),
@@ -67,6 +68,8 @@ def dnsmasq_lines():
         "host-record=mx2.%s,%s" % (DOMAIN, BACKUP),
         "host-record=sink.%s,%s" % (DOMAIN, SINK),
     ]
+    if fleet:
+        lines += ["mx-host=%s,mx3.%s,30" % (DOMAIN, DOMAIN), "host-record=mx3.%s,%s" % (DOMAIN, BACKUP2)]
     for who in LEGIT:
         if who.ptr:
             lines.append("host-record=%s,%s" % (who.ptr, who.ip))
@@ -78,11 +81,11 @@ def dnsmasq_lines():
 
 
 def legit_addresses():
-    return [w.ip for w in LEGIT] + [PRIMARY, BACKUP, SINK]
+    return [w.ip for w in LEGIT] + [PRIMARY, BACKUP, BACKUP2, SINK]
 
 
 def legit_names():
-    return [w.ptr for w in LEGIT if w.ptr] + ["mx1." + DOMAIN, "mx2." + DOMAIN]
+    return [w.ptr for w in LEGIT if w.ptr] + ["mx1." + DOMAIN, "mx2." + DOMAIN, "mx3." + DOMAIN]
 
 
 def is_ems(ip):

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.mxguard.evidence.Block;
 import org.mxguard.evidence.MxSkip;
 import org.mxguard.evidence.PrimaryHealth;
+import org.mxguard.evidence.RedisStore;
 import org.mxguard.mail.Domain;
 
 /**
@@ -43,12 +44,32 @@ final class MxSkipMeters {
         Gauge.builder("mxguard.evidence.store.degraded", mxSkip, m -> m.store().degraded() ? 1 : 0)
                 .description("1 while the store may miss what other hosts learned (shared store unreachable)")
                 .strongReference(true).register(registry);
+        if (mxSkip.store() instanceof RedisStore fleet) {
+            fleet(registry, fleet);
+        }
         for (Domain domain : domains) {
             Gauge.builder("mxguard.primary.up", health, h -> h.primaryUp(domain) ? 1 : 0)
                     .tag("domain", domain.toString())
                     .description("1 while the domain's primary MX is taken to answer, 0 while it is down")
                     .strongReference(true).register(registry);
         }
+    }
+
+    /** The shared store's link: outages (each one logged), and the changes flowing each way. */
+    private static void fleet(MeterRegistry registry, RedisStore fleet) {
+        FunctionCounter.builder("mxguard.evidence.fleet.outages", fleet, RedisStore::outages)
+                .description("Times the fleet's Redis went away since start (an unreachable start counts as one)")
+                .register(registry);
+        FunctionCounter.builder("mxguard.evidence.fleet.changes", fleet, RedisStore::changesSent).tag("direction", "sent")
+                .description("Changes written to the fleet's Redis (sent) and heard from other hosts (received)")
+                .register(registry);
+        FunctionCounter.builder("mxguard.evidence.fleet.changes", fleet, RedisStore::changesReceived)
+                .tag("direction", "received")
+                .description("Changes written to the fleet's Redis (sent) and heard from other hosts (received)")
+                .register(registry);
+        Gauge.builder("mxguard.evidence.fleet.changes.waiting", fleet, RedisStore::changesWaiting)
+                .description("Keys changed here and not yet in Redis (grows while Redis is away)")
+                .strongReference(true).register(registry);
     }
 
     private static Supplier<Double> blocks(MxSkip mxSkip, Block.Origin origin, Clock clock) {

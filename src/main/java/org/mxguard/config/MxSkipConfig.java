@@ -65,6 +65,7 @@ final class MxSkipConfig {
     }
 
     private static RedisSettings redis(Section s, String hostname, boolean used) {
+        boolean given = s.has("addresses");
         List<String> addresses = s.list("addresses", List.of(), MxSkipConfig::redisUri);
         boolean cluster = s.bool("cluster", false);
         String user = s.string("user", null);
@@ -84,8 +85,16 @@ final class MxSkipConfig {
         String prefix = s.string("key-prefix", "mxguard:");
         String host = s.string("host-name", hostname);
         Duration timeout = ConfigLoader.positive(s, "timeout", Duration.ofSeconds(2));
-        if (addresses.isEmpty() && used) {
+        if (addresses.isEmpty() && used && !given) {
             s.problem("addresses", "needs at least one redis:// address");
+        }
+        boolean sentinel = addresses.stream().anyMatch(a -> a.contains("-sentinel://"));
+        if (sentinel && (cluster || addresses.size() > 1)) {
+            s.problem("addresses", "a redis-sentinel:// URI names all the sentinels itself "
+                    + "(redis-sentinel://h1:26379,h2:26379#master) and stands alone, without cluster: true");
+        } else if (addresses.size() > 1 && !cluster) {
+            s.problem("addresses", "several addresses are the seeds of a Redis Cluster (add cluster: true); "
+                    + "for a primary with replicas give one redis-sentinel:// URI");
         }
         s.finish();
         try {
@@ -101,6 +110,10 @@ final class MxSkipConfig {
         if (!text.matches("(redis|rediss|redis-sentinel|rediss-sentinel)://.+")) {
             throw new IllegalArgumentException("not a Redis URI (redis://host:port, rediss://..., "
                     + "redis-sentinel://host:port,host:port#master): '" + text + "'");
+        }
+        if (text.contains("-sentinel://") && text.indexOf('#') < 0) {
+            throw new IllegalArgumentException("a redis-sentinel:// URI ends with the master's name as the sentinels "
+                    + "know it (#mymaster): '" + text + "'");
         }
         try {
             io.lettuce.core.RedisURI.create(text);

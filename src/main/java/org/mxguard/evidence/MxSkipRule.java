@@ -230,7 +230,8 @@ public final class MxSkipRule implements PolicyEngine {
 
     /**
      * The decisions since start by outcome, for metrics: "allowed_network", "seen_at_primary",
-     * "retry_credit", "primary_down", "blocked", "refused" (in observe mode: would have refused).
+     * "retry_credit", "primary_down", "store_degraded" (passed for lack of the fleet's
+     * contacts), "blocked", "refused" (in observe mode: would have refused).
      */
     public Map<String, Long> outcomes() {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -238,6 +239,7 @@ public final class MxSkipRule implements PolicyEngine {
         out.put("seen_at_primary", seen.sum());
         out.put("retry_credit", credited.sum());
         out.put("primary_down", primaryDown.sum());
+        out.put("store_degraded", degraded.sum());
         out.put("blocked", refusedByBlock.sum());
         out.put("refused", refused.sum());
         return out;

@@ -73,6 +73,7 @@ public final class RedisStore implements EvidenceStore {
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final BlockListeners blockListeners = new BlockListeners();
     private final ClientResources resources;
+    private final RedisEndpoint endpoint;
     private final Object writing = new Object();
     private final Thread writer;
     private final LongAdder sent = new LongAdder();
@@ -93,6 +94,7 @@ public final class RedisStore implements EvidenceStore {
         this.prefix = redis.keyPrefix();
         this.host = redis.host();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(4).computationThreadPoolSize(2).build();
+        this.endpoint = RedisEndpoint.of(redis, resources);
         this.writer = Thread.ofPlatform().daemon().name("evidence-fleet").unstarted(this::writeLoop);
     }
 
@@ -398,7 +400,7 @@ public final class RedisStore implements EvidenceStore {
     // ---- Redis: connecting, catching up, writing -------------------------------------------------
 
     private void connect() {
-        RedisLink l = RedisLink.open(redis, resources, prefix + CHANNEL, this::onMessage);
+        RedisLink l = endpoint.open(prefix + CHANNEL, this::onMessage);
         try {
             // The epoch key is made once per Redis data set: when it is missing, Redis lost its data
             // (a restart without persistence, a flush) and every host sends back all it holds.
@@ -602,6 +604,21 @@ public final class RedisStore implements EvidenceStore {
         return outages.sum();
     }
 
+    /** Changes this host sent to Redis since start (keys written and published). */
+    public long changesSent() {
+        return sent.sum();
+    }
+
+    /** Changes heard from the other hosts since start. */
+    public long changesReceived() {
+        return received.sum();
+    }
+
+    /** Keys changed here and not yet in Redis: grows while Redis is away, one per key however often it changes. */
+    public int changesWaiting() {
+        return dirty.size();
+    }
+
     /** Sends what is waiting, when Redis is reachable; returns at once when it is not. */
     @Override
     public void flush() {
@@ -644,6 +661,7 @@ public final class RedisStore implements EvidenceStore {
         if (l != null) {
             l.close();
         }
+        endpoint.close();
         resources.shutdown(0, 1, TimeUnit.SECONDS);
     }
 }

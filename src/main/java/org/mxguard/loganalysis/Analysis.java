@@ -18,6 +18,8 @@ public final class Analysis {
     private final Ranking ranking;
     final List<Proposal> proposals;
     final TreeMap<Long, long[]> daily;
+    /** Messages and null-sender messages per ten minutes, by the slot's start (epoch seconds). */
+    final TreeMap<Long, long[]> slots;
     final boolean primaryChecked;
     final long primaryClients;
     final long bytes;
@@ -35,6 +37,7 @@ public final class Analysis {
         this.ranking = ranking;
         this.proposals = List.copyOf(ranking.proposals());
         this.daily = correlator.daily();
+        this.slots = correlator.bySlot();
         this.primaryChecked = primaryChecked;
         this.primaryClients = primaryClients;
         this.bytes = bytes;

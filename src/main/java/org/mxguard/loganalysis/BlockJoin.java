@@ -47,7 +47,7 @@ final class BlockJoin implements BlockParser.Sink {
 
     /** This thread's statistics, added to the whole log's at the end (and on the way, see end). */
     ClientTable clients = new ClientTable();
-    final DayCounts days = new DayCounts();
+    final TimeCounts days = new TimeCounts();
     long maxPendingSeen;
     private final int clientsKept;
     // Counts the tables handed on: a ClientRef's statistics are of this table only if it says so.
@@ -63,6 +63,9 @@ final class BlockJoin implements BlockParser.Sink {
     private byte[] state = new byte[1 << 10];
     private boolean[] counted = new boolean[1 << 10];
     private boolean[] nullSender = new boolean[1 << 10];
+    // Sendmail messages: recipients without a final outcome yet (see Correlator's class comment); 0: not known.
+    private int[] left = new int[1 << 10];
+    private boolean[] sendmail = new boolean[1 << 10];
     private int[] used = new int[1 << 9];
     private int usedCount;
     private int open;
@@ -96,7 +99,7 @@ final class BlockJoin implements BlockParser.Sink {
             int i = used[u];
             if (state[i] == OPEN) {
                 out.add(new LogEvent.Carried(hosts[i], times[i], LogQueueId.unpack(highs[i], lows[i]), who[i].ip,
-                        counted[i], nullSender[i]), seq);
+                        counted[i], nullSender[i], left[i]), seq);
             }
             state[i] = EMPTY;
             hosts[i] = null;
@@ -147,15 +150,36 @@ final class BlockJoin implements BlockParser.Sink {
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat, String recipient,
-            String relay, String dsn) {
+            String relay, String dsn, String mailer) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, null),
-                    seq++);
+            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat,
+                    mailer), seq++);
             return;
         }
         seq++;
-        delivered(who[i], status);
+        delivered(i, status);
+    }
+
+    /** As {@link #event} joins the string path's sendmail {@code From}. */
+    @Override
+    public void message(String host, long time, long high, long low, BlockParser.ClientRef client, String sender,
+            long size, int nrcpts, String msgid, String proto) {
+        if (client != null && client.ip != null) {
+            ClientStats s = stats(client);
+            s.touch(host, time, client.name, seq);
+            // Not sendmail[startMessage(...)]: the array is read before the call, which may grow it.
+            int slot = startMessage(host, high, low, s, time);
+            sendmail[slot] = true;
+        }
+        int i = find(host, high, low);
+        if (i < 0) {
+            out.add(new LogEvent.From(host, time, LogQueueId.unpack(high, low), sender, size, nrcpts, msgid, proto,
+                    client == null ? null : client.name, client == null ? null : client.ip), seq++);
+            return;
+        }
+        seq++;
+        count(i, time, sender, nrcpts);
     }
 
     @Override
@@ -192,7 +216,8 @@ final class BlockJoin implements BlockParser.Sink {
                 // sendmail: the client and the sender on one line.
                 ClientStats s = clients.get(f.clientIp());
                 s.touch(f.host(), f.time(), f.clientName(), seq);
-                startMessage(f.host(), high, low, s, f.time());
+                int slot = startMessage(f.host(), high, low, s, f.time());
+                sendmail[slot] = true;
             }
             int i = localOrHandOn(f.host(), high, low, f);
             if (i >= 0) {
@@ -201,7 +226,7 @@ final class BlockJoin implements BlockParser.Sink {
         } else if (e instanceof LogEvent.To t && LogQueueId.packs(t.queueId())) {
             int i = localOrHandOn(t.host(), LogQueueId.high(t.queueId()), LogQueueId.low(t.queueId()), t);
             if (i >= 0) {
-                delivered(who[i], t.status());
+                delivered(i, t.status());
             }
         } else if (e instanceof LogEvent.Removed r && LogQueueId.packs(r.queueId())) {
             int i = localOrHandOn(r.host(), LogQueueId.high(r.queueId()), LogQueueId.low(r.queueId()), r);
@@ -267,6 +292,7 @@ final class BlockJoin implements BlockParser.Sink {
         counted[i] = true;
         boolean isNull = sender != null && sender.isEmpty();
         nullSender[i] = isNull;
+        left[i] = sendmail[i] ? Math.max(0, nrcpts) : 0;
         ClientStats c = who[i];
         c.messages++;
         c.recipients += Math.max(0, nrcpts);
@@ -276,7 +302,8 @@ final class BlockJoin implements BlockParser.Sink {
         }
     }
 
-    private static void delivered(ClientStats c, LogEvent.Status status) {
+    private void delivered(int i, LogEvent.Status status) {
+        ClientStats c = who[i];
         switch (status) {
             case SENT -> c.delivered++;
             case DEFERRED -> c.deferred++;
@@ -284,10 +311,15 @@ final class BlockJoin implements BlockParser.Sink {
             default -> {
             }
         }
+        if (left[i] > 0 && Correlator.isFinal(status) && --left[i] == 0) {
+            // Every recipient of a sendmail message has its outcome: it is done (see Correlator).
+            state[i] = GONE;
+            open--;
+        }
     }
 
-    /** A message begins (a client line): it replaces one open with the same queue id. */
-    private void startMessage(String host, long high, long low, ClientStats c, long time) {
+    /** A message begins (a client line): it replaces one open with the same queue id. Returns its slot. */
+    private int startMessage(String host, long high, long low, ClientStats c, long time) {
         int i = find(host, high, low);
         if (i >= 0) {
             state[i] = GONE;
@@ -309,11 +341,14 @@ final class BlockJoin implements BlockParser.Sink {
         times[i] = time;
         counted[i] = false;
         nullSender[i] = false;
+        left[i] = 0;
+        sendmail[i] = false;
         if (usedCount == used.length) {
             used = Arrays.copyOf(used, used.length * 2);
         }
         used[usedCount++] = i;
         maxPendingSeen = Math.max(maxPendingSeen, ++open);
+        return i;
     }
 
     /** The slot of the open message with this queue id on this host, or -1. */
@@ -346,6 +381,8 @@ final class BlockJoin implements BlockParser.Sink {
         byte[] oldState = state;
         boolean[] oldCounted = counted;
         boolean[] oldNull = nullSender;
+        int[] oldLeft = left;
+        boolean[] oldSendmail = sendmail;
         int n = state.length * 2;
         highs = new long[n];
         lows = new long[n];
@@ -355,6 +392,8 @@ final class BlockJoin implements BlockParser.Sink {
         state = new byte[n];
         counted = new boolean[n];
         nullSender = new boolean[n];
+        left = new int[n];
+        sendmail = new boolean[n];
         used = new int[Math.max(used.length, n >> 1)];
         usedCount = 0;
         int mask = n - 1;
@@ -374,6 +413,8 @@ final class BlockJoin implements BlockParser.Sink {
             times[i] = oldTimes[o];
             counted[i] = oldCounted[o];
             nullSender[i] = oldNull[o];
+            left[i] = oldLeft[o];
+            sendmail[i] = oldSendmail[o];
             used[usedCount++] = i;
         }
     }

@@ -21,11 +21,18 @@ import java.util.List;
  * makes the calls events again). A byte is a Latin-1 character on both paths, so no decoding can
  * differ.
  *
+ * <p>Sendmail's {@code from=}, {@code to=}, {@code done;} and {@code ruleset=} lines are read from
+ * the bytes too (their {@code key=value} list split by {@link SendmailSpans}); its other lines are
+ * counted as skipped from their bytes, or handed to {@link SendmailParser} as a string of their
+ * message part when they are of the few it reads.
+ *
  * <p>Mirrors, each marked so at both ends, to be changed together: {@link SyslogHeader#parse}
  * (the RFC 3164 stamp, in {@code stamp}), {@link PostfixParser} (the program, queue id and the
  * smtpd, qmgr, cleanup and delivery lines, in {@code fast}, {@code from}, {@code delivery}),
  * {@link ClientAddress} (Postfix's {@code name[ip]} and its character classes, in {@code client}
- * and {@code KINDS}).
+ * and {@code KINDS}; sendmail's {@code relay=}, in {@code parseSendmailClient}),
+ * {@link SendmailParser} (in {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject},
+ * {@code sendmailOther}, {@code skipKind}).
  */
 final class BlockParser {
 
@@ -55,6 +62,37 @@ final class BlockParser {
     private static final byte[] DSN = ascii(", dsn=");
     private static final byte[] STATUS = ascii(", status=");
     private static final byte[] COMMA_SPACE = ascii(", ");
+    private static final byte[] SENDMAIL = ascii("sendmail");
+    private static final byte[] SM_DASH = ascii("sm-");
+    private static final byte[] SM_FROM = ascii("from=");
+    private static final byte[] SM_TO = ascii("to=");
+    private static final byte[] SM_DONE = ascii("done;");
+    private static final byte[] RULESET = ascii("ruleset=");
+    private static final byte[] KEY_RULESET = ascii("ruleset");
+    private static final byte[] KEY_REJECT = ascii("reject");
+    private static final byte[] KEY_ARG1 = ascii("arg1");
+    private static final byte[] DOTS = ascii("... ");
+    private static final byte[] CHECK_MAIL = ascii("check_mail");
+    private static final byte[] CHECK_RCPT = ascii("check_rcpt");
+    private static final byte[] LOST_INPUT = ascii("lost input channel from ");
+    private static final byte[] DID_NOT_ISSUE = ascii(" did not issue MAIL/EXPN/VRFY/ETRN");
+    private static final byte[] AUTH_FAILURE = ascii("AUTH failure");
+    private static final byte[] REJECTING = ascii("rejecting commands from ");
+    private static final byte[] SMTP_ATTACK = ascii(": possible SMTP attack");
+    private static final byte[] REJECTED = ascii(" [rejected]");
+    private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
+    private static final byte[] KEY_FROM = ascii("from");
+    private static final byte[] KEY_SIZE = ascii("size");
+    private static final byte[] KEY_NRCPTS = ascii("nrcpts");
+    private static final byte[] KEY_MSGID = ascii("msgid");
+    private static final byte[] KEY_PROTO = ascii("proto");
+    private static final byte[] KEY_TO = ascii("to");
+    private static final byte[] KEY_RELAY = ascii("relay");
+    private static final byte[] KEY_DSN = ascii("dsn");
+    private static final byte[] KEY_STAT = ascii("stat");
+    private static final byte[] KEY_MAILER = ascii("mailer");
+    // The longest prefix LogEvent.Status.parse looks at ("Service unavail").
+    private static final int STATUS_PREFIX = 15;
     private static final int SESSIONS = 1024;
 
     // Character kinds, by byte: letter or digit, digit, upper-case hex letter, host-name character
@@ -99,9 +137,21 @@ final class BlockParser {
          */
         void from(String host, long time, long queueHigh, long queueLow, String sender, long size, int nrcpts);
 
-        /** A delivery; recipient, relay and dsn are null unless {@link #details} asks for them. */
+        /**
+         * A delivery; recipient, relay, dsn and the whole stat are null unless {@link #details} asks
+         * for them, and mailer is sendmail's (null for Postfix).
+         */
         void to(String host, long time, long queueHigh, long queueLow, LogEvent.Status status, String stat,
-                String recipient, String relay, String dsn);
+                String recipient, String relay, String dsn, String mailer);
+
+        /**
+         * A sendmail {@code from=} line: the message, its sender and its client together. The client
+         * is null when the line has no {@code relay=}, and has no address for a local submission
+         * (its name is then the whole {@code relay=} text, {@code user@localhost}). Unless
+         * {@link #details} asks for them, msgid and proto are null and so is a sender that is not empty.
+         */
+        void message(String host, long time, long queueHigh, long queueLow, ClientRef client, String sender, long size,
+                int nrcpts, String msgid, String proto);
 
         void removed(String host, long time, long queueHigh, long queueLow);
 
@@ -129,16 +179,27 @@ final class BlockParser {
     }
 
     /** What the fast path does with a program's lines. */
-    private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, OTHER }
+    private enum Daemon { SMTPD, QMGR, CLEANUP, DELIVERY, SENDMAIL, OTHER }
 
     private final LineParser lines;
     private final PostfixParser postfix;
+    private final SendmailParser sendmail;
     private final ParseCounters counters;
     private final SyslogHeader days;
     private final LastString senders = new LastString();
     private final LastString relays = new LastString();
     private final LastString dsns = new LastString();
     private final LastString stats = new LastString();
+    private final LastString mailers = new LastString();
+    private final LastString protos = new LastString();
+    private final LastString rulesets = new LastString();
+    private final LastString codes = new LastString();
+    private final LastString reasons = new LastString();
+    private final SendmailSpans fields = new SendmailSpans();
+    // The kinds of the last skipped sendmail lines, by their bytes, and their counters (see skipKind).
+    private final byte[][] skipKinds = new byte[8][];
+    private final long[][] skipSlots = new long[8][];
+    private int nextSkipKind;
     private long stampHead = -1;
     private long stampTail = -1;
     private long stampTime;
@@ -163,6 +224,7 @@ final class BlockParser {
     private static final int FOUND_FROM = 4;
     private static final int FOUND_TO = 5;
     private static final int FOUND_REMOVED = 6;
+    private static final int FOUND_MESSAGE = 8;
     /** A reject line: the string path's events for it are in {@link #scratch}. */
     private static final int FOUND_EVENTS = 7;
     private int found;
@@ -177,6 +239,9 @@ final class BlockParser {
     private String foundRecipient;
     private String foundRelay;
     private String foundDsn;
+    private String foundMailer;
+    private String foundMsgid;
+    private String foundProto;
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -195,6 +260,9 @@ final class BlockParser {
     static final class Recent {
         private final byte[][] keys = new byte[SESSIONS][];
         private final ClientRef[] clients = new ClientRef[SESSIONS];
+        // Sendmail's relay= texts apart: the same bytes can mean another client in the two formats.
+        private final byte[][] sendmailKeys = new byte[SESSIONS][];
+        private final ClientRef[] sendmailClients = new ClientRef[SESSIONS];
     }
 
     BlockParser(ZoneId zone, int referenceYear, int referenceMonth, ParseCounters counters) {
@@ -205,6 +273,7 @@ final class BlockParser {
         this.recent = recent;
         this.lines = new LineParser(zone, referenceYear, referenceMonth, counters);
         this.postfix = new PostfixParser(counters);
+        this.sendmail = new SendmailParser(counters);
         this.counters = counters;
         this.days = new SyslogHeader(zone, referenceYear, referenceMonth);
     }
@@ -265,7 +334,9 @@ final class BlockParser {
             case FOUND_CLIENT -> out.client(host, foundTime, foundHigh, foundLow, clientRef);
             case FOUND_FROM -> out.from(host, foundTime, foundHigh, foundLow, foundSender, foundSize, foundRecipients);
             case FOUND_TO -> out.to(host, foundTime, foundHigh, foundLow, foundStatus, foundStat, foundRecipient,
-                    foundRelay, foundDsn);
+                    foundRelay, foundDsn, foundMailer);
+            case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
+                    foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
             case FOUND_EVENTS -> {
                 for (int i = 0; i < scratch.size(); i++) {
@@ -350,6 +421,7 @@ final class BlockParser {
         }
         // Queue id: the alphanumeric run before the first ": " of the message.
         p = colon + 2;
+        int messageStart = p;
         // One pass for the run and for SendmailParser.isQueueId's test: 5 to 20 characters, with a
         // digit or all upper-case hex.
         int k = p;
@@ -443,6 +515,30 @@ final class BlockParser {
                     return false;
                 }
             }
+            case SENDMAIL -> {
+                // Mirrors SendmailParser.parse for from=, to= and done; hands it the message part of
+                // the other lines, whose header is read.
+                if (!queued) {
+                    return startsWith(b, messageStart, e, RULESET)
+                            ? sendmailReject(b, messageStart, e, time, null, details)
+                            : sendmailOther(b, messageStart, messageStart, false, e, time);
+                }
+                if (startsWith(b, p, e, SM_FROM)) {
+                    if (!sendmailFrom(b, p, e, time, high, low, details)) {
+                        return false;
+                    }
+                } else if (startsWith(b, p, e, SM_TO)) {
+                    if (!sendmailTo(b, p, e, time, high, low, details)) {
+                        return false;
+                    }
+                } else if (startsWith(b, p, e, SM_DONE)) {
+                    found(FOUND_REMOVED, time, high, low);
+                } else if (startsWith(b, p, e, RULESET)) {
+                    return sendmailReject(b, p, e, time, details ? LogQueueId.unpack(high, low) : null, details);
+                } else {
+                    return sendmailOther(b, messageStart, p, true, e, time);
+                }
+            }
             default -> {
                 return false;
             }
@@ -450,6 +546,145 @@ final class BlockParser {
         counters.lines++;
         counters.parsed++;
         return true;
+    }
+
+    /**
+     * Sendmail's {@code ruleset=R, arg1=A, relay=CLIENT, reject=CODE TEXT}, as
+     * {@code SendmailParser.reject} reads it, into {@link #scratch} as the string path's event. The
+     * queue id and the sender and recipient that are not the null sender only with details: a
+     * join of a refusal that names its client reads neither. False when the line has more fields
+     * than {@link SendmailSpans} keeps.
+     */
+    private boolean sendmailReject(byte[] b, int p, int e, long time, String queueId, boolean details) {
+        if (!fields.split(b, p, e)) {
+            return false;
+        }
+        int relay = fields.find(KEY_RELAY);
+        int reject = fields.find(KEY_REJECT);
+        ClientRef client = relay < 0 ? null : sendmailClient(b, fields.start(relay), fields.end(relay));
+        counters.lines++;
+        found = FOUND_EVENTS;
+        if (client == null || client.ip == null || reject < 0) {
+            counters.skip("sendmail: ruleset line without a clear relay= and reject=");
+            return true;
+        }
+        int rs = fields.find(KEY_RULESET);
+        String ruleset = value(b, rs, rulesets);
+        int s = fields.start(reject);
+        int t = fields.end(reject);
+        String code = codes.get(b, s, Math.min(t, s + 3));
+        // SendmailParser.reason: past the code and the enhanced status, then past "... " when there is one.
+        int i = s;
+        int spaces = 0;
+        while (i < t && spaces < 2) {
+            byte c = b[i];
+            if (c == ' ') {
+                spaces++;
+            } else if (!(isDigit(c) || c == '.')) {
+                break;
+            }
+            i++;
+        }
+        int dots = indexOf(b, DOTS, i, t);
+        String reason = reasons.get(b, dots >= 0 ? dots + DOTS.length : i, t);
+        String sender = null;
+        String recipient = null;
+        int arg1 = fields.find(KEY_ARG1);
+        boolean mail = rs >= 0 && fields.end(rs) - fields.start(rs) == CHECK_MAIL.length
+                && startsWith(b, fields.start(rs), fields.end(rs), CHECK_MAIL);
+        boolean rcpt = rs >= 0 && fields.end(rs) - fields.start(rs) == CHECK_RCPT.length
+                && startsWith(b, fields.start(rs), fields.end(rs), CHECK_RCPT);
+        if (arg1 >= 0 && (mail || rcpt)) {
+            int as = fields.start(arg1);
+            int at = fields.end(arg1);
+            if (at - as >= 2 && b[as] == '<' && b[at - 1] == '>') {
+                as++;
+                at--;
+            }
+            String address = details ? new String(b, as, at - as, StandardCharsets.ISO_8859_1) : as == at ? "" : null;
+            if (mail) {
+                sender = address;
+            } else {
+                recipient = address;
+            }
+        }
+        scratch.add(new LogEvent.Reject(host, time, queueId, client.name, client.ip, ruleset, code, reason, sender,
+                recipient));
+        counters.parsed++;
+        return true;
+    }
+
+    /**
+     * A sendmail line that is none of {@code from=}, {@code to=}, {@code done;}, {@code ruleset=}
+     * with a queue id: counted as skipped, by kind, when it is none of the lines that
+     * {@link SendmailParser#parse} reads either (a daemon start, a connection note...), else a
+     * string of its message part, from {@code start}, read by {@link SendmailParser} as
+     * {@link LineParser} would after the header. {@code pos} is where the message follows its queue id.
+     */
+    private boolean sendmailOther(byte[] b, int start, int pos, boolean queued, int e, long time) {
+        // SendmailParser.parse's tests, in its order, for the lines it does not skip.
+        boolean read = startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO)
+                || startsWith(b, pos, e, RULESET) || startsWith(b, pos, e, LOST_INPUT)
+                || indexOf(b, DID_NOT_ISSUE, pos, e) >= 0 || startsWith(b, pos, e, AUTH_FAILURE)
+                || startsWith(b, pos, e, SM_DONE) || startsWith(b, pos, e, REJECTING)
+                || queued && (indexOf(b, SMTP_ATTACK, pos, e) >= 0
+                        || e - pos >= REJECTED.length && startsWith(b, e - REJECTED.length, e, REJECTED));
+        if (!read) {
+            skipKind(b, pos, e)[0]++;
+            counters.lines++;
+            found = NOTHING;
+            return true;
+        }
+        String message = new String(b, start, e - start, StandardCharsets.ISO_8859_1);
+        sendmail.parse(message, 0, host, time, scratch);
+        counters.lines++;
+        if (!scratch.isEmpty()) {
+            counters.parsed++;
+        }
+        found = FOUND_EVENTS;
+        return true;
+    }
+
+    /**
+     * The counter of a skipped sendmail line's kind, as {@code SendmailParser.skipKey} names it
+     * ({@code "sendmail: "} and the first word or two), found by the kind's bytes among the last few.
+     */
+    private long[] skipKind(byte[] b, int pos, int e) {
+        int end = pos;
+        int words = 0;
+        while (end < e && words < 2) {
+            int c = b[end] & 0xff;
+            if (c == ' ' || c == '=' || c == ':' || c == ',') {
+                words++;
+                if (words == 2 || c != ' ') {
+                    break;
+                }
+            } else if (c >= '0' && c <= '9' || c == '<' || c == '[') {
+                break;
+            }
+            end++;
+        }
+        int n = end - pos;
+        for (int i = 0; i < skipKinds.length; i++) {
+            byte[] k = skipKinds[i];
+            if (k != null && k.length == n && LastString.same(b, pos, k, 0, n)) {
+                return skipSlots[i];
+            }
+        }
+        // String.trim: no byte up to ' ' at either end.
+        int from = pos;
+        int to = end;
+        while (from < to && (b[from] & 0xff) <= ' ') {
+            from++;
+        }
+        while (to > from && (b[to - 1] & 0xff) <= ' ') {
+            to--;
+        }
+        String kind = n == 0 ? "other" : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        int i = nextSkipKind++ & (skipKinds.length - 1);
+        skipKinds[i] = Arrays.copyOfRange(b, pos, end);
+        skipSlots[i] = counters.slot("sendmail: " + kind);
+        return skipSlots[i];
     }
 
     /** Counts a cleanup {@code message-id=} line as the string path does: skipped, by kind. */
@@ -513,8 +748,11 @@ final class BlockParser {
     }
 
     private static Daemon daemonOf(byte[] program) {
+        // LineParser's choice: postfix* first, then sendmail and sm-*.
         if (!startsWith(program, 0, program.length, POSTFIX)) {
-            return Daemon.OTHER;
+            boolean sendmail = program.length == SENDMAIL.length && startsWith(program, 0, program.length, SENDMAIL)
+                    || startsWith(program, 0, program.length, SM_DASH);
+            return sendmail ? Daemon.SENDMAIL : Daemon.OTHER;
         }
         int slash = lastIndexOf(program, (byte) '/', 0, program.length);
         String name = new String(program, slash + 1, program.length - slash - 1, StandardCharsets.ISO_8859_1);
@@ -641,7 +879,202 @@ final class BlockParser {
         foundRecipient = recipient;
         foundRelay = relay;
         foundDsn = dsn;
+        foundMailer = null;
         return true;
+    }
+
+    /**
+     * Sendmail's {@code from=<S>, size=N, ..., nrcpts=N, msgid=<M>, proto=P, ..., relay=CLIENT}, as
+     * {@code SendmailParser.from} reads it: the fields before the last {@code ", relay="}, the client
+     * after it. False when the line has more fields than {@link SendmailSpans} keeps.
+     */
+    private boolean sendmailFrom(byte[] b, int p, int e, long time, long high, long low, boolean details) {
+        int relay = lastIndexOf(b, RELAY, p, e);
+        // A join reads only the sender and nrcpts, which sendmail writes before the long msgid=.
+        if (!fields.split(b, p, relay < p ? e : relay, details ? null : KEY_NRCPTS)) {
+            return false;
+        }
+        ClientRef client = null;
+        if (relay > p) {
+            client = sendmailClient(b, relay + RELAY.length, e);
+        }
+        int from = fields.find(KEY_FROM);
+        String sender = null;
+        if (from >= 0) {
+            int s = fields.start(from);
+            int t = fields.end(from);
+            if (t - s >= 2 && b[s] == '<' && b[t - 1] == '>') {
+                s++;
+                t--;
+            }
+            sender = details ? senders.get(b, s, t) : s == t ? "" : null;
+        }
+        found(FOUND_MESSAGE, time, high, low);
+        clientRef = client;
+        foundSender = sender;
+        foundSize = number(b, fields.find(KEY_SIZE));
+        foundRecipients = (int) number(b, fields.find(KEY_NRCPTS));
+        foundMsgid = details ? value(b, fields.find(KEY_MSGID), null) : null;
+        foundProto = details ? value(b, fields.find(KEY_PROTO), protos) : null;
+        return true;
+    }
+
+    /**
+     * Sendmail's {@code to=R, ..., mailer=M, ..., relay=H, dsn=D, stat=S}, as {@code SendmailParser.to}
+     * reads it. Without details, the status is read from the first bytes of the stat only.
+     */
+    private boolean sendmailTo(byte[] b, int p, int e, long time, long high, long low, boolean details) {
+        if (!fields.split(b, p, e)) {
+            return false;
+        }
+        int stat = fields.find(KEY_STAT);
+        int dsn = fields.find(KEY_DSN);
+        LogEvent.Status status = LogEvent.Status.OTHER;
+        String statText = null;
+        if (stat >= 0) {
+            int s = fields.start(stat);
+            int t = fields.end(stat);
+            statText = details ? new String(b, s, t - s, StandardCharsets.ISO_8859_1) : null;
+            // Status.parse reads a prefix of at most 15 bytes, none of which is '(' or ':': the
+            // bytes up to the first of those give its answer, and repeat from line to line
+            // ("Sent (<id> Message accepted...)" does not).
+            int cut = Math.min(t, s + STATUS_PREFIX);
+            for (int k = s; k < cut; k++) {
+                if (b[k] == '(' || b[k] == ':') {
+                    cut = k;
+                    break;
+                }
+            }
+            status = LogEvent.Status.parse(stats.get(b, s, cut));
+        } else if (dsn >= 0) {
+            status = fields.end(dsn) > fields.start(dsn) && b[fields.start(dsn)] == '2' ? LogEvent.Status.SENT
+                    : LogEvent.Status.OTHER;
+        }
+        found(FOUND_TO, time, high, low);
+        foundStatus = status;
+        foundStat = statText;
+        foundRecipient = details ? value(b, fields.find(KEY_TO), null) : null;
+        foundRelay = details ? value(b, fields.find(KEY_RELAY), relays) : null;
+        foundDsn = details ? value(b, dsn, dsns) : null;
+        foundMailer = details ? value(b, fields.find(KEY_MAILER), mailers) : null;
+        return true;
+    }
+
+    /** The value of field {@code i} of {@link #fields} as a string (through {@code last} when given); null for -1. */
+    private String value(byte[] b, int i, LastString last) {
+        if (i < 0) {
+            return null;
+        }
+        int s = fields.start(i);
+        int t = fields.end(i);
+        return last != null ? last.get(b, s, t) : new String(b, s, t - s, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Field {@code i} of {@link #fields} as {@code SendmailParser.number} reads it: digits only, else -1. */
+    private long number(byte[] b, int i) {
+        if (i < 0) {
+            return -1;
+        }
+        int s = fields.start(i);
+        int t = fields.end(i);
+        long n = 0;
+        for (int k = s; k < t; k++) {
+            byte c = b[k];
+            if (!isDigit(c) || n > Long.MAX_VALUE / 10 - 10) {
+                return -1;
+            }
+            n = n * 10 + c - '0';
+        }
+        return t == s ? -1 : n;
+    }
+
+    /**
+     * Sendmail's client in {@code b[from, e)}, as {@link ClientAddress#parseSendmail} reads it, or,
+     * when that finds none, a client with no address named by the whole text (a local submission).
+     * The same bytes give the same client: a recent one is taken whole.
+     */
+    private ClientRef sendmailClient(byte[] b, int from, int e) {
+        int length = e - from;
+        int slot = (length >= 8 ? (int) (((long) LONGS.get(b, e - 8) * 0x9E3779B97F4A7C15L) >>> 54) : length)
+                & (SESSIONS - 1);
+        byte[] known = recent.sendmailKeys[slot];
+        if (known != null && known.length == length && LastString.same(b, from, known, 0, length)) {
+            return recent.sendmailClients[slot];
+        }
+        ClientRef client = parseSendmailClient(b, from, e);
+        if (client == null) {
+            client = new ClientRef(new String(b, from, length, StandardCharsets.ISO_8859_1), null);
+        }
+        recent.sendmailKeys[slot] = Arrays.copyOfRange(b, from, e);
+        recent.sendmailClients[slot] = client;
+        return client;
+    }
+
+    /** Mirrors {@link ClientAddress#parseSendmail}; null where it returns null. */
+    private static ClientRef parseSendmailClient(byte[] b, int from, int to) {
+        int end = to;
+        while (end > from && b[end - 1] == ' ') {
+            end--;
+        }
+        if (end - MAY_BE_FORGED.length >= from && startsWith(b, end - MAY_BE_FORGED.length, end, MAY_BE_FORGED)) {
+            end -= MAY_BE_FORGED.length;
+            while (end > from && b[end - 1] == ' ') {
+                end--;
+            }
+        }
+        if (end <= from || b[end - 1] != ']') {
+            return null;
+        }
+        int open = lastIndexOf(b, (byte) '[', from, end);
+        if (open < from) {
+            return null;
+        }
+        String name = null;
+        if (open > from && b[open - 1] != '@') {
+            if (b[open - 1] != ' ') {
+                return null;
+            }
+            int at = lastIndexOf(b, (byte) '@', from, open - 1);
+            int nameStart = at >= from ? at + 1 : from;
+            int nameEnd = open - 1;
+            if (nameEnd <= nameStart || nameEnd - nameStart > 253) {
+                return null;
+            }
+            for (int i = nameStart; i < nameEnd; i++) {
+                if ((KINDS[b[i] & 0xff] & HOST) == 0) {
+                    return null;
+                }
+            }
+            if (b[nameEnd - 1] == '.') {
+                nameEnd--;
+            }
+            name = new String(b, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1);
+        }
+        int ipFrom = open + 1;
+        int ipTo = end - 1;
+        if (startsWith(b, ipFrom, ipTo, IPV6)) {
+            ipFrom += IPV6.length;
+        }
+        if (ipTo <= ipFrom || ipTo - ipFrom > 45) {
+            return null;
+        }
+        boolean colon = false;
+        boolean dot = false;
+        for (int i = ipFrom; i < ipTo; i++) {
+            byte c = b[i];
+            if (c == ':') {
+                colon = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
+                return null;
+            }
+        }
+        if (!colon && !dot) {
+            return null;
+        }
+        String ip = new String(b, ipFrom, ipTo - ipFrom, StandardCharsets.ISO_8859_1);
+        return new ClientRef(name, colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip);
     }
 
     private static String fieldValue(byte[] b, byte[] key, int from, int e, LastString last) {

@@ -13,6 +13,14 @@ import java.util.TreeMap;
  * join table holds only messages in flight: memory grows with the number of clients, not with
  * the size of the logs. Events must arrive in log order; one thread only.
  *
+ * <p>Sendmail seldom logs {@code done}: a message it relayed at once would otherwise stay here
+ * until it ages out (7 days of log time, up to 200,000 messages a host), so the table grew with
+ * the log's size up to that bound, and every such message was handed on by the block joins. A
+ * sendmail message is therefore done too once as many of its {@code to=} lines as its
+ * {@code nrcpts=} have a final outcome (sent, bounced, expired). A line that lists several
+ * recipients counts once, so such a message may stay until it ages out, as before; a Postfix
+ * message waits for its {@code removed}.
+ *
  * <p>For a whole log this is the second stage of the join (see {@link ParallelScanner#join}):
  * each parsing thread joins the messages that begin and end within its blocks itself, with a
  * {@link BlockJoin}, and hands on, in log order, what a block cannot settle alone: lines of
@@ -29,16 +37,20 @@ final class Correlator {
         final long time;
         boolean counted;
         boolean nullSender;
+        final boolean sendmail;
+        // Recipients without a final outcome yet, for a sendmail message once its sender is counted.
+        int left;
 
-        Pending(ClientStats client, long time) {
+        Pending(ClientStats client, long time, boolean sendmail) {
             this.client = client;
             this.time = time;
+            this.sendmail = sendmail;
         }
     }
 
     private final ClientTable clients = new ClientTable();
     private final Map<String, LinkedHashMap<String, Pending>> pendingByHost = new HashMap<>();
-    private final DayCounts days = new DayCounts();
+    private final TimeCounts days = new TimeCounts();
     private final long maxAgeSeconds;
     private final int maxPending;
     private String lastHost;
@@ -88,7 +100,7 @@ final class Correlator {
         // a short run then loads, interprets and compiles (about 0.1 CPU s of a 1 GB analysis).
         if (event instanceof LogEvent.Client c) {
             remember(c.host(), c.queueId(), new Pending(client(c.clientIp(), c.host(), c.time(), c.clientName()),
-                    c.time()));
+                    c.time(), false));
         } else if (event instanceof LogEvent.From f) {
             from(f);
         } else if (event instanceof LogEvent.To t) {
@@ -102,9 +114,10 @@ final class Correlator {
         } else if (event instanceof LogEvent.Reject r) {
             reject(r);
         } else if (event instanceof LogEvent.Carried m) {
-            Pending p = new Pending(clients.get(m.clientIp()), m.time());
+            Pending p = new Pending(clients.get(m.clientIp()), m.time(), m.recipientsLeft() > 0);
             p.counted = m.counted();
             p.nullSender = m.nullSender();
+            p.left = m.recipientsLeft();
             remember(m.host(), m.queueId(), p);
         }
     }
@@ -112,7 +125,7 @@ final class Correlator {
     private void from(LogEvent.From f) {
         Pending p;
         if (f.clientIp() != null) {
-            p = new Pending(client(f.clientIp(), f.host(), f.time(), f.clientName()), f.time());
+            p = new Pending(client(f.clientIp(), f.host(), f.time(), f.clientName()), f.time(), true);
             remember(f.host(), f.queueId(), p);
         } else {
             p = pending(f.host()).get(f.queueId());
@@ -128,6 +141,7 @@ final class Correlator {
         p.counted = true;
         boolean isNull = f.sender() != null && f.sender().isEmpty();
         p.nullSender = isNull;
+        p.left = p.sendmail ? Math.max(0, f.nrcpts()) : 0;
         ClientStats c = p.client;
         c.messages++;
         c.recipients += Math.max(0, f.nrcpts());
@@ -149,6 +163,15 @@ final class Correlator {
             default -> {
             }
         }
+        if (p.left > 0 && isFinal(t.status()) && --p.left == 0) {
+            pending(t.host()).remove(t.queueId());
+        }
+    }
+
+    /** Whether a delivery outcome is the recipient's last: sent, bounced or expired. */
+    static boolean isFinal(LogEvent.Status status) {
+        return status == LogEvent.Status.SENT || status == LogEvent.Status.BOUNCED
+                || status == LogEvent.Status.EXPIRED;
     }
 
     private void reject(LogEvent.Reject r) {
@@ -215,6 +238,11 @@ final class Correlator {
     /** Messages and null-sender messages per day (epoch day), for the charts. */
     TreeMap<Long, long[]> daily() {
         return days.byDay();
+    }
+
+    /** Messages and null-sender messages per ten minutes (by the slot's start, epoch seconds), for the charts. */
+    TreeMap<Long, long[]> bySlot() {
+        return days.bySlot();
     }
 
     int pendingNow() {

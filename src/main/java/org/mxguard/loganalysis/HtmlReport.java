@@ -1,20 +1,20 @@
 package org.mxguard.loganalysis;
 
 import java.io.PrintWriter;
-import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * One self-contained HTML file: inline CSS and SVG charts (messages per day with the null-sender
- * part, the null-sender share, the top proposed sources), no scripts, nothing loaded from outside.
+ * One self-contained HTML file: inline CSS and SVG charts (messages per bucket of time with the
+ * null-sender part, the null-sender share, the top proposed sources; the bucket fits the log's
+ * span, see {@link ChartBuckets}), no scripts, nothing loaded from outside.
  */
 final class HtmlReport {
 
     private static final int W = 900;
     private static final int H = 220;
+    // The width of an axis label, in pixels, at most.
+    private static final int LABEL = 130;
 
     private HtmlReport() {
     }
@@ -29,10 +29,11 @@ final class HtmlReport {
                 + "messages, %,d with the null sender (%s).%s</p>%n", a.counters.lines, a.clients.size(),
                 a.totalMessages(), a.totalNullMessages(), TableReport.percent(a.totalNullMessages(), a.totalMessages()),
                 a.primaryChecked ? " Primary MX log read: proposed sources never contacted the primary." : "");
-        out.println("<h2>Messages per day</h2>");
-        out.println(dailyChart(a));
-        out.println("<h2>Null-sender share per day</h2>");
-        out.println(shareChart(a));
+        ChartBuckets chart = ChartBuckets.of(a.slots, a.settings.zone());
+        out.printf(Locale.ROOT, "<h2>Messages per %s</h2>%n", chart.unit().title);
+        out.println(volumeChart(chart));
+        out.printf(Locale.ROOT, "<h2>Null-sender share per %s</h2>%n", chart.unit().title);
+        out.println(shareChart(chart));
         out.println("<h2>Top proposed sources</h2>");
         out.println(topChart(a));
         out.println("<table><tr><th>#</th><th>target</th><th>score</th><th>evidence</th><th>why</th></tr>");
@@ -55,47 +56,73 @@ final class HtmlReport {
         out.flush();
     }
 
-    private static String dailyChart(Analysis a) {
-        List<Map.Entry<Long, long[]>> days = new ArrayList<>(a.daily.entrySet());
-        if (days.isEmpty()) {
+    /** Messages per bucket, the null-sender part of each bar in red. */
+    private static String volumeChart(ChartBuckets chart) {
+        List<ChartBuckets.Bucket> buckets = chart.buckets();
+        if (buckets.isEmpty()) {
             return "<p>No messages.</p>";
         }
-        long max = days.stream().mapToLong(e -> e.getValue()[0]).max().orElse(1);
-        double bw = (double) (W - 60) / days.size();
-        StringBuilder s = svgStart();
-        for (int i = 0; i < days.size(); i++) {
-            long[] v = days.get(i).getValue();
+        long max = Math.max(1, buckets.stream().mapToLong(ChartBuckets.Bucket::messages).max().orElse(1));
+        double bw = (double) (W - 60) / buckets.size();
+        StringBuilder s = svgStart("messages");
+        for (int i = 0; i < buckets.size(); i++) {
+            ChartBuckets.Bucket b = buckets.get(i);
             double x = 50 + i * bw;
-            double ht = (H - 40) * (double) v[0] / max;
-            double hn = (H - 40) * (double) v[1] / max;
+            double ht = (H - 40) * (double) b.messages() / max;
+            double hn = (H - 40) * (double) b.nullMessages() / max;
             s.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#9ab'>"
                     + "<title>%s: %d messages, %d null sender</title></rect>", x, H - 20 - ht, Math.max(1, bw - 1), ht,
-                    LocalDate.ofEpochDay(days.get(i).getKey()), v[0], v[1]));
+                    esc(b.label()), b.messages(), b.nullMessages()));
             s.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#c33'/>", x,
                     H - 20 - hn, Math.max(1, bw - 1), hn));
         }
-        s.append(String.format(Locale.ROOT, "<text x='5' y='15'>%d</text><text x='50' y='%d'>%s</text>"
-                + "<text x='%d' y='%d' text-anchor='end'>%s</text>", max, H - 5,
-                LocalDate.ofEpochDay(days.getFirst().getKey()), W - 10, H - 5,
-                LocalDate.ofEpochDay(days.getLast().getKey())));
+        s.append(String.format(Locale.ROOT, "<text x='5' y='15'>%d</text>", max));
+        axis(s, buckets);
         s.append("<text x='300' y='15' fill='#c33'>null sender</text><text x='400' y='15' fill='#79a'>all</text>");
         return s.append("</svg>").toString();
     }
 
-    private static String shareChart(Analysis a) {
-        List<Map.Entry<Long, long[]>> days = new ArrayList<>(a.daily.entrySet());
-        if (days.isEmpty()) {
+    /** The null-sender share of each bucket that has messages, as bars (a lone bucket still shows). */
+    private static String shareChart(ChartBuckets chart) {
+        List<ChartBuckets.Bucket> buckets = chart.buckets();
+        if (buckets.isEmpty()) {
             return "";
         }
-        StringBuilder s = svgStart().append("<polyline fill='none' stroke='#c33' stroke-width='2' points='");
-        double step = days.size() == 1 ? 0 : (double) (W - 60) / (days.size() - 1);
-        for (int i = 0; i < days.size(); i++) {
-            long[] v = days.get(i).getValue();
-            double share = v[0] == 0 ? 0 : (double) v[1] / v[0];
-            s.append(String.format(Locale.ROOT, "%.1f,%.1f ", 50 + i * step, H - 20 - (H - 40) * share));
+        double bw = (double) (W - 60) / buckets.size();
+        StringBuilder s = svgStart("null-sender share");
+        for (int i = 0; i < buckets.size(); i++) {
+            ChartBuckets.Bucket b = buckets.get(i);
+            if (b.messages() == 0) {
+                continue;
+            }
+            double h = (H - 40) * b.nullShare();
+            s.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#c33'>"
+                    + "<title>%s: %s null sender (%d of %d)</title></rect>", 50 + i * bw, H - 20 - h,
+                    Math.max(1, bw - 1), h, esc(b.label()), TableReport.percent(b.nullMessages(), b.messages()),
+                    b.nullMessages(), b.messages()));
         }
-        return s.append("'/><text x='5' y='25'>100%</text><text x='5' y='" + (H - 20) + "'>0%</text></svg>")
-                .toString();
+        s.append("<text x='5' y='25'>100%</text><text x='5' y='" + (H - 20) + "'>0%</text>");
+        axis(s, buckets);
+        return s.append("</svg>").toString();
+    }
+
+    /** Labels under the bars: the first, the last, and up to four between them. */
+    private static void axis(StringBuilder s, List<ChartBuckets.Bucket> buckets) {
+        int n = buckets.size();
+        double bw = (double) (W - 60) / n;
+        int step = Math.max(1, (n + 4) / 5);
+        for (int i = 0; i < n; i += step) {
+            // Room for the last label, which ends at the right edge.
+            if (i > 0 && (n - 1 - i) * bw < 2 * LABEL) {
+                break;
+            }
+            s.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='11'>%s</text>", 50 + i * bw, H - 5,
+                    esc(buckets.get(i).label())));
+        }
+        if (n > 1) {
+            s.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' text-anchor='end'>%s</text>",
+                    W - 10, H - 5, esc(buckets.get(n - 1).label())));
+        }
     }
 
     private static String topChart(Analysis a) {
@@ -117,9 +144,9 @@ final class HtmlReport {
         return s.append("</svg>").toString();
     }
 
-    private static StringBuilder svgStart() {
+    private static StringBuilder svgStart(String label) {
         return new StringBuilder(String.format(Locale.ROOT,
-                "<svg width='%d' height='%d'>", W, H));
+                "<svg width='%d' height='%d' role='img' aria-label='%s'>", W, H, label));
     }
 
     static String esc(String s) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
  * {@code reject=}, which sendmail always writes last, run to the end of the line. A key given
  * twice keeps its first value. The split only notes where each key and value lie: a value becomes
  * a string when it is asked for (a line has eight or so fields, the join reads two or three).
+ * {@link SendmailSpans} is its byte twin, for {@link BlockParser}: a change here is made there too.
  */
 final class SendmailFields {
 

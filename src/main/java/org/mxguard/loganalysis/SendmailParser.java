@@ -8,17 +8,34 @@ import java.util.List;
  * last: the last {@code ", relay="} of the line is the real one, whatever a sender or message id
  * before it contains. On reject lines the fields are split by {@link SendmailFields}, which keeps
  * the client's own {@code arg1=} address whole.
+ *
+ * <p>{@link BlockParser} reads the commonest of these lines from their bytes, mirroring this class
+ * (its {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject}, {@code sendmailOther} and
+ * {@code skipKind}): a change here is made there too; {@code BlockParserTest} compares the two.
  */
 final class SendmailParser {
 
     private final ParseCounters counters;
+    // The kinds of the last skipped lines, and their counters' keys (see skipKey).
+    private static final int KINDS_KEPT = 8;
+    private final String[] lastKinds = new String[KINDS_KEPT];
+    private final String[] lastKeys = new String[KINDS_KEPT];
+    private int nextKind;
 
     SendmailParser(ParseCounters counters) {
         this.counters = counters;
     }
 
     void parse(String line, SyslogHeader h, List<LogEvent> out) {
-        int pos = h.messageStart;
+        parse(line, h.messageStart, h.host, h.time, out);
+    }
+
+    /**
+     * The message part of {@code line} from {@code pos}, of a line logged by {@code host} at
+     * {@code time}: the byte path hands on the sendmail lines it does not read itself so, without
+     * the syslog header it has already read.
+     */
+    void parse(String line, int pos, String host, long time, List<LogEvent> out) {
         int len = line.length();
         String queueId = null;
         int colon = line.indexOf(": ", pos);
@@ -27,37 +44,37 @@ final class SendmailParser {
             pos = colon + 2;
         }
         if (line.startsWith("from=", pos)) {
-            from(line, pos, h, queueId, out);
+            from(line, pos, host, time, queueId, out);
         } else if (line.startsWith("to=", pos)) {
-            to(line, pos, h, queueId, out);
+            to(line, pos, host, time, queueId, out);
         } else if (line.startsWith("ruleset=", pos)) {
-            reject(line, pos, h, queueId, out);
+            reject(line, pos, host, time, queueId, out);
         } else if (line.startsWith("lost input channel from ", pos)) {
             int toMta = line.lastIndexOf(" to ");
-            seen(line, pos + 24, toMta, h, "lost input channel", out);
-        } else if (line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos) > 0) {
-            seen(line, pos, line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos), h, "did not issue MAIL", out);
+            seen(line, pos + 24, toMta, host, time, "lost input channel", out);
+        } else if (line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos) >= pos) {
+            seen(line, pos, line.indexOf(" did not issue MAIL/EXPN/VRFY/ETRN", pos), host, time, "did not issue MAIL", out);
         } else if (line.startsWith("AUTH failure", pos)) {
             int relay = line.lastIndexOf(", relay=");
             if (relay < 0) {
                 counters.skip("sendmail: AUTH failure without relay");
                 return;
             }
-            seen(line, relay + 8, len, h, "AUTH failure", out);
+            seen(line, relay + 8, len, host, time, "AUTH failure", out);
         } else if (line.startsWith("done;", pos) && queueId != null) {
-            out.add(new LogEvent.Removed(h.host, h.time, queueId));
+            out.add(new LogEvent.Removed(host, time, queueId));
         } else if (line.startsWith("rejecting commands from ", pos)) {
-            seen(line, pos + 24, line.indexOf(" due to ", pos), h, "pre-greeting traffic", out);
-        } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) > 0) {
-            seen(line, pos, line.indexOf(": possible SMTP attack", pos), h, "SMTP attack", out);
+            seen(line, pos + 24, line.indexOf(" due to ", pos), host, time, "pre-greeting traffic", out);
+        } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) >= pos) {
+            seen(line, pos, line.indexOf(": possible SMTP attack", pos), host, time, "SMTP attack", out);
         } else if (queueId != null && line.endsWith(" [rejected]")) {
-            seen(line, pos, line.indexOf("]: ", pos) + 1, h, "VRFY rejected", out);
+            seen(line, pos, line.indexOf("]: ", pos) + 1, host, time, "VRFY rejected", out);
         } else {
-            counters.skip("sendmail: " + kind(line, pos));
+            counters.skip(skipKey(line, pos));
         }
     }
 
-    private void from(String line, int pos, SyslogHeader h, String queueId, List<LogEvent> out) {
+    private void from(String line, int pos, String host, long time, String queueId, List<LogEvent> out) {
         if (queueId == null) {
             counters.skip("sendmail: from= without queue id");
             return;
@@ -77,11 +94,11 @@ final class SendmailParser {
                 clientName = line.substring(relay + 8);
             }
         }
-        out.add(new LogEvent.From(h.host, h.time, queueId, address(f.get("from")), number(f.get("size")),
+        out.add(new LogEvent.From(host, time, queueId, address(f.get("from")), number(f.get("size")),
                 (int) number(f.get("nrcpts")), f.get("msgid"), f.get("proto"), clientName, clientIp));
     }
 
-    private void to(String line, int pos, SyslogHeader h, String queueId, List<LogEvent> out) {
+    private void to(String line, int pos, String host, long time, String queueId, List<LogEvent> out) {
         if (queueId == null) {
             counters.skip("sendmail: to= without queue id");
             return;
@@ -92,11 +109,11 @@ final class SendmailParser {
         if (stat == null && f.containsKey("dsn")) {
             status = f.get("dsn").startsWith("2") ? LogEvent.Status.SENT : LogEvent.Status.OTHER;
         }
-        out.add(new LogEvent.To(h.host, h.time, queueId, f.get("to"), f.get("relay"), f.get("dsn"), status, stat,
+        out.add(new LogEvent.To(host, time, queueId, f.get("to"), f.get("relay"), f.get("dsn"), status, stat,
                 f.get("mailer")));
     }
 
-    private void reject(String line, int pos, SyslogHeader h, String queueId, List<LogEvent> out) {
+    private void reject(String line, int pos, String host, long time, String queueId, List<LogEvent> out) {
         SendmailFields f = SendmailFields.parse(line, pos, line.length());
         String relay = f.get("relay");
         String reject = f.get("reject");
@@ -115,11 +132,11 @@ final class SendmailParser {
         } else if ("check_rcpt".equals(ruleset)) {
             recipient = address(arg1);
         }
-        out.add(new LogEvent.Reject(h.host, h.time, queueId, client.name(), client.ip(), ruleset, code,
+        out.add(new LogEvent.Reject(host, time, queueId, client.name(), client.ip(), ruleset, code,
                 reason(reject), sender, recipient));
     }
 
-    private void seen(String line, int from, int to, SyslogHeader h, String what, List<LogEvent> out) {
+    private void seen(String line, int from, int to, String host, long time, String what, List<LogEvent> out) {
         while (from < to && line.charAt(from) == ' ') {
             from++;
         }
@@ -128,7 +145,7 @@ final class SendmailParser {
             counters.skip("sendmail: " + what + " without a clear client");
             return;
         }
-        out.add(new LogEvent.Seen(h.host, h.time, client.name(), client.ip(), what));
+        out.add(new LogEvent.Seen(host, time, client.name(), client.ip(), what));
     }
 
     /** The reply text after the code and enhanced status, as a rule name for the report. */
@@ -198,7 +215,31 @@ final class SendmailParser {
         return digit || hex;
     }
 
+    /**
+     * {@code "sendmail: " + kind(line, pos)}, reused when the kind is one of the last few: the lines
+     * sendmail logs besides mail (daemon starts, connection notes) come by the thousand, in turns.
+     */
+    private String skipKey(String line, int pos) {
+        int end = kindEnd(line, pos);
+        int n = end - pos;
+        for (int i = 0; i < KINDS_KEPT; i++) {
+            String k = lastKinds[i];
+            if (k != null && n == k.length() && line.regionMatches(pos, k, 0, n)) {
+                return lastKeys[i];
+            }
+        }
+        int i = nextKind++ & (KINDS_KEPT - 1);
+        lastKinds[i] = line.substring(pos, end);
+        lastKeys[i] = "sendmail: " + kind(line, pos);
+        return lastKeys[i];
+    }
+
     private static String kind(String line, int pos) {
+        int end = kindEnd(line, pos);
+        return end == pos ? "other" : line.substring(pos, end).trim();
+    }
+
+    private static int kindEnd(String line, int pos) {
         int end = pos;
         int words = 0;
         while (end < line.length() && words < 2) {
@@ -213,6 +254,6 @@ final class SendmailParser {
             }
             end++;
         }
-        return end == pos ? "other" : line.substring(pos, end).trim();
+        return end;
     }
 }

@@ -28,6 +28,7 @@ import org.mxguard.config.ConfigLoader;
 import org.mxguard.control.ControlClient;
 import org.mxguard.evidence.PrimaryContact;
 import org.mxguard.evidence.RedisCluster;
+import org.mxguard.evidence.RedisSentinels;
 import org.mxguard.evidence.RedisServer;
 import org.mxguard.evidence.RedisStore;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,8 @@ class FleetIT {
                   enabled: false
                   routes:
                     protected.test: "[127.0.0.1]:1"
+                admin:
+                  listen: 127.0.0.1:0
                 mx-skip:
                   mode: enforce
                   blocks:
@@ -190,12 +193,29 @@ class FleetIT {
         load.join();
 
         assertThat(failures).as("every message accepted").isEmpty();
+        try (var queued = Files.list(dir.resolve("mx3.test/spool/queue"))) {
+            assertThat(queued.filter(f -> f.toString().endsWith(".msg")).count()).as("every accepted message queued")
+                    .isEqualTo(accepted.get());
+        }
         assertThat(Files.readString(dir.resolve("mx3.test/mail.log"))).doesNotContain("NOQUEUE: reject");
         assertThat(storeLog.list).map(ILoggingEvent::getFormattedMessage)
                 .anyMatch(m -> m.contains("lost (") && m.contains("not refusing clients for lack of a primary contact"))
                 .anyMatch(m -> m.contains("in sync as mx3.test after an outage of"));
         assertThat(rcpt(b, "127.0.12.1", "")).as("enforcing again once in sync").startsWith("451 4.7.1");
         assertThat(b.evidenceStore().describe()).contains("in sync", "1 outages");
+        String metrics = metrics(b);
+        assertThat(metrics).contains("mxguard_evidence_fleet_outages_total 1.0", "mxguard_evidence_store_degraded 0.0",
+                "mxguard_evidence_fleet_changes_waiting 0.0").containsPattern(
+                "mxguard_mx_skip_decisions_total\\{outcome=\"store_degraded\"\\} [1-9]")
+                .containsPattern("mxguard_evidence_fleet_changes_total\\{direction=\"received\"\\} [1-9]");
+    }
+
+    private static String metrics(Server s) throws IOException, InterruptedException {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + s.adminAddress().getPort() + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build();
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     private Server[] clusterFleet(RedisCluster cluster) throws Exception {
@@ -213,9 +233,6 @@ class FleetIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("open bug: after a master is killed, every new link fails with Lettuce's "
-            + "'Unable to connect' to the dead node, so the hosts stay degraded (relaying, passing unknown clients) "
-            + "until it returns")
     void aClusterKeepsTheFleetWorkingThroughAMasterFailover() throws Exception {
         RedisCluster cluster = RedisCluster.start(dir.resolve("cluster"));
         redis.add(cluster);
@@ -225,9 +242,10 @@ class FleetIT {
         assertShared(a, b, "127.0.6", "127.0.4", "127.0.7");
         // A client known to the fleet is accepted throughout; the hosts may be degraded for a few
         // seconds while Lettuce retires the dead master's connection, and then pass unknown clients.
-        cluster.masterOf("fleet1:b:127.2.8.0/24").kill();
+        var master = cluster.masterOf("fleet1:b:127.2.8.0/24");
+        master.kill();
         assertThat(rcpt(b, "127.0.4.1", "alice@sender.test")).startsWith("250 2.1.5");
-        cluster.awaitOk();
+        cluster.awaitFailoverOf(master);
         assertThat(rcpt(b, "127.0.4.1", "alice@sender.test")).startsWith("250 2.1.5");
         assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.2.8.0/24", "1d", "abuse"))
                 .error()).isNull();
@@ -238,6 +256,79 @@ class FleetIT {
                 "primary.test", java.time.Instant.now(), PrimaryContact.Source.POLICY_SERVICE));
         await("a contact reported after the failover reaches mx3",
                 () -> b.evidenceStore().lastContact(address("127.3.5.1")) != null);
+    }
+
+    @Test
+    void aSentinelFailoverKeepsBlocksSharedAndTheHostsRelaying() throws Exception {
+        ((Logger) LoggerFactory.getLogger(RedisStore.class)).addAppender(storeLog);
+        storeLog.start();
+        RedisSentinels group = RedisSentinels.start(dir.resolve("sentinel"));
+        redis.add(group);
+        String section = "addresses: [ \"" + group.uri() + "\" ]\nkey-prefix: \"fleet1:\"";
+        Server a = start("mx2.test", section);
+        Server b = start("mx3.test", section);
+        assertShared(a, b, "127.0.6", "127.0.4", "127.0.7");
+
+        group.primary().kill();
+        assertThat(rcpt(b, "127.0.4.1", "alice@sender.test")).as("a known client while the primary is gone")
+                .startsWith("250 2.1.5");
+        group.awaitWatching(group.replica().port());
+        await("both hosts in sync on the promoted replica", () -> !a.evidenceStore().degraded()
+                && !b.evidenceStore().degraded());
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.2.8.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("a block made after the failover reaches mx3", () -> policyCheck(b, "127.2.8.1")
+                .contains("blocks    block 127.2.8.0/24:1: tempfail"));
+        assertThat(rcpt(b, "127.2.8.1", "")).isEqualTo("451 4.7.1 Relaying Denied");
+        assertThat(blockList(b)).as("the blocks made before the failover, kept by the replica")
+                .anyMatch(l -> l.startsWith("127.0.6.0/24\tmanual\t"))
+                .anyMatch(l -> l.startsWith("127.0.7.0/24\tautomatic\t"));
+        assertThat(rcpt(a, "127.0.4.1", "alice@sender.test")).startsWith("250 2.1.5");
+        assertThat(group.replica().bulk("INFO replication")).contains("role:master");
+        assertThat(storeLog.list).map(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("in sync as mx3.test after an outage of"));
+    }
+
+    @Test
+    void aPlannedSentinelFailoverMovesTheHostsToTheNewPrimary() throws Exception {
+        RedisSentinels group = RedisSentinels.start(dir.resolve("sentinel"));
+        redis.add(group);
+        String section = "addresses: [ \"" + group.uri() + "\" ]\nkey-prefix: \"fleet1:\"";
+        Server a = start("mx2.test", section);
+        Server b = start("mx3.test", section);
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.0.6.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("the block reaches mx3", () -> policyCheck(b, "127.0.6.1").contains("blocks    block 127.0.6.0/24:1"));
+
+        // An operator's switch-over: the primary becomes a replica of the promoted one.
+        assertThat(group.sentinel().command("SENTINEL FAILOVER " + RedisSentinels.MASTER)).isEqualTo("+OK");
+        group.awaitWatching(group.replica().port());
+        await("the old primary is a replica now", () -> bulkQuietly(group.primary(), "INFO replication")
+                .contains("role:slave"));
+        assertThat(ControlClient.send(a.controlSocketPath(), List.of("block-add", "127.2.8.0/24", "1d", "abuse"))
+                .error()).isNull();
+        await("a block made after the switch-over reaches mx3", () -> policyCheck(b, "127.2.8.1")
+                .contains("blocks    block 127.2.8.0/24:1"));
+        await("both hosts in sync", () -> !a.evidenceStore().degraded() && !b.evidenceStore().degraded());
+        await("the block is written to the new primary", () -> bulkQuietly(group.replica(), "INFO keyspace")
+                .contains("keys=") && commandQuietly(group.replica(), "EXISTS fleet1:b:127.2.8.0/24").equals(":1"));
+        assertThat(rcpt(b, "127.2.8.1", "")).isEqualTo("451 4.7.1 Relaying Denied");
+    }
+
+    private static String bulkQuietly(RedisServer r, String command) {
+        try {
+            return r.bulk(command);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String commandQuietly(RedisServer r, String command) {
+        try {
+            return r.command(command);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static InetAddress address(String text) {

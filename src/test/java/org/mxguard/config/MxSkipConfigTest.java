@@ -86,4 +86,41 @@ class MxSkipConfigTest {
                         file + ":7: mx-skip.blocks.min-null-sender-share: a share lies between 0 and 1 (or 0% and 100%), not 2",
                         file + ":9: evidence.store: must be 'embedded' or 'redis', not 'cassandra'"));
     }
+    @Test
+    void aSentinelAddressNamesItsMasterAndStandsAlone() throws Exception {
+        Path file = dir.resolve("sentinel.yaml");
+        Files.writeString(file, """
+                protected-domains: [example.org]
+                evidence:
+                  store: redis
+                  redis:
+                    addresses: [ "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380" ]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith(file + ":5: evidence.redis.addresses: ")
+                        .contains("ends with the master's name as the sentinels know it (#mymaster)"));
+
+        Files.writeString(file, """
+                protected-domains: [example.org]
+                evidence:
+                  store: redis
+                  redis:
+                    addresses: [ "redis://127.0.0.1:6379", "redis://127.0.0.1:6380" ]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains("evidence.redis.addresses: several addresses are the seeds of a Redis "
+                                + "Cluster (add cluster: true)"));
+
+        Files.writeString(file, """
+                protected-domains: [example.org]
+                evidence:
+                  store: redis
+                  redis:
+                    addresses: [ "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/0#mx" ]
+                """);
+        assertThat(ConfigLoader.load(file).evidence().redis().addresses())
+                .containsExactly("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/0#mx");
+    }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,15 +38,63 @@ class MxSkipSimulationIT {
 
     @Test
     void shortSimulationMeetsTheGoals(@TempDir Path dir) throws IOException, InterruptedException {
+        simulate(dir);
+    }
+
+    /**
+     * The same with two backups sharing one redis-server: the primary reports to one of them, the
+     * spamware picks either, and the goals hold for the fleet: what one backup learns (contacts,
+     * blocks) the other enforces.
+     */
+    @Test
+    void shortFleetSimulationMeetsTheGoals(@TempDir Path dir) throws IOException, InterruptedException {
+        String printed = simulate(dir, "--fleet");
+        String mx2 = Files.readString(dir.resolve("work/mxguard/mail.log"), StandardCharsets.UTF_8);
+        String mx3 = Files.readString(dir.resolve("work/mxguard3/mail.log"), StandardCharsets.UTF_8);
+        // Whichever host made a network's block, the other refused that network's spam with it.
+        Set<String> enforcedElsewhere = new HashSet<>();
+        enforcedElsewhere.addAll(enforced(blockedNetworks(mx2), mx3));
+        enforcedElsewhere.addAll(enforced(blockedNetworks(mx3), mx2));
+        assertThat(enforcedElsewhere).as("networks blocked by one backup and refused by the other:\n%s", printed)
+                .isNotEmpty();
+    }
+
+    private static final Pattern NETWORK_BLOCK = Pattern.compile("mx-skip\\[\\d+\\]: block: ([0-9.]+)\\.0/24 until ");
+
+    /** The /24 networks a host blocked by itself, as their first three octets. */
+    private static Set<String> blockedNetworks(String log) {
+        Set<String> out = new HashSet<>();
+        Matcher m = NETWORK_BLOCK.matcher(log);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** Those of {@code networks} whose clients this host refused by a block (the reply without the MX-skip text). */
+    private static Set<String> enforced(Set<String> networks, String log) {
+        Set<String> out = new HashSet<>();
+        for (String net : networks) {
+            if (Pattern.compile("\\[" + Pattern.quote(net) + "\\.\\d+\\]: 451 4\\.7\\.1 Relaying Denied;").matcher(log)
+                    .find()) {
+                out.add(net);
+            }
+        }
+        return out;
+    }
+
+    private String simulate(Path dir, String... extra) throws IOException, InterruptedException {
         assumeTrue(PostfixInstance.available(), "the simulation runs Postfix instances: it needs root and postfix");
         // Postfix's daemons run as user postfix and must reach their queue under the test's directory.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path root = Path.of("").toAbsolutePath();
         Path json = dir.resolve("result.json");
         Path output = dir.resolve("output.txt");
-        ProcessBuilder pb = new ProcessBuilder("python3", root.resolve("bench/simulate/simulate.py").toString(),
-                "--short", "--json", json.toString(), "--workdir", dir.resolve("work").toString())
-                .redirectErrorStream(true).redirectOutput(output.toFile());
+        List<String> command = new java.util.ArrayList<>(List.of("python3",
+                root.resolve("bench/simulate/simulate.py").toString(), "--short", "--json", json.toString(),
+                "--workdir", dir.resolve("work").toString()));
+        command.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         // This build, from the test class path: no jar, no launcher.
         pb.environment().put("MXGUARD_CMD", quoted(ProcessHandle.current().info().command().orElse("java")) + " -cp "
                 + quoted(classPath()) + " org.mxguard.cli.Main");
@@ -115,6 +165,7 @@ class MxSkipSimulationIT {
         assertThat(number(map(map(result.get("goals")).get("first_block_minute")).get("value")))
                 .as("first block, simulated minute:\n%s", printed).isLessThan(number(settings.get("up")));
         assertThat(number(result.get("spam_at_sink"))).as(printed).isEqualTo(accepted(phases));
+        return printed;
     }
 
     /** Spam accepted in every phase, warm-up included: what the sink may hold. */

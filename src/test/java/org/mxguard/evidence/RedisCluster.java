@@ -59,8 +59,14 @@ public final class RedisCluster implements AutoCloseable {
                     continue;
                 }
                 String info = n.bulk("CLUSTER INFO");
+                String replication = n.bulk("INFO replication");
                 if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384")
                         || !info.contains("cluster_known_nodes:" + nodes.size())) {
+                    ok = false;
+                }
+                // A replica that never finished its first sync refuses to take over (its data counts
+                // as too old): a failover test needs every replica in sync first.
+                if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                     ok = false;
                 }
             }
@@ -70,6 +76,37 @@ public final class RedisCluster implements AutoCloseable {
             }
             Thread.sleep(ok ? 500 : 50);
         }
+    }
+
+    /**
+     * Waits until the live nodes flag {@code killed} as failed (not merely suspected) and a replica
+     * serves its slots: right after a kill the others still say ok, for the node timeout.
+     */
+    public void awaitFailoverOf(RedisServer killed) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String address = killed.address() + "@";
+        while (true) {
+            boolean failed = true;
+            for (RedisServer n : nodes) {
+                if (!n.alive()) {
+                    continue;
+                }
+                for (String line : n.bulk("CLUSTER NODES").split("\n")) {
+                    String[] f = line.split(" ");
+                    if (f.length > 2 && f[1].startsWith(address) && !f[2].matches("(.*,)?fail(,.*)?")) {
+                        failed = false;
+                    }
+                }
+            }
+            if (failed) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the cluster did not flag " + killed.address() + " as failed");
+            }
+            Thread.sleep(50);
+        }
+        awaitOk();
     }
 
     public List<String> seeds() {

@@ -25,17 +25,39 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final List<String> extra;
+    /** A sentinel's configuration file, or null for a data node. */
+    private final Path sentinelConfig;
     private Process process;
 
     private RedisServer(int port, Path dir, List<String> extra) {
+        this(port, dir, extra, null);
+    }
+
+    private RedisServer(int port, Path dir, List<String> extra, Path sentinelConfig) {
         this.port = port;
         this.dir = dir;
         this.extra = extra;
+        this.sentinelConfig = sentinelConfig;
     }
 
     /** Starts a single node. */
     public static RedisServer start(Path dir) throws IOException, InterruptedException {
         RedisServer r = new RedisServer(freePort(false), dir, List.of());
+        r.launch();
+        return r;
+    }
+
+    /** Starts a replica of {@code primary}, which may be promoted by sentinels. */
+    static RedisServer startReplicaOf(Path dir, RedisServer primary) throws IOException, InterruptedException {
+        RedisServer r = new RedisServer(freePort(false), dir, List.of("--replicaof", "127.0.0.1",
+                Integer.toString(primary.port())));
+        r.launch();
+        return r;
+    }
+
+    /** Starts a sentinel ({@code redis-server CONFIG --sentinel}) with its own writable configuration. */
+    static RedisServer startSentinel(Path dir, Path config) throws IOException, InterruptedException {
+        RedisServer r = new RedisServer(freePort(false), dir, List.of(), config);
         r.launch();
         return r;
     }
@@ -71,9 +93,15 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile",
-                dir.resolve("redis-" + port + ".log").toString()));
+        List<String> command = new ArrayList<>(List.of("redis-server"));
+        if (sentinelConfig != null) {
+            command.addAll(List.of(sentinelConfig.toString(), "--sentinel"));
+        }
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--logfile", dir.resolve("redis-" + port + ".log").toString()));
+        if (sentinelConfig == null) {
+            command.addAll(List.of("--save", "", "--appendonly", "no"));
+        }
         command.addAll(extra);
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout-" + port)
                 .toFile()).start();
@@ -126,6 +154,26 @@ public final class RedisServer implements AutoCloseable {
             }
             int length = Integer.parseInt(header.toString().strip().substring(1));
             return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** An array reply of bulk strings (SENTINEL GET-MASTER-ADDR-BY-NAME); empty for a null reply. */
+    public List<String> array(String line) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            s.setSoTimeout(2000);
+            s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String header = in.readLine();
+            if (header == null || !header.startsWith("*")) {
+                throw new IOException(line + ": " + header);
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = Integer.parseInt(header.substring(1)); i > 0; i--) {
+                in.readLine();
+                out.add(in.readLine());
+            }
+            return out;
         }
     }
 

@@ -71,4 +71,37 @@ class CorrelatorTest {
         assertThat(c.daily().get(3L)).containsExactly(1, 0);
         assertThat(c.daily().get(0L)).containsExactly(1, 1);
     }
+
+    @Test
+    void aSendmailMessageIsDoneWhenEachRecipientHasAFinalOutcome() {
+        Correlator c = new Correlator(7 * 86400, 200_000);
+        c.accept(new LogEvent.From("mx2", 10, "rA37ZTSC026254", "", 100, 2, null, "ESMTP", "d.example", "192.0.2.7"));
+        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", null, "4.0.0", LogEvent.Status.DEFERRED,
+                "Deferred", "esmtp"));
+        c.accept(new LogEvent.To("mx2", 12, "rA37ZTSC026254", "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent",
+                "esmtp"));
+        assertThat(c.pendingNow()).as("one recipient of two has its outcome").isEqualTo(1);
+        c.accept(new LogEvent.To("mx2", 13, "rA37ZTSC026254", "<c@b>", null, "5.1.1", LogEvent.Status.BOUNCED,
+                "User unknown", "esmtp"));
+        assertThat(c.pendingNow()).as("both have").isZero();
+        // A Postfix message waits for its removal, whatever its deliveries say.
+        c.accept(new LogEvent.Client("mx2", 20, "2B9773E900", null, "192.0.2.8"));
+        c.accept(new LogEvent.From("mx2", 20, "2B9773E900", "", 100, 1, null, null, null, null));
+        c.accept(new LogEvent.To("mx2", 21, "2B9773E900", "a@b", null, "2.0.0", LogEvent.Status.SENT, "sent", null));
+        assertThat(c.pendingNow()).isEqualTo(1);
+        assertThat(c.clients().get("192.0.2.7").delivered).isEqualTo(1);
+        assertThat(c.clients().get("192.0.2.7").bounced).isEqualTo(1);
+    }
+
+    @Test
+    void sendmailMessagesRelayedAtOnceDoNotPileUpInTheJoin() {
+        Correlator c = new Correlator(7 * 86400, 200_000);
+        for (int i = 0; i < 50_000; i++) {
+            String id = "rA37ZT" + String.format("%08d", i);
+            c.accept(new LogEvent.From("mx2", 1000 + i, id, "", 100, 1, null, "ESMTP", null, "192.0.2.9"));
+            c.accept(new LogEvent.To("mx2", 1000 + i, id, "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent", "esmtp"));
+        }
+        assertThat(c.pendingNow()).isZero();
+        assertThat(c.maxPendingSeen).isEqualTo(1);
+    }
 }

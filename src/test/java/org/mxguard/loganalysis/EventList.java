@@ -39,8 +39,15 @@ class EventList implements BlockParser.Sink {
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
-            String recipient, String relay, String dsn) {
-        out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, null));
+            String recipient, String relay, String dsn, String mailer) {
+        out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, mailer));
+    }
+
+    @Override
+    public void message(String host, long time, long high, long low, BlockParser.ClientRef c, String sender, long size,
+            int nrcpts, String msgid, String proto) {
+        out.add(new LogEvent.From(host, time, LogQueueId.unpack(high, low), sender, size, nrcpts, msgid, proto,
+                c == null ? null : c.name, c == null ? null : c.ip));
     }
 
     @Override
