@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.mxguard.config.MxguardConfig;
 import org.mxguard.control.ControlResponse;
 import org.mxguard.control.ControlServer;
@@ -32,6 +33,7 @@ import org.mxguard.dns.Dns;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.QueueId;
 import org.mxguard.maillog.MailLog;
+import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SessionEvent;
 import org.mxguard.spool.Spool;
 
@@ -56,8 +58,9 @@ final class QueueService implements AutoCloseable {
     /** Builds the scheduler from the spool (already recovered) and starts it when delivery is on. */
     static QueueService start(MxguardConfig config, Spool spool, Dns dns, MailLog mailLog, Clock clock)
             throws IOException {
+        ProtectedDomains protectedDomains = ProtectedDomains.of(config.smtp().protectedDomains());
         DeliveryScheduler scheduler = scheduler(config.delivery().settings(), spool, dns, mailLog, clock,
-                new SecureRandom());
+                new SecureRandom(), protectedDomains::contains);
         if (config.delivery().enabled()) {
             scheduler.start();
         }
@@ -78,9 +81,10 @@ final class QueueService implements AutoCloseable {
      * through the spool and reschedule with the retry policy, and the probe of dead destinations.
      */
     static DeliveryScheduler scheduler(DeliverySettings settings, Spool spool, Dns dns, MailLog mailLog, Clock clock,
-            Random random) {
+            Random random, Predicate<Domain> protectedDomains) {
         DeliveryLog log = new DeliveryLog(mailLog);
-        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
+        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog,
+                protectedDomains);
         SmtpClient client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
                 settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
         Schedule schedule = new Schedule();

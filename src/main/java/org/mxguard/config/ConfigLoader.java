@@ -55,7 +55,17 @@ public final class ConfigLoader {
 
     private static MxguardConfig load(Path file, boolean serving) throws ConfigException {
         List<String> problems = new ArrayList<>();
-        Section root = ConfigFile.read(file, problems);
+        return bindAll(file, ConfigFile.read(file, problems), problems, serving);
+    }
+
+    /** The checks of {@link #load(Path)} on text already read, as if it were the file's content. */
+    static MxguardConfig load(Path file, String text) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        return bindAll(file, ConfigFile.parse(file.toString(), text, problems), problems, false);
+    }
+
+    private static MxguardConfig bindAll(Path file, Section root, List<String> problems, boolean serving)
+            throws ConfigException {
         MxguardConfig config;
         try {
             config = bind(file, root, problems, serving);

@@ -46,7 +46,10 @@ public final class Units {
             if (s.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
             }
-            char unit = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
+            if (s.isEmpty()) {
+                throw new NumberFormatException("empty");
+            }
+            char unit = s.charAt(s.length() - 1);
             String number = Character.isDigit(unit) ? s : s.substring(0, s.length() - 1);
             long n = Long.parseLong(number);
             if (n < 0) {

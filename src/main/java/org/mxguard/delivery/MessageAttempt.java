@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
@@ -34,6 +36,12 @@ import org.mxguard.spool.Spool;
  *
  * <p>Order matters for durability: a DSN is committed to the spool before the message's new state
  * is saved, so a crash in between repeats the DSN but never loses it.
+ *
+ * <p>When the spool cannot record an outcome (a file system gone read-only, an I/O error), the
+ * message stays queued and is tried again, but the recipients already delivered or bounced are
+ * remembered in memory and not tried again while this process runs: only the removal or the update
+ * is. A spool that cannot be written then makes no duplicates; a restart meanwhile may make one
+ * (the window of RFC 1047, as a crash between delivery and removal).
  */
 public final class MessageAttempt {
 
@@ -46,6 +54,7 @@ public final class MessageAttempt {
     private final DeliveryLog log;
     private final Schedule schedule;
     private final Map<Domain, Semaphore> perDestination = new HashMap<>();
+    private final Map<QueueId, Set<MailAddress>> unrecorded = new ConcurrentHashMap<>();
 
     public MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
             BounceWriter bounces, DeliveryLog log, Schedule schedule) {
@@ -67,7 +76,9 @@ public final class MessageAttempt {
             return List.of();
         }
         QueuedMessage message = loaded.get();
-        if (message.state().pending().isEmpty()) {
+        Set<MailAddress> settled = unrecorded.getOrDefault(id, Set.of());
+        List<MailAddress> pending = message.state().pending().stream().filter(r -> !settled.contains(r)).toList();
+        if (pending.isEmpty()) {
             finish(id);
             return List.of();
         }
@@ -78,7 +89,7 @@ public final class MessageAttempt {
             log.active(message);
         }
         Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
-        for (MailAddress rcpt : message.state().pending()) {
+        for (MailAddress rcpt : pending) {
             byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
         }
         List<DeliveryResult> results = new ArrayList<>();
@@ -139,14 +150,36 @@ public final class MessageAttempt {
         boolean warned = message.state().warned();
         if (!deferred.isEmpty() && !warned && settings.delayWarning() != null
                 && !now.isBefore(received.plus(settings.delayWarning()))) {
-            if (!sender.isNullSender()) {
-                QueueId notice = bounces.write(message, sender, deferred, DsnComposer.Kind.DELAYED,
-                        received.plus(settings.lifetime()));
-                log.delayed(id, notice);
-                schedule.at(notice, now);
+            try {
+                if (!sender.isNullSender()) {
+                    QueueId notice = bounces.write(message, sender, deferred, DsnComposer.Kind.DELAYED,
+                            received.plus(settings.lifetime()));
+                    log.delayed(id, notice);
+                    schedule.at(notice, now);
+                }
+                warned = true;
+            } catch (IOException e) {
+                // The warning is sent at a later attempt; the delivered recipients are still recorded below.
+                log.warning(id + ": cannot write the delay notification: " + e.getMessage());
             }
-            warned = true;
         }
+        try {
+            record(message, deferred, dsnError, warned, now);
+        } catch (IOException e) {
+            Set<MailAddress> settled = unrecorded.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+            for (DeliveryResult r : results) {
+                if (!deferred.contains(r)) {
+                    settled.add(r.recipient());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void record(QueuedMessage message, List<DeliveryResult> deferred, String dsnError, boolean warned,
+            Instant now) throws IOException {
+        QueueId id = message.id();
+        Instant received = message.envelope().received();
         if (deferred.isEmpty()) {
             finish(id);
             return;
@@ -159,6 +192,7 @@ public final class MessageAttempt {
         // while it is being delivered, and that change must survive this one.
         Optional<DeliveryState> saved = spool.update(id, s -> new DeliveryState(pending, s.attempts() + 1, next,
                 lastError, s.held(), s.warned() || warnedNow));
+        unrecorded.remove(id);
         if (saved.isEmpty()) {
             schedule.forget(id);
             return;
@@ -188,6 +222,7 @@ public final class MessageAttempt {
 
     private void finish(QueueId id) throws IOException {
         spool.remove(id);
+        unrecorded.remove(id);
         log.removed(id);
         schedule.forget(id);
     }

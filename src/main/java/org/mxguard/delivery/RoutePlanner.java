@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.mxguard.dns.AddressResult;
 import org.mxguard.dns.Dns;
 import org.mxguard.dns.MxHost;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariant: a backup MX relays only to MX hosts more preferred than itself (RFC 5321 §5.1),
  * so mail never loops back to mxguard or goes to another backup.
+ *
+ * <p>A protected domain that DNS says does not exist is taken for a broken zone (a lapsed
+ * delegation, a zone that failed to load), not for a domain that is gone: mxguard accepted its mail
+ * as its backup MX, so the mail waits, deferred, until DNS is fixed or the queue lifetime ends.
  */
 public final class RoutePlanner {
 
@@ -33,8 +38,19 @@ public final class RoutePlanner {
     private final MxResolver mx;
     private final LocalIdentity self;
     private final MailLog mailLog;
+    private final Predicate<Domain> protectedDomains;
 
     public RoutePlanner(DeliverySettings settings, Dns dns, Random random, LocalIdentity self, MailLog mailLog) {
+        this(settings, dns, random, self, mailLog, domain -> false);
+    }
+
+    /**
+     * A planner that keeps the mail of {@code protectedDomains} when DNS says the domain does not
+     * exist (NXDOMAIN, or neither MX nor address records), instead of bouncing it as Postfix does.
+     */
+    public RoutePlanner(DeliverySettings settings, Dns dns, Random random, LocalIdentity self, MailLog mailLog,
+            Predicate<Domain> protectedDomains) {
+        this.protectedDomains = protectedDomains;
         this.settings = settings;
         this.dns = dns;
         this.mx = new MxResolver(dns, random);
@@ -52,9 +68,20 @@ public final class RoutePlanner {
             // RFC 7505 §4.2: 556 5.1.10 for a domain that accepts no mail.
             case MxResult.NullMx nullMx -> new Route.Bounce(EnhancedStatus.parse("5.1.10"),
                     "Domain " + domain + " does not accept mail (nullMX)");
-            case MxResult.NoSuchDomain nx -> new Route.Bounce(EnhancedStatus.parse("5.4.4"), nx.reason());
+            case MxResult.NoSuchDomain nx -> noSuchDomain(domain, nx.reason());
             case MxResult.TemporaryFailure failure -> new Route.Defer(EnhancedStatus.parse("4.4.3"), failure.reason());
         };
+    }
+
+    private Route noSuchDomain(Domain domain, String reason) {
+        if (!protectedDomains.test(domain)) {
+            return new Route.Bounce(EnhancedStatus.parse("5.4.4"), reason);
+        }
+        mailLog.log("smtp", "warning: protected domain " + domain + " not found in DNS: mail deferred (check the"
+                + " domain's zone and delegation)");
+        LOG.warn("protected domain {} not found in DNS ({}): its mail waits until DNS is fixed or it expires", domain,
+                reason);
+        return new Route.Defer(EnhancedStatus.parse("4.4.4"), reason);
     }
 
     private Route staticRoute(Domain domain, StaticRoute fixed) {

@@ -43,7 +43,14 @@ import org.slf4j.LoggerFactory;
  *   writing    incoming/ID.msg.tmp          begin() .. commit()       recovery deletes it
  *   queued     queue/ID.msg [+ ID.state]    commit() .. remove()      recovery lists it
  *   removing   queue/ID.state alone         inside remove()           recovery deletes it
+ *   damaged    corrupt/ID.msg [+ ID.state]  a queue file found unreadable, at recovery or by load()
  * </pre>
+ *
+ * <p>A queue file damaged while the server runs (cut short, overwritten, its header unreadable) is
+ * quarantined by the first {@link #load} that meets it, as recovery does at start: moved to
+ * {@code corrupt/} for a person to look at, never deleted, and no longer queued, so the rest of the
+ * queue is served. A damaged state file is dropped, so every recipient is tried again (a duplicate
+ * at worst, never a loss).
  *
  * <p>Thread-safe. Contents are streamed to and from disk, never held in memory; the spool keeps only
  * the ids it must skip. One process per directory, enforced by a lock on the {@code lock} file.
@@ -234,6 +241,12 @@ public final class FileSpool implements Spool {
             header = MessageHeader.readFile(id, layout.message(id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (SpoolFormatException e) {
+            if (e.unsupportedVersion()) {
+                throw e;
+            }
+            quarantine(id, e);
+            return Optional.empty();
         }
         DeliveryState initial = DeliveryState.initial(header.envelope().recipients(), header.envelope().received());
         if (statesKnown && !withState.contains(id)) {
@@ -246,7 +259,13 @@ public final class FileSpool implements Spool {
         } catch (NoSuchFileException e) {
             state = initial;
         } catch (SpoolFormatException e) {
-            throw e.in(stateFile);
+            if (e.unsupportedVersion()) {
+                throw e.in(stateFile);
+            }
+            LOG.error("spool_damaged_state path={} action=deleted_retry_all_recipients reason=\"{}\"", stateFile,
+                    e.getMessage());
+            Files.deleteIfExists(stateFile);
+            state = initial;
         }
         return Optional.of(new QueuedMessage(id, header.envelope(), header.size(), state));
     }
@@ -431,6 +450,34 @@ public final class FileSpool implements Spool {
             committing.add(id);
         } else {
             committing.remove(id);
+        }
+    }
+
+    /** Moves a damaged message and its state to corrupt/ under the message's lock, unless it is gone already. */
+    private void quarantine(QueueId id, SpoolFormatException reason) throws IOException {
+        ReentrantLock lock = stripe(id);
+        lock.lock();
+        try {
+            Path corrupt = layout.corrupt();
+            Files.createDirectories(corrupt);
+            boolean moved = false;
+            for (Path file : List.of(layout.message(id), layout.state(id))) {
+                try {
+                    Files.move(file, corrupt.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                    moved |= file.equals(layout.message(id));
+                } catch (NoSuchFileException gone) {
+                    continue;
+                }
+            }
+            withState.remove(id);
+            syncDirectory(layout.queue());
+            syncDirectory(corrupt);
+            if (moved) {
+                LOG.error("spool_damaged_message id={} action=moved_to_corrupt dir={} reason=\"{}\"", id, corrupt,
+                        reason.getMessage());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -49,6 +49,10 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Sends a signal ("HUP") to the server process, as {@code kill -HUP PID} would. */
     void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))

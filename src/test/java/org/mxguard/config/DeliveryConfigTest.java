@@ -55,6 +55,15 @@ class DeliveryConfigTest {
     }
 
     @Test
+    void anEmptyDurationIsAProblemWithFileAndLineNotACrash() throws Exception {
+        Path file = dir.resolve("empty.yaml");
+        Files.writeString(file, "protected-domains: [example.org]\ndelivery:\n  min-backoff: \"\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        file + ":3: delivery.min-backoff: not a duration (use 500ms, 300s, 5m, 4h or 5d): ''"));
+    }
+
+    @Test
     void missingFilesAndInconsistentTimesAreProblemsWithFileAndLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """

@@ -2,7 +2,9 @@ package org.mxguard.delivery;
 
 import java.time.Clock;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.mxguard.dns.Dns;
+import org.mxguard.mail.Domain;
 import org.mxguard.maillog.MailLog;
 import org.mxguard.spool.Spool;
 
@@ -14,8 +16,15 @@ final class TestScheduler {
 
     static DeliveryScheduler build(Spool spool, DeliverySettings settings, Dns dns, MailLog mailLog, Clock clock,
             Random random) {
+        return build(spool, settings, dns, mailLog, clock, random, domain -> false);
+    }
+
+    /** With the protected domains, whose mail waits when DNS says the domain does not exist. */
+    static DeliveryScheduler build(Spool spool, DeliverySettings settings, Dns dns, MailLog mailLog, Clock clock,
+            Random random, Predicate<Domain> protectedDomains) {
         DeliveryLog log = new DeliveryLog(mailLog);
-        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog);
+        RoutePlanner planner = new RoutePlanner(settings, dns, random, LocalIdentity.from(settings), mailLog,
+                protectedDomains);
         SmtpClient client = new SmtpClient(settings.hostname(), settings.timeouts(), settings.tls(),
                 settings.connectionReuseTime(), TlsContexts.of(settings.tlsCaFile()));
         Schedule schedule = new Schedule();

@@ -124,6 +124,7 @@ class FileRuleSourceIT {
             RulesEngine engine = new RulesEngine(java.util.List.of(source), PolicySettings.DEFAULTS,
                     DnsblLookup.NONE, CLOCK);
             java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CompletableFuture<java.util.Set<String>> seen =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         java.util.Set<String> out = new java.util.HashSet<>();
@@ -134,9 +135,12 @@ class FileRuleSourceIT {
                                 case Decision.Tempfail x -> "tempfail " + x.rule().line();
                                 default -> d.toString();
                             });
+                            deciding.countDown();
                         }
                         return out;
                     });
+            // On a loaded machine the reader may start late: the reloads race with its decisions only once it runs.
+            assertThat(deciding.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 40; i++) {
                 write("access.rules", i % 2 == 0 ? b : a, 2 + i);
                 assertThat(source.reload()).isInstanceOf(FileRuleSource.ReloadResult.Loaded.class);

@@ -40,6 +40,18 @@ public final class MemorySpool implements Spool {
     }
     private int discarded;
     private IOException nextCommitFailure;
+    private boolean readOnly;
+
+    /** While on, every change (commit, update, remove) fails as on a file system remounted read-only. */
+    public synchronized void readOnly(boolean on) {
+        readOnly = on;
+    }
+
+    private void writable() throws IOException {
+        if (readOnly) {
+            throw new java.nio.file.FileSystemException("spool", null, "Read-only file system");
+        }
+    }
 
     /** Adds a committed message with this content, as an SMTP session would. */
     public QueueId add(Envelope envelope, String content) throws IOException {
@@ -75,6 +87,7 @@ public final class MemorySpool implements Spool {
                     if (failure != null) {
                         throw failure;
                     }
+                    writable();
                     messages.put(id, new Stored(envelope, buffer.toByteArray(),
                             DeliveryState.initial(envelope.recipients(), envelope.received())));
                 }
@@ -135,7 +148,9 @@ public final class MemorySpool implements Spool {
     }
 
     @Override
-    public synchronized Optional<DeliveryState> update(QueueId id, UnaryOperator<DeliveryState> change) {
+    public synchronized Optional<DeliveryState> update(QueueId id, UnaryOperator<DeliveryState> change)
+            throws IOException {
+        writable();
         Stored s = messages.get(id);
         if (s == null) {
             return Optional.empty();
@@ -146,7 +161,8 @@ public final class MemorySpool implements Spool {
     }
 
     @Override
-    public synchronized void remove(QueueId id) {
+    public synchronized void remove(QueueId id) throws IOException {
+        writable();
         if (messages.remove(id) != null) {
             removed.add(id);
         }
