@@ -1,11 +1,9 @@
 package org.mxguard.evidence;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * loses at most the changes of the last interval and never the file. Expired entries are purged
  * once a minute.
  */
-public final class EmbeddedStore implements EvidenceStore {
+public final class EmbeddedStore extends LocalViewStore {
 
     /** The store file's name inside the directory. */
     public static final String FILE_NAME = "evidence.mv.db";
@@ -95,76 +93,6 @@ public final class EmbeddedStore implements EvidenceStore {
         return opened;
     }
 
-    @Override
-    public void record(PrimaryContact contact) {
-        view.record(contact);
-    }
-
-    @Override
-    public PrimaryContact lastContact(InetAddress client) {
-        return view.lastContact(client);
-    }
-
-    @Override
-    public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
-        return view.attempt(client, sender, recipient, at);
-    }
-
-    @Override
-    public void grantCredit(InetAddress client, Instant until) {
-        view.grantCredit(client, until);
-    }
-
-    @Override
-    public Instant creditUntil(InetAddress client) {
-        return view.creditUntil(client);
-    }
-
-    @Override
-    public void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
-        view.caught(client, verifiedName, nullSender, at);
-    }
-
-    @Override
-    public Aggregate aggregate(String source) {
-        return view.aggregate(source);
-    }
-
-    @Override
-    public boolean covered(String source) {
-        return view.covered(source);
-    }
-
-    @Override
-    public List<Block> blocks() {
-        return view.blocks();
-    }
-
-    @Override
-    public Block block(String target) {
-        return view.block(target);
-    }
-
-    @Override
-    public void putBlock(Block block) {
-        view.putBlock(block);
-    }
-
-    @Override
-    public boolean removeBlock(String target) {
-        return view.removeBlock(target);
-    }
-
-    @Override
-    public void onBlocksChanged(Runnable listener) {
-        view.onBlocksChanged(listener);
-    }
-
-    @Override
-    public void purge(Instant now) {
-        view.purge(now);
-    }
-
     private void writeLoop() {
         long nextPurge = clock.millis() + PURGE_EVERY_MILLIS;
         while (!closed) {
@@ -188,6 +116,11 @@ public final class EmbeddedStore implements EvidenceStore {
      * Writes what changed and commits. Only the writer and {@link #close} call it (and tests): the
      * threads that record evidence never wait for it.
      */
+    @Override
+    LocalView view() {
+        return view;
+    }
+
     @Override
     public synchronized void flush() {
         if (file.isClosed()) {

@@ -10,7 +10,6 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@linkplain #degraded() degraded}: a client whose primary contact may have been reported to
  * another host is not refused for lack of one. See docs/fleet.md for the key layout.
  */
-public final class RedisStore implements EvidenceStore {
+public final class RedisStore extends LocalViewStore {
 
     static final String BLOCK = LocalView.BLOCK;
     static final String EPOCH = "epoch";
@@ -114,80 +113,24 @@ public final class RedisStore implements EvidenceStore {
     }
 
     @Override
-    public void record(PrimaryContact contact) {
-        view.record(contact);
-    }
-
-    @Override
-    public PrimaryContact lastContact(InetAddress client) {
-        return view.lastContact(client);
-    }
-
-    @Override
-    public Instant attempt(InetAddress client, String sender, String recipient, Instant at) {
-        return view.attempt(client, sender, recipient, at);
-    }
-
-    @Override
-    public void grantCredit(InetAddress client, Instant until) {
-        view.grantCredit(client, until);
-    }
-
-    @Override
-    public Instant creditUntil(InetAddress client) {
-        return view.creditUntil(client);
-    }
-
-    @Override
-    public void caught(InetAddress client, String verifiedName, boolean nullSender, Instant at) {
-        view.caught(client, verifiedName, nullSender, at);
-    }
-
-    @Override
-    public Aggregate aggregate(String source) {
-        return view.aggregate(source);
-    }
-
-    @Override
-    public boolean covered(String source) {
-        return view.covered(source);
-    }
-
-    @Override
-    public List<Block> blocks() {
-        return view.blocks();
-    }
-
-    @Override
-    public Block block(String target) {
-        return view.block(target);
+    LocalView view() {
+        return view;
     }
 
     @Override
     public void putBlock(Block block) {
-        view.putBlock(block);
+        super.putBlock(block);
         // Blocks are rare and the fleet should have them at once: do not wait for the next interval.
         LockSupport.unpark(writer);
     }
 
     @Override
     public boolean removeBlock(String target) {
-        boolean removed = view.removeBlock(target);
+        boolean removed = super.removeBlock(target);
         if (removed) {
             LockSupport.unpark(writer);
         }
         return removed;
-    }
-
-    @Override
-    public void onBlocksChanged(Runnable listener) {
-        view.onBlocksChanged(listener);
-    }
-
-    /** Drops expired entries from memory; Redis drops its copies by their TTLs. */
-    @Override
-    public void purge(Instant now) {
-        view.purge(now);
     }
 
     // ---- Redis: the key layout (LocalView's) -----------------------------------------------------
