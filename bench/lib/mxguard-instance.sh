@@ -24,7 +24,7 @@ delivery:
 $delivery
 $extra
 CONF
-  MXGUARD_JAVA_OPTS="-Xmx1g" "$root/mxguard" serve --config "$dir/mxguard.yaml" > "$dir/stdout" 2>&1 &
+  MXGUARD_JAVA_OPTS="-Xmx1g ${GC_OPTS:-}" "$root/mxguard" serve --config "$dir/mxguard.yaml" > "$dir/stdout" 2>&1 &
   mx_pid=$!
   for _ in $(seq 1 200); do
     (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0
