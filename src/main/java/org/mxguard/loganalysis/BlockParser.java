@@ -804,30 +804,11 @@ final class BlockParser {
                 name = new String(b, from, nameEnd - from, StandardCharsets.ISO_8859_1);
             }
         }
-        int ipFrom = open + 1;
-        if (startsWith(b, ipFrom, close, IPV6)) {
-            ipFrom += IPV6.length;
-        }
-        if (close <= ipFrom || close - ipFrom > 45) {
+        String ip = bracketedAddress(b, open + 1, close);
+        if (ip == null) {
             return false;
         }
-        boolean colon = false;
-        boolean dot = false;
-        for (int i = ipFrom; i < close; i++) {
-            byte c = b[i];
-            if (c == ':') {
-                colon = true;
-            } else if (c == '.') {
-                dot = true;
-            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
-                return false;
-            }
-        }
-        if (!colon && !dot) {
-            return false;
-        }
-        String ip = new String(b, ipFrom, close - ipFrom, StandardCharsets.ISO_8859_1);
-        clientRef = new ClientRef(name, colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip);
+        clientRef = new ClientRef(name, ip);
         recent.keys[slot] = Arrays.copyOfRange(b, from, close + 1);
         recent.clients[slot] = clientRef;
         return true;
@@ -1050,31 +1031,8 @@ final class BlockParser {
             }
             name = new String(b, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1);
         }
-        int ipFrom = open + 1;
-        int ipTo = end - 1;
-        if (startsWith(b, ipFrom, ipTo, IPV6)) {
-            ipFrom += IPV6.length;
-        }
-        if (ipTo <= ipFrom || ipTo - ipFrom > 45) {
-            return null;
-        }
-        boolean colon = false;
-        boolean dot = false;
-        for (int i = ipFrom; i < ipTo; i++) {
-            byte c = b[i];
-            if (c == ':') {
-                colon = true;
-            } else if (c == '.') {
-                dot = true;
-            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
-                return null;
-            }
-        }
-        if (!colon && !dot) {
-            return null;
-        }
-        String ip = new String(b, ipFrom, ipTo - ipFrom, StandardCharsets.ISO_8859_1);
-        return new ClientRef(name, colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip);
+        String ip = bracketedAddress(b, open + 1, end - 1);
+        return ip == null ? null : new ClientRef(name, ip);
     }
 
     private static String fieldValue(byte[] b, byte[] key, int from, int e, LastString last) {
@@ -1199,5 +1157,37 @@ final class BlockParser {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The address between {@code [} and {@code ]} ({@code from} and {@code to}, an {@code IPv6:}
+     * prefix dropped), IPv6 in lower case; null unless it holds only address characters with at
+     * least one dot or colon.
+     */
+    private static String bracketedAddress(byte[] b, int from, int to) {
+        int ipFrom = from;
+        if (startsWith(b, ipFrom, to, IPV6)) {
+            ipFrom += IPV6.length;
+        }
+        if (to <= ipFrom || to - ipFrom > 45) {
+            return null;
+        }
+        boolean colon = false;
+        boolean dot = false;
+        for (int i = ipFrom; i < to; i++) {
+            byte c = b[i];
+            if (c == ':') {
+                colon = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if ((KINDS[c & 0xff] & ADDRESS) == 0) {
+                return null;
+            }
+        }
+        if (!colon && !dot) {
+            return null;
+        }
+        String ip = new String(b, ipFrom, to - ipFrom, StandardCharsets.ISO_8859_1);
+        return colon ? ip.toLowerCase(java.util.Locale.ROOT) : ip;
     }
 }
