@@ -44,6 +44,10 @@ final class MxSkipMeters {
         Gauge.builder("mxguard.evidence.store.degraded", mxSkip, m -> m.store().degraded() ? 1 : 0)
                 .description("1 while the store may miss what other hosts learned (shared store unreachable)")
                 .strongReference(true).register(registry);
+        Gauge.builder("mxguard.evidence.store.loading", mxSkip, m -> m.store().loading() ? 1 : 0)
+                .description("1 while the store reads what it held before this start (the MX-skip rule refuses "
+                        + "no one for lack of a contact meanwhile)")
+                .strongReference(true).register(registry);
         FunctionCounter.builder("mxguard.evidence.store.dropped.changes", mxSkip, m -> m.store().droppedChanges())
                 .description("Changes the evidence store could not queue for its file (kept in memory only)")
                 .register(registry);

@@ -132,8 +132,10 @@ final class Server implements AutoCloseable {
             }
             RulesEngine rulesEngine = new RulesEngine(sources, config.policy(), dnsbl::lookup, clock);
             PolicyEngine policy = rulesEngine;
+            EvidenceStore store = null;
             if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
-                EvidenceStore store = config.evidence().redis() == null ? EmbeddedStore.open(config.evidence(), clock)
+                // The embedded store reads its blocks now and the rest once the listener is up.
+                store = config.evidence().redis() == null ? EmbeddedStore.openLoadingLater(config.evidence(), clock)
                         : RedisStore.open(config.evidence(), clock);
                 started.add(store);
                 // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
@@ -180,6 +182,9 @@ final class Server implements AutoCloseable {
             }
             smtp.start();
             started.add(smtp);
+            if (store != null) {
+                store.startLoading();
+            }
             // After the listener: a route that leads back here finds mxguard greeting, not a closed port.
             if (config.primary().probe().enabled() && !primaryHealthGiven) {
                 PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,

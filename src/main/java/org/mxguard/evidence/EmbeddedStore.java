@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
  * MVStore appends committed chunks and finds the last complete one when it opens, so a {@code kill -9}
  * loses at most the changes of the last interval and never the file. Expired entries are purged
  * once a minute.
+ *
+ * <p>Opened by {@link #openLoadingLater}, the store reads only its blocks before returning, and the
+ * rest (a million clients take seconds) on the writer's thread once {@link #startLoading} is called,
+ * after the server listens. Meanwhile it says it is {@linkplain #loading() loading}: what it does not
+ * hold yet proves nothing, and the MX-skip rule refuses no one for lack of a contact. Evidence
+ * recorded meanwhile is merged with what is read (the later contact, the union of attempts), and the
+ * writer writes nothing before the read is done, so no older entry replaces a newer one.
  */
 public final class EmbeddedStore extends LocalViewStore {
 
@@ -44,6 +51,13 @@ public final class EmbeddedStore extends LocalViewStore {
     private volatile boolean closed;
     /** Whether the last write pass succeeded. */
     private volatile boolean writing = true;
+    /** True until the file is read whole (for ever when reading it failed: the rule stays on the safe side). */
+    private volatile boolean loading;
+    /** True once the reader is done, whether it read the file whole or failed. */
+    private volatile boolean readOver;
+    /** Entries of the file read so far, and in all, while {@link #loading}. */
+    private volatile long entriesRead;
+    private volatile long entriesInFile;
 
     private EmbeddedStore(StoreSettings settings, Clock clock, EvidenceFile file, int capacity) {
         this.settings = settings;
@@ -75,25 +89,109 @@ public final class EmbeddedStore extends LocalViewStore {
 
     /** As {@link #open(StoreSettings, Clock)}, with at most {@code capacity} changes waiting for the writer. */
     static EmbeddedStore open(StoreSettings settings, Clock clock, int capacity) throws IOException {
+        EmbeddedStore opened = openLoadingLater(settings, clock, capacity);
+        if (opened.loading) {
+            opened.loadRest(false);
+            opened.readOver = true;
+        }
+        opened.startLoading();
+        return opened;
+    }
+
+    /**
+     * Opens (or creates) the store and reads its blocks; the rest is read by {@link #startLoading}
+     * in the background. A file written by an earlier version, which kept its blocks among the rest,
+     * is read whole here (once: it is then written in this version's layout).
+     *
+     * @throws IOException when the directory cannot be made or the file is locked or unreadable
+     */
+    public static EmbeddedStore openLoadingLater(StoreSettings settings, Clock clock) throws IOException {
+        return openLoadingLater(settings, clock, PENDING_CAPACITY);
+    }
+
+    static EmbeddedStore openLoadingLater(StoreSettings settings, Clock clock, int capacity) throws IOException {
         Files.createDirectories(settings.directory());
         Path path = settings.directory().resolve(FILE_NAME);
         EvidenceFile file = EvidenceFile.open(path);
         EmbeddedStore opened = new EmbeddedStore(settings, clock, file, capacity);
-        List<String> migrated = file.load(opened.view, HOST);
-        if (!migrated.isEmpty()) {
-            // An earlier version's layout: written again in this one before its maps go.
-            file.write(migrated.iterator(), opened.view);
-            file.dropOldMaps();
-            file.commit();
-            LOG.info("evidence store {}: {} entries moved to the write-ordered layout", path, migrated.size());
+        if (file.blocksApart()) {
+            file.loadBlocks(opened.view);
+            // A new or empty file has nothing more to read: the rule applies from the first client.
+            opened.loading = file.logSize() > 0;
+            opened.readOver = !opened.loading;
+        } else {
+            opened.loading = true;
+            LOG.info("evidence store {}: written by an earlier version, read whole before listening", path);
+            opened.loadRest(false);
+            opened.readOver = true;
         }
-        opened.purge(clock.instant());
-        opened.writer.start();
-        LOG.info("evidence store {}: {}", path, opened.describe());
         return opened;
     }
 
+    /**
+     * Reads the file's entries (its blocks apart) into memory, merged with what was recorded
+     * meanwhile, then purges what expired. On the writer's thread, before it writes anything, or on
+     * the opener's before the writer starts.
+     */
+    private void loadRest(boolean background) {
+        long start = System.nanoTime();
+        entriesInFile = file.logSize();
+        if (background) {
+            LOG.info("evidence store {}: reading {} entries in the background; until done the MX-skip rule "
+                    + "refuses no client for lack of a primary contact (store_loading)", file.path(), entriesInFile);
+        }
+        List<String> migrated = file.load(view, HOST, n -> {
+            entriesRead = n;
+            return !closed;
+        });
+        if (closed) {
+            LOG.info("evidence store {}: closed after reading {} of {} entries", file.path(), entriesRead,
+                    entriesInFile);
+            return;
+        }
+        if (!migrated.isEmpty()) {
+            // An earlier version's layout: written again in this one before its maps go.
+            file.write(migrated.iterator(), view);
+            file.dropOldMaps();
+            LOG.info("evidence store {}: {} entries moved to this version's layout", file.path(), migrated.size());
+        }
+        file.commit();
+        view.blocksChanged();
+        purge(clock.instant());
+        loading = false;
+        LOG.info("evidence store {}: read {} entries in {} ms: {}", file.path(), entriesInFile,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), describe());
+    }
+
+    /**
+     * Starts the writer, which first reads what the file holds if the opener did not. Call it once
+     * the server listens; until then changes wait in memory. Does nothing the second time.
+     */
+    @Override
+    public synchronized void startLoading() {
+        if (writer.getState() == Thread.State.NEW && !closed) {
+            writer.start();
+        }
+    }
+
+    @Override
+    public boolean loading() {
+        return loading;
+    }
+
     private void writeLoop() {
+        if (loading) {
+            try {
+                loadRest(true);
+            } catch (RuntimeException e) {
+                // The file went bad under the reader: what was read stays, and the rule goes on
+                // passing clients for lack of contact, which is the safe side.
+                LOG.error("evidence store {}: reading failed after {} of {} entries, the rest is not used and the "
+                        + "MX-skip rule refuses no client for lack of a contact until a restart: {}",
+                        file.path(), entriesRead, entriesInFile, e.toString());
+            }
+            readOver = true;
+        }
         long nextPurge = clock.millis() + PURGE_EVERY_MILLIS;
         while (!closed) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settings.writeInterval().toMillis()));
@@ -123,7 +221,9 @@ public final class EmbeddedStore extends LocalViewStore {
 
     @Override
     public synchronized void flush() {
-        if (file.isClosed()) {
+        // While loading, the file's older entries are not all known: a write now would leave them
+        // beside the new ones. The writer writes what waits once the read is done.
+        if (file.isClosed() || !readOver && !closed) {
             return;
         }
         if (file.write(pending.drain(), view) > 0) {
@@ -148,7 +248,8 @@ public final class EmbeddedStore extends LocalViewStore {
 
     @Override
     public String describe() {
-        return view.counts();
+        return view.counts() + (!loading ? "" : readOver ? "; reading the file failed after " + entriesRead
+                + " entries" : "; loading, " + entriesRead + " of " + entriesInFile + " entries read");
     }
 
     @Override

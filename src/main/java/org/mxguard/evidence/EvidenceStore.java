@@ -96,6 +96,22 @@ public interface EvidenceStore extends ContactRecorder, AutoCloseable {
         return false;
     }
 
+    /**
+     * True while the store is still reading what it held before this start (a million clients take
+     * seconds, and the server listens meanwhile): a missing contact may be one not read yet, so the
+     * MX-skip rule does not refuse on it. Blocks are read before the store is handed out.
+     */
+    default boolean loading() {
+        return false;
+    }
+
+    /**
+     * Starts reading, in the background, what a store opened to load later holds; the server calls it
+     * once it listens. Does nothing for a store that has nothing left to read.
+     */
+    default void startLoading() {
+    }
+
     /** Counts, for {@code mxguard block list} and logs: "contacts 12, credits 3, ...". */
     String describe();
 

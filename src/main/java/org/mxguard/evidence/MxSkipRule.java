@@ -57,6 +57,7 @@ public final class MxSkipRule implements PolicyEngine {
     private final LongAdder creditsGranted = new LongAdder();
     private final LongAdder primaryDown = new LongAdder();
     private final LongAdder degraded = new LongAdder();
+    private final LongAdder loading = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder refusedByBlock = new LongAdder();
 
@@ -183,6 +184,16 @@ public final class MxSkipRule implements PolicyEngine {
         }
         String evidence = contactText + ", primary up, no retry credit"
                 + (live && waited.isPositive() ? ", first try " + seconds(waited) + " ago" : "");
+        if (store.loading()) {
+            // The store is still reading what it held before this start: the client's contact may be
+            // among what is not read yet. Told and counted as in observe mode, never refused for it.
+            if (live) {
+                loading.increment();
+                notice(q, "pass: evidence store loading, contact not known yet; would refuse: " + evidence);
+            }
+            return new Verdict.Pass("the evidence store is loading, the client's contact may not be read yet ("
+                    + evidence + ")");
+        }
         if (live) {
             refused.increment();
             store.caught(client, q.clientName(), q.sender() != null && q.sender().isNullSender(), now);
@@ -231,7 +242,8 @@ public final class MxSkipRule implements PolicyEngine {
     /**
      * The decisions since start by outcome, for metrics: "allowed_network", "seen_at_primary",
      * "retry_credit", "primary_down", "store_degraded" (passed for lack of the fleet's
-     * contacts), "blocked", "refused" (in observe mode: would have refused).
+     * contacts), "store_loading" (passed while the store reads its file: would have refused),
+     * "blocked", "refused" (in observe mode: would have refused).
      */
     public Map<String, Long> outcomes() {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -240,6 +252,7 @@ public final class MxSkipRule implements PolicyEngine {
         out.put("retry_credit", credited.sum());
         out.put("primary_down", primaryDown.sum());
         out.put("store_degraded", degraded.sum());
+        out.put("store_loading", loading.sum());
         out.put("blocked", refusedByBlock.sum());
         out.put("refused", refused.sum());
         return out;
@@ -250,7 +263,7 @@ public final class MxSkipRule implements PolicyEngine {
         return "mx-skip " + settings.mode().word() + ": checked " + checked.sum() + ", allowed network " + allowed.sum()
                 + ", seen at a primary " + seen.sum() + ", with retry credit " + credited.sum() + ", credit earned "
                 + creditsGranted.sum() + ", blocked " + refusedByBlock.sum() + ", primary down " + primaryDown.sum()
-                + ", store degraded " + degraded.sum() + ", "
+                + ", store degraded " + degraded.sum() + ", store loading " + loading.sum() + ", "
                 + (settings.mode() == MxSkipSettings.Mode.OBSERVE ? "would refuse " : "refused ") + refused.sum();
     }
 }

@@ -257,6 +257,103 @@ class EmbeddedStoreIT {
         }
     }
 
+    @Test
+    void whatIsRecordedWhileTheFileIsReadIsKeptOverTheOlderEntriesAndSurvivesARestart() throws Exception {
+        try (EmbeddedStore store = open()) {
+            store.record(new PrimaryContact(ip("192.0.2.1"), "old.example.net", null, false, "mx1.test", T0,
+                    PrimaryContact.Source.PRIMARY_LOG));
+            store.attempt(ip("192.0.2.2"), "a@b.test", "u@p.test", T0);
+            store.putBlock(new Block("203.0.113.0/24", Block.Origin.MANUAL, "backup.test", T0, null,
+                    "tempfail client 203.0.113.0/24", "by hand"));
+        }
+        Instant later = T0.plus(Duration.ofHours(1));
+        try (EmbeddedStore store = EmbeddedStore.openLoadingLater(StoreSettings.defaults(dir),
+                Clock.fixed(T0, ZoneOffset.UTC))) {
+            assertThat(store.loading()).isTrue();
+            assertThat(store.describe()).contains("loading, 0 of");
+            assertThat(store.blocks()).as("blocks before the rest").extracting(Block::evidence).containsExactly("by hand");
+            assertThat(store.lastContact(ip("192.0.2.1"))).as("not read yet").isNull();
+            store.record(new PrimaryContact(ip("192.0.2.1"), "new.example.net", null, false, "mx2.test", later,
+                    PrimaryContact.Source.POLICY_SERVICE));
+            store.attempt(ip("192.0.2.2"), "c@d.test", "u@p.test", later);
+            store.flush();
+            store.startLoading();
+            awaitLoaded(store);
+            assertThat(store.lastContact(ip("192.0.2.1")).clientName()).isEqualTo("new.example.net");
+            assertThat(store.attempt(ip("192.0.2.2"), "a@b.test", "u@p.test", later)).as("read").isEqualTo(T0);
+        }
+        try (EmbeddedStore store = open()) {
+            assertThat(store.loading()).isFalse();
+            assertThat(store.lastContact(ip("192.0.2.1")).clientName()).isEqualTo("new.example.net");
+            assertThat(store.attempt(ip("192.0.2.2"), "a@b.test", "u@p.test", later)).isEqualTo(T0);
+            assertThat(store.attempt(ip("192.0.2.2"), "c@d.test", "u@p.test", later.plusSeconds(1))).isEqualTo(later);
+            assertThat(store.blocks()).extracting(Block::evidence).containsExactly("by hand");
+        }
+    }
+
+    @Test
+    void aStoreClosedWhileReadingKeepsBothWhatItHadAndWhatWasRecorded() throws Exception {
+        try (EmbeddedStore store = open()) {
+            for (int i = 0; i < 50_000; i++) {
+                store.record(new PrimaryContact(ip("10.0." + (i >>> 8 & 0xff) + "." + (i & 0xff)), null, null, false,
+                        "mx1.test", T0, PrimaryContact.Source.POLICY_SERVICE));
+            }
+        }
+        try (EmbeddedStore store = EmbeddedStore.openLoadingLater(StoreSettings.defaults(dir),
+                Clock.fixed(T0, ZoneOffset.UTC))) {
+            store.record(new PrimaryContact(ip("10.0.0.7"), "new.example.net", null, false, "mx2.test",
+                    T0.plusSeconds(3600), PrimaryContact.Source.POLICY_SERVICE));
+            store.record(new PrimaryContact(ip("192.0.2.1"), null, null, false, "mx2.test", T0,
+                    PrimaryContact.Source.POLICY_SERVICE));
+            store.startLoading();
+        }
+        try (EmbeddedStore store = open()) {
+            assertThat(store.lastContact(ip("10.0.0.7")).clientName()).isEqualTo("new.example.net");
+            assertThat(store.lastContact(ip("192.0.2.1"))).isNotNull();
+            for (int i = 0; i < 50_000; i++) {
+                assertThat(store.lastContact(ip("10.0." + (i >>> 8 & 0xff) + "." + (i & 0xff)))).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aFileWithBlocksAmongTheEntriesIsReadWholeAtOpenAndThenKeepsThemApart() throws Exception {
+        // As the earlier version wrote it: blocks in the log with the rest.
+        try (MVStore old = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString())
+                .autoCommitDisabled().open()) {
+            MVMap<Long, String> log = old.openMap(EvidenceFile.MAP, new MVMap.Builder<Long, String>()
+                    .keyType(LongDataType.INSTANCE).valueType(StringDataType.INSTANCE).singleWriter());
+            log.append(0L, "c:192.0.2.1\t" + StoreCodec.contact(new PrimaryContact(ip("192.0.2.1"), null, null, false,
+                    "mx1.test", T0, PrimaryContact.Source.PRIMARY_LOG)));
+            log.append(1L, "b:203.0.113.0/24\t" + StoreCodec.block(new Block("203.0.113.0/24", Block.Origin.MANUAL,
+                    "backup.test", T0, null, "tempfail client 203.0.113.0/24", "by hand")));
+            log.flushAndGetRoot();
+            old.commit();
+        }
+        try (EmbeddedStore store = EmbeddedStore.openLoadingLater(StoreSettings.defaults(dir),
+                Clock.fixed(T0, ZoneOffset.UTC))) {
+            assertThat(store.loading()).as("read whole at open").isFalse();
+            assertThat(store.blocks()).extracting(Block::evidence).containsExactly("by hand");
+            assertThat(store.lastContact(ip("192.0.2.1"))).isNotNull();
+        }
+        try (EmbeddedStore store = EmbeddedStore.openLoadingLater(StoreSettings.defaults(dir),
+                Clock.fixed(T0, ZoneOffset.UTC))) {
+            assertThat(store.loading()).as("the rest read later").isTrue();
+            assertThat(store.blocks()).extracting(Block::evidence).containsExactly("by hand");
+            store.startLoading();
+            awaitLoaded(store);
+            assertThat(store.lastContact(ip("192.0.2.1"))).isNotNull();
+        }
+    }
+
+    private static void awaitLoaded(EvidenceStore store) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (store.loading()) {
+            assertThat(System.nanoTime()).as("loaded within 30 s: %s", store.describe()).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     private static void catchOne(EmbeddedStore store, BlockMaker maker, String address, String name, boolean nullSender)
             throws Exception {
         store.caught(ip(address), name, nullSender, T0);
