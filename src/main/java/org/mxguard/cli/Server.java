@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.mxguard.admin.AdminServer;
 import org.mxguard.admin.Metrics;
 import org.mxguard.admin.MxSkipView;
@@ -41,6 +43,7 @@ import org.mxguard.policy.RulesEngine;
 import org.mxguard.policyservice.PolicyService;
 import org.mxguard.primary.HealthProbe;
 import org.mxguard.primary.PrimaryLogs;
+import org.mxguard.smtp.ProtectedDomains;
 import org.mxguard.smtp.SelfSignedCertificate;
 import org.mxguard.smtp.SessionListener;
 import org.mxguard.smtp.SmtpServer;
@@ -189,7 +192,9 @@ final class Server implements AutoCloseable {
             if (config.primary().probe().enabled() && !primaryHealthGiven) {
                 PrimaryCheck check = new PrimaryCheck(config.delivery().settings(), dns, mailLog,
                         config.primary().probe().timeout());
-                HealthProbe probe = new HealthProbe(probedDomains(), check::check, config.primary().probe(), clock);
+                ProtectedDomains protectedDomains = ProtectedDomains.of(config.smtp().protectedDomains());
+                HealthProbe probe = new HealthProbe(probedDomains(protectedDomains), protectedDomains::contains,
+                        check::check, config.primary().probe(), clock);
                 probe.start();
                 started.add(probe);
                 primaryHealth = probe;
@@ -223,12 +228,19 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** The protected domains by name; subtrees ({@code .example.org}) and address literals have no MX to probe. */
-    private List<Domain> probedDomains() {
-        return config.smtp().protectedDomains().stream()
+    /**
+     * The domains probed from the start: the protected domains by name, and the protected domains
+     * of {@code delivery.routes} (a route's host is that domain's primary). The others under a
+     * protected subtree ({@code .example.org}) or literal are probed once mail comes for them.
+     */
+    private List<Domain> probedDomains(ProtectedDomains protectedDomains) {
+        Set<Domain> domains = new LinkedHashSet<>();
+        config.smtp().protectedDomains().stream()
                 .filter(d -> !d.startsWith(".") && !d.startsWith("["))
                 .map(Domain::parse)
-                .toList();
+                .forEach(domains::add);
+        config.delivery().settings().routes().keySet().stream().filter(protectedDomains::contains).forEach(domains::add);
+        return List.copyOf(domains);
     }
 
     /** Whether each protected domain's primary answers: the health probe, or always up when it is off. */
