@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.delivery.DeliverySettings;
+import org.mxguard.delivery.MutableClock;
 import org.mxguard.delivery.PrimaryCheck;
 import org.mxguard.delivery.SmtpTimeouts;
 import org.mxguard.delivery.StaticRoute;
@@ -155,6 +157,27 @@ class HealthProbeIT {
         }
         assertThat(check.check(BEST).detail()).contains("loops back to myself");
         assertThat(check.check(TWO).detail()).isEqualTo("up.two.test[127.0.0.3]:" + primary.port() + " answers");
+    }
+
+    @Test
+    void aDomainUnderAProtectedSubtreeIsProbedOnceAskedAboutAndForgottenWhenUnused() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T06:00:00Z"));
+        Domain learned = Domain.parse("protected.test");
+        try (HealthProbe probe = new HealthProbe(List.of(ROUTED), d -> d.equals(learned), check::check,
+                ProbeSettings.DEFAULTS, clock)) {
+            assertThat(probe.primaryUp(Domain.parse("elsewhere.test"))).as("not protected: not probed").isTrue();
+            assertThat(probe.status()).doesNotContainKey(Domain.parse("elsewhere.test"));
+            assertThat(probe.primaryUp(learned)).as("first asked: not known yet").isFalse();
+            await(() -> probe.primaryUp(learned), "its first probe");
+            clock.advance(HealthProbe.FORGET_AFTER.minusMinutes(1));
+            assertThat(probe.primaryUp(learned)).isTrue();
+            clock.advance(HealthProbe.FORGET_AFTER.minusMinutes(1));
+            probe.probeAll();
+            assertThat(probe.status()).as("asked a day ago: still probed").containsKey(learned);
+            clock.advance(Duration.ofMinutes(2));
+            probe.probeAll();
+            assertThat(probe.status()).as("unused for a day").doesNotContainKey(learned).containsKey(ROUTED);
+        }
     }
 
     @Test
