@@ -37,6 +37,7 @@ import org.mxguard.evidence.StoreSettings;
  */
 public final class StartupNumbers {
 
+    private static final Pattern BACKGROUND = Pattern.compile("reading \\d+ entries in the background");
     private static final Pattern READ = Pattern.compile("evidence store \\S+: read (\\d+) entries in (\\d+) ms");
 
     private StartupNumbers() {
@@ -108,8 +109,9 @@ public final class StartupNumbers {
                 .redirectOutput(output.toFile()).start();
         try {
             long banner = awaitBanner(server, port) - start;
-            // An earlier version read the store before listening and logs no such line: a few seconds' wait.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(5, banner / 1_000_000_000L * 3));
+            // An earlier version read the store before listening and logs neither line.
+            long deadline = System.nanoTime() + (BACKGROUND.matcher(Files.readString(output)).find()
+                    ? TimeUnit.MINUTES.toNanos(5) : TimeUnit.SECONDS.toNanos(2));
             Matcher read = READ.matcher(Files.readString(output));
             boolean found = read.find();
             while (!found && System.nanoTime() < deadline) {
