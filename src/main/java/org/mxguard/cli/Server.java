@@ -137,9 +137,9 @@ final class Server implements AutoCloseable {
             PolicyEngine policy = rulesEngine;
             EvidenceStore store = null;
             if (config.mxSkip().mode() != MxSkipSettings.Mode.OFF) {
-                // The embedded store reads its blocks now and the rest once the listener is up.
+                // Either store reads its blocks now and the rest once the listener is up.
                 store = config.evidence().redis() == null ? EmbeddedStore.openLoadingLater(config.evidence(), clock)
-                        : RedisStore.open(config.evidence(), clock);
+                        : RedisStore.openLoadingLater(config.evidence(), clock);
                 started.add(store);
                 // After the rule file, so an accept rule there exempts a client from the rule and the blocks.
                 // Read at each decision, so the health probe may be set up before or after this.

@@ -68,6 +68,10 @@ public final class RedisStore extends LocalViewStore {
     private volatile boolean degraded = true;
     private volatile Instant downSince;
     private volatile boolean closed;
+    /** Opened by {@link #openLoadingLater}: the writer connects and reads the fleet's keys first. */
+    private boolean loadLater;
+    /** Redis was unreachable when the store opened (counted as an outage then). */
+    private volatile boolean startFailed;
     /** When this host last heard its own message back on the channel (System.nanoTime). */
     private volatile long lastEcho;
     private long lastRetryLog = System.nanoTime();
@@ -110,6 +114,44 @@ public final class RedisStore extends LocalViewStore {
         }
         store.writer.start();
         return store;
+    }
+
+    /**
+     * Reads the fleet's blocks and returns; the rest (every key, with the fleet's contacts) is read
+     * on the writer's thread once {@link #startLoading} is called, after the server listens. Until
+     * then the store is {@linkplain #degraded() degraded}: the rule refuses no one for lack of a
+     * contact, and the blocks act. When Redis cannot be reached the store starts empty, as
+     * {@link #open} does.
+     */
+    public static RedisStore openLoadingLater(StoreSettings settings, Clock clock) {
+        RedisStore store = new RedisStore(settings, clock);
+        store.downSince = clock.instant();
+        store.loadLater = true;
+        long start = System.nanoTime();
+        try {
+            RedisLink l = store.endpoint.open(store.prefix + CHANNEL, store::onMessage);
+            try {
+                int blocks = store.load(l, false, BLOCK + "*");
+                LOG.info("fleet store {}: {} blocks read in {} ms; the rest is read once the server listens, "
+                        + "degraded until then", store.redis.where(), blocks,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } finally {
+                l.close();
+            }
+        } catch (RuntimeException e) {
+            store.outages.increment();
+            store.startFailed = true;
+            LOG.warn("fleet store {}: unreachable at start ({}); deciding on this host's knowledge and not refusing "
+                    + "clients for lack of a primary contact until it is back", store.redis.where(), e.toString());
+        }
+        return store;
+    }
+
+    @Override
+    public synchronized void startLoading() {
+        if (writer.getState() == Thread.State.NEW && !closed) {
+            writer.start();
+        }
     }
 
     @Override
@@ -180,7 +222,7 @@ public final class RedisStore extends LocalViewStore {
             // The epoch key is made once per Redis data set: when it is missing, Redis lost its data
             // (a restart without persistence, a flush) and every host sends back all it holds.
             boolean fresh = l.sync().setnx(prefix + EPOCH, host + " " + clock.instant());
-            int loaded = load(l, !fresh);
+            int loaded = load(l, !fresh, "*");
             int pending = dirty.size();
             if (fresh) {
                 markAllDirty();
@@ -204,14 +246,14 @@ public final class RedisStore extends LocalViewStore {
         }
     }
 
-    /** Reads every key of the fleet into memory; returns how many. */
-    private int load(RedisLink l, boolean authoritative) {
+    /** Reads every key of the fleet matching {@code match} (after the prefix) into memory; returns how many. */
+    private int load(RedisLink l, boolean authoritative, String match) {
         Set<String> blocksInRedis = new HashSet<>();
         List<String> batch = new ArrayList<>();
         int loaded = 0;
         boolean changed = false;
         for (var node : l.scanTargets()) {
-            Iterator<String> keys = ScanIterator.scan(node, ScanArgs.Builder.matches(prefix + "*").limit(BATCH));
+            Iterator<String> keys = ScanIterator.scan(node, ScanArgs.Builder.matches(prefix + match).limit(BATCH));
             while (keys.hasNext() || !batch.isEmpty()) {
                 if (keys.hasNext()) {
                     batch.add(keys.next());
@@ -304,10 +346,30 @@ public final class RedisStore extends LocalViewStore {
         long nextPurge = clock.millis() + PURGE_EVERY_MILLIS;
         long nextPing = System.nanoTime() + PING_NANOS;
         long nextTry = System.nanoTime();
+        boolean first = loadLater;
         while (!closed) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settings.writeInterval().toMillis()));
+            if (!first) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settings.writeInterval().toMillis()));
+            }
             if (closed) {
                 break;
+            }
+            if (first) {
+                // Opened to load later: connect and read the fleet's keys at once, on this thread.
+                first = false;
+                try {
+                    connect();
+                } catch (RuntimeException e) {
+                    if (!startFailed) {
+                        startFailed = true;
+                        outages.increment();
+                        LOG.warn("fleet store {}: unreachable at start ({}); deciding on this host's knowledge and "
+                                + "not refusing clients for lack of a primary contact until it is back",
+                                redis.where(), e.toString());
+                    }
+                    nextTry = System.nanoTime() + RETRY_NANOS;
+                }
+                continue;
             }
             try {
                 if (clock.millis() >= nextPurge) {

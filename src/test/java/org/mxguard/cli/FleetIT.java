@@ -91,6 +91,8 @@ class FleetIT {
         server.primaryHealth(domain -> true);
         server.start();
         servers.add(server);
+        // The fleet's keys are read once the server listens: the hosts start in sync for the tests.
+        await("the store in sync", () -> !server.evidenceStore().degraded());
         return server;
     }
 

@@ -73,6 +73,27 @@ class RedisStoreIT {
         assertThat(a.degraded() || b.degraded()).isFalse();
     }
 
+    @Test
+    void aHostOpenedToLoadLaterHasTheBlocksAtOnceAndTheRestOnceStarted() throws Exception {
+        InetAddress client = InetAddress.getByName("192.0.2.8");
+        a.record(new PrimaryContact(client, "mta.isp.example", "mta", false, "primary.test", Instant.now(),
+                PrimaryContact.Source.POLICY_SERVICE));
+        a.putBlock(new Block("203.0.113.0/24", Block.Origin.MANUAL, "mx2.test", Instant.now(), null,
+                "tempfail client 203.0.113.0/24", "by hand"));
+        a.flush();
+        try (RedisStore c = RedisStore.openLoadingLater(settings("mx4.test"), Clock.systemUTC())) {
+            assertThat(c.blocks()).extracting(Block::evidence).containsExactly("by hand");
+            assertThat(c.lastContact(client)).as("read once started").isNull();
+            assertThat(c.degraded()).as("not refusing for lack of a contact meanwhile").isTrue();
+            c.record(new PrimaryContact(InetAddress.getByName("192.0.2.9"), null, null, false, "primary.test",
+                    Instant.now(), PrimaryContact.Source.POLICY_SERVICE));
+            c.startLoading();
+            await(() -> !c.degraded());
+            assertThat(c.lastContact(client)).isNotNull();
+            await(() -> a.lastContact(InetAddress.getByName("192.0.2.9")) != null);
+        }
+    }
+
     private static void await(Check condition) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!condition.ok()) {
