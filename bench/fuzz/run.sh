@@ -6,6 +6,8 @@
 #   bench/fuzz/run.sh [EXECUTIONS] [TARGET...]
 #   bench/fuzz/run.sh 10000000                       # every target
 #   bench/fuzz/run.sh 1000000 CommandParserFuzzTest  # one target
+#   FUZZ_MVN_OPTS='-Djazzer.instrumentation_includes=org.mxguard.**' bench/fuzz/run.sh ...
+#                                                    # coverage of mxguard's code only (faster)
 #
 # A finding fails the target's run; Jazzer writes the input to the target's *FuzzTestInputs
 # directory in the copy (named in the log), from where it is copied into the tree to replay in
@@ -33,7 +35,7 @@ for t in "${targets[@]}"; do
     start=$(date +%s)
     status=ok
     (cd "$copy" && JAZZER_FUZZ=1 nice -n 19 mvn -B -o test -Dcheckstyle.skip -Dtest="$t" \
-        -Djazzer.max_executions="$executions" -Djazzer.max_duration=${FUZZ_MAX_DURATION:-4h} \
+        -Djazzer.max_executions="$executions" -Djazzer.max_duration=${FUZZ_MAX_DURATION:-4h} ${FUZZ_MVN_OPTS:-} \
         -DargLine="--enable-native-access=ALL-UNNAMED -Xmx${FUZZ_HEAP:-1g}" >"$log" 2>&1) || status=FINDING
     seconds=$(( $(date +%s) - start ))
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
