@@ -48,6 +48,9 @@ final class ConfigFile {
             // and lets a short or bad one escape as this exception, without a position.
             throw new ConfigException(name + ":" + badEscapeLine(text) + ": not valid YAML: an escape \\x, \\u or "
                     + "\\U in double quotes needs 2, 4 or 8 hexadecimal digits");
+        } catch (RuntimeException e) {
+            // Any other failure of the library's reader: still the file's problem, never a stack trace.
+            throw new ConfigException(name + ": not valid YAML: the YAML reader failed (" + e + ")");
         }
         return Section.root(name, node.orElse(null), problems);
     }
