@@ -89,7 +89,14 @@ class PrimaryPostfixIT {
                             org.assertj.core.groups.Tuple.tuple("127.0.0.3", "mta.client.test", false,
                                     "mx1.example.org", PrimaryContact.Source.POLICY_SERVICE));
             // The name recorded is the one the primary logs for the client (verified, or "unknown").
-            List<String> logged = primary.logMatches(Pattern.compile("\\]: connect from (\\S+\\[127\\.0\\.0\\.[23]\\])"));
+            // Postfix writes its log behind the session (postlogd): wait for both lines.
+            Pattern connect = Pattern.compile("\\]: connect from (\\S+\\[127\\.0\\.0\\.[23]\\])");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<String> logged = primary.logMatches(connect);
+            while (logged.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                logged = primary.logMatches(connect);
+            }
             assertThat(recorded).extracting(c -> c.clientName() + "[" + c.client().getHostAddress() + "]")
                     .containsExactlyElementsOf(logged);
         }
