@@ -79,6 +79,10 @@ final class BlockJoin implements BlockParser.Sink {
 
     private Handoff out;
     private long seq;
+    // The last refusal's rule, by its parts: sendmail's come from the same strings line after line.
+    private String lastStage;
+    private String lastReason;
+    private String lastRule;
 
     BlockJoin() {
         this(CLIENTS_KEPT);
@@ -267,6 +271,14 @@ final class BlockJoin implements BlockParser.Sink {
         return i;
     }
 
+    /** As {@link #event} joins a refusal, with the client looked up once for all its lines. */
+    @Override
+    public void reject(LogEvent.Reject r, BlockParser.ClientRef client) {
+        ClientStats c = stats(client);
+        c.touch(r.host(), r.time(), r.clientName(), seq);
+        refused(c, r);
+    }
+
     /** A refusal: of a client named on the line, or of a message this block holds, or else handed on. */
     private void reject(LogEvent.Reject r) {
         ClientStats c;
@@ -287,11 +299,20 @@ final class BlockJoin implements BlockParser.Sink {
                 return;
             }
         }
+        refused(c, r);
+    }
+
+    private void refused(ClientStats c, LogEvent.Reject r) {
         c.rejects++;
         if (r.sender() != null && r.sender().isEmpty()) {
             c.nullRejects++;
         }
-        c.refused(r.stage() + ": " + r.reason(), seq++);
+        if (r.stage() != lastStage || r.reason() != lastReason) {
+            lastStage = r.stage();
+            lastReason = r.reason();
+            lastRule = lastStage + ": " + lastReason;
+        }
+        c.refused(lastRule, seq++);
     }
 
     private ClientStats stats(BlockParser.ClientRef client) {

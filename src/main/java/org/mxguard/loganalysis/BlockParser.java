@@ -155,6 +155,14 @@ final class BlockParser {
 
         void removed(String host, long time, long queueHigh, long queueLow);
 
+        /**
+         * A sendmail refusal of the client {@code client} names (its {@code relay=}): the string
+         * path's event, with the client as its recent lines share it.
+         */
+        default void reject(LogEvent.Reject r, ClientRef client) {
+            event(r);
+        }
+
         /** Whether to carry the fields no join reads: a sender that is not empty, a delivery's recipient, relay, dsn. */
         default boolean details() {
             return false;
@@ -225,6 +233,8 @@ final class BlockParser {
     private static final int FOUND_TO = 5;
     private static final int FOUND_REMOVED = 6;
     private static final int FOUND_MESSAGE = 8;
+    /** A sendmail refusal: its event in {@link #scratch}, its client in {@link #clientRef}. */
+    private static final int FOUND_REJECT = 9;
     /** A reject line: the string path's events for it are in {@link #scratch}. */
     private static final int FOUND_EVENTS = 7;
     private int found;
@@ -338,6 +348,10 @@ final class BlockParser {
             case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
                     foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
+            case FOUND_REJECT -> {
+                out.reject((LogEvent.Reject) scratch.get(0), clientRef);
+                scratch.clear();
+            }
             case FOUND_EVENTS -> {
                 for (int i = 0; i < scratch.size(); i++) {
                     out.event(scratch.get(i));
@@ -610,6 +624,8 @@ final class BlockParser {
         }
         scratch.add(new LogEvent.Reject(host, time, queueId, client.name, client.ip, ruleset, code, reason, sender,
                 recipient));
+        clientRef = client;
+        found = FOUND_REJECT;
         counters.parsed++;
         return true;
     }
