@@ -398,7 +398,13 @@ final class BlockParser {
         int p = s + 16;
         int hostEnd;
         int hl = hostBytes.length;
-        if (hl > 0 && p + hl < e && b[p + hl] == ' ' && LastString.same(b, p, hostBytes, 0, hl)) {
+        // One branch for a new block's first line (no host yet) and for another host than the last
+        // line's, the comparison itself without one: a log that several hosts write to (a central
+        // log host's) changes host within a block, which a log of one host, on which the compiled
+        // parser may have been trained, never does; a branch never taken there would be compiled
+        // as a trap, and the parser thrown away and compiled again at the first change.
+        int miss = hl == 0 || p + hl >= e ? 1 : (b[p + hl] ^ ' ') | differ(b, p, hostBytes, hl);
+        if (miss == 0) {
             hostEnd = p + hl;
         } else {
             hostEnd = indexOf(b, (byte) ' ', p, e);
@@ -1088,6 +1094,19 @@ final class BlockParser {
             }
             i = gt + 1;
         }
+    }
+
+    /** Zero when {@code b[at, at + n)} equals {@code k[0, n)}, with no branch on the bytes. */
+    private static int differ(byte[] b, int at, byte[] k, int n) {
+        long d = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            d |= (long) LONGS.get(b, at + i) ^ (long) LONGS.get(k, i);
+        }
+        for (; i < n; i++) {
+            d |= b[at + i] ^ k[i];
+        }
+        return (int) (d | d >>> 32);
     }
 
     private static boolean isDigit(byte c) {

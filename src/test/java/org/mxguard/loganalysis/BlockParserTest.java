@@ -229,6 +229,28 @@ class BlockParserTest {
         assertThat(assertSame(text, "sendmail crafted")).as("lines the fast path took").isGreaterThan(20);
     }
 
+    @Test
+    void linesOfSeveralHostsInOneBlockKeepTheirHosts() {
+        // A central log host's file: hosts of the same length differing in one byte, in their last
+        // byte, a host that is the start of another, names longer than eight bytes.
+        List<String> hosts = List.of("mx2", "mx3", "nx3", "mx", "mx22", "relay.example", "relay.exampl3",
+                "relay.example.org", "mx2");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String h = hosts.get(i * 7 % hosts.size());
+            lines.add("Oct  1 00:00:" + String.format("%02d", i) + " " + h + " sendmail[1]: rA37ZTSC0262" + (10 + i)
+                    + ": from=<>, size=1, class=0, nrcpts=1, relay=[192.0.2." + i + "]");
+            lines.add("Oct  1 00:00:" + String.format("%02d", i) + " " + h + " postfix/smtpd[2]: connect from "
+                    + "unknown[198.51.100." + i + "]");
+        }
+        byte[] text = String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(assertSame(text, "several hosts")).isEqualTo(120);
+        List<LogEvent> events = new ArrayList<>();
+        new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(text, text.length, new EventList(events));
+        assertThat(events.stream().map(LogEvent::host).toList())
+                .isEqualTo(lines.stream().map(l -> l.split(" +")[3]).toList());
+    }
+
     /** Every line of the corpus (sendmail, Postfix and mxguard logs, every kind of line), once. */
     private static final List<String> CORPUS = corpusLines();
 
