@@ -169,7 +169,10 @@ public final class LogGenerator {
                         .append('[').append(h.ip()).append("], version=TLSv1.3, verify=NO, "
                                 + "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n");
             }
-            line(b, stamp, "sm-mta", pid).append(qid).append(": from=<").append(sender).append(">, size=").append(size)
+            // Now and then a quoted local part (RFC 5321 section 4.1.2), which sendmail logs as given.
+            String shown = !sender.isEmpty() && random.nextInt(20) == 0 ? "\"Sales, " + sender.replace("@", "\"@")
+                    : sender;
+            line(b, stamp, "sm-mta", pid).append(qid).append(": from=<").append(shown).append(">, size=").append(size)
                     .append(", class=0, nrcpts=1, msgid=").append(msgid).append(", proto=ESMTP, daemon=MTA, relay=")
                     .append(h.name() == null ? "" : h.name() + " ").append('[').append(h.ip()).append("]\n");
             line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=<").append(rcpt)
@@ -191,8 +194,15 @@ public final class LogGenerator {
         line(b, stamp, "sendmail", pid).append(qid).append(": from=root, size=").append(size)
                 .append(", class=0, nrcpts=1, msgid=<").append(qid).append(".").append(pid)
                 .append("@mx2.protected.example>, relay=root@localhost\n");
-        line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=root, ctladdr=root (0/0), delay=00:00:00, "
-                + "xdelay=00:00:00, mailer=local, pri=").append(30000 + size).append(", dsn=2.0.0, stat=Sent\n");
+        if (random.nextInt(3) == 0) {
+            // Handed to a local IMAP store over LMTP: no stat= (dsn= says it), then the queue run's done.
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=root, delay=00:00:00, xdelay=00:00:00, "
+                    + "mailer=cyrusv2, pri=").append(30000 + size).append(", relay=localhost, dsn=2.0.0\n");
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": done; delay=00:00:00, ntries=1\n");
+        } else {
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=root, ctladdr=root (0/0), delay=00:00:00, "
+                    + "xdelay=00:00:00, mailer=local, pri=").append(30000 + size).append(", dsn=2.0.0, stat=Sent\n");
+        }
     }
 
     private void scanner(StringBuilder b, String stamp) {
