@@ -140,6 +140,12 @@ final class BlockJoin implements BlockParser.Sink {
         c.seen++;
     }
 
+    /** As {@link #event} joins the string path's sendmail {@code Seen}. */
+    @Override
+    public void seen(String host, long time, BlockParser.ClientRef client, String what) {
+        disconnect(host, time, client);
+    }
+
     @Override
     public void client(String host, long time, long high, long low, BlockParser.ClientRef client) {
         ClientStats c = stats(client);

@@ -32,7 +32,7 @@ import java.util.List;
  * {@link ClientAddress} (Postfix's {@code name[ip]} and its character classes, in {@code client}
  * and {@code KINDS}; sendmail's {@code relay=}, in {@code parseSendmailClient}),
  * {@link SendmailParser} (in {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject},
- * {@code sendmailOther}, {@code skipKind}).
+ * {@code sendmailSeen}, {@code sendmailOther}, {@code skipKind}).
  */
 final class BlockParser {
 
@@ -80,6 +80,9 @@ final class BlockParser {
     private static final byte[] REJECTING = ascii("rejecting commands from ");
     private static final byte[] SMTP_ATTACK = ascii(": possible SMTP attack");
     private static final byte[] REJECTED = ascii(" [rejected]");
+    private static final byte[] TO_MTA = ascii(" to ");
+    private static final byte[] DUE_TO = ascii(" due to ");
+    private static final byte[] BRACKET_COLON = ascii("]: ");
     private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
     private static final byte[] KEY_FROM = ascii("from");
     private static final byte[] KEY_SIZE = ascii("size");
@@ -163,6 +166,11 @@ final class BlockParser {
             event(r);
         }
 
+        /** A sendmail client seen without mail ({@code what}: why), as {@link LogEvent.Seen} says it. */
+        default void seen(String host, long time, ClientRef client, String what) {
+            event(new LogEvent.Seen(host, time, client.name, client.ip, what));
+        }
+
         /** Whether to carry the fields no join reads: a sender that is not empty, a delivery's recipient, relay, dsn. */
         default boolean details() {
             return false;
@@ -235,6 +243,8 @@ final class BlockParser {
     private static final int FOUND_MESSAGE = 8;
     /** A sendmail refusal: its event in {@link #scratch}, its client in {@link #clientRef}. */
     private static final int FOUND_REJECT = 9;
+    /** A sendmail client seen without mail: its client in {@link #clientRef}, why in {@link #foundWhat}. */
+    private static final int FOUND_SEEN = 10;
     /** A reject line: the string path's events for it are in {@link #scratch}. */
     private static final int FOUND_EVENTS = 7;
     private int found;
@@ -252,6 +262,7 @@ final class BlockParser {
     private String foundMailer;
     private String foundMsgid;
     private String foundProto;
+    private String foundWhat;
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -348,6 +359,7 @@ final class BlockParser {
             case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
                     foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
+            case FOUND_SEEN -> out.seen(host, foundTime, clientRef, foundWhat);
             case FOUND_REJECT -> {
                 out.reject((LogEvent.Reject) scratch.get(0), clientRef);
                 scratch.clear();
@@ -657,6 +669,9 @@ final class BlockParser {
             found = NOTHING;
             return true;
         }
+        if (queued && sendmailSeen(b, start, pos, e, time)) {
+            return true;
+        }
         String message = new String(b, start, e - start, StandardCharsets.ISO_8859_1);
         sendmail.parse(message, 0, host, time, scratch);
         counters.lines++;
@@ -665,6 +680,66 @@ final class BlockParser {
         }
         found = FOUND_EVENTS;
         return true;
+    }
+
+    /**
+     * The lines of {@code SendmailParser.parse} that name a client seen without mail (lost input
+     * channel, no MAIL command, AUTH failure, pre-greeting traffic, SMTP attack, a refused VRFY or
+     * EXPN), with a queue id, read as it reads them: its searches, in its order, over the message
+     * part from {@code start}. False, having changed nothing, for its other lines.
+     */
+    private boolean sendmailSeen(byte[] b, int start, int pos, int e, long time) {
+        if (startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO) || startsWith(b, pos, e, RULESET)) {
+            return false;
+        }
+        int at;
+        if (startsWith(b, pos, e, LOST_INPUT)) {
+            seen(b, pos + LOST_INPUT.length, lastIndexOf(b, TO_MTA, start, e), time, "lost input channel");
+        } else if ((at = indexOf(b, DID_NOT_ISSUE, pos, e)) >= 0) {
+            seen(b, pos, at, time, "did not issue MAIL");
+        } else if (startsWith(b, pos, e, AUTH_FAILURE)) {
+            int relay = lastIndexOf(b, RELAY, start, e);
+            if (relay < 0) {
+                counters.lines++;
+                counters.skip("sendmail: AUTH failure without relay");
+                found = NOTHING;
+                return true;
+            }
+            seen(b, relay + RELAY.length, e, time, "AUTH failure");
+        } else if (startsWith(b, pos, e, SM_DONE)) {
+            return false;
+        } else if (startsWith(b, pos, e, REJECTING)) {
+            seen(b, pos + REJECTING.length, indexOf(b, DUE_TO, pos, e), time, "pre-greeting traffic");
+        } else if ((at = indexOf(b, SMTP_ATTACK, pos, e)) >= 0) {
+            seen(b, pos, at, time, "SMTP attack");
+        } else if (e - pos >= REJECTED.length && startsWith(b, e - REJECTED.length, e, REJECTED)) {
+            // The string path's indexOf("]: ") + 1, where not found is the message's first byte.
+            at = indexOf(b, BRACKET_COLON, pos, e);
+            seen(b, pos, at < 0 ? start : at + 1, time, "VRFY rejected");
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code SendmailParser.seen} on bytes: the client in {@code b[from, to)}, past leading spaces. */
+    private void seen(byte[] b, int from, int to, long time, String what) {
+        while (from < to && b[from] == ' ') {
+            from++;
+        }
+        ClientRef client = to > from ? sendmailClient(b, from, to) : null;
+        counters.lines++;
+        // sendmailClient names a text it cannot read as a client with no address.
+        if (client == null || client.ip == null) {
+            counters.skip("sendmail: " + what + " without a clear client");
+            found = NOTHING;
+            return;
+        }
+        counters.parsed++;
+        found = FOUND_SEEN;
+        foundTime = time;
+        foundWhat = what;
+        clientRef = client;
     }
 
     /**

@@ -221,7 +221,32 @@ class BlockParserTest {
             "Jan  4 20:47:07 Jupiter sendmail[405]: x [192.0.2.10]: VRFY root [rejected]",
             "Jan  4 20:47:07 Jupiter sendmail[405]: done; delay=00:00:01",
             "Jan  4 20:47:07 Jupiter sendmail[405]: NOQUEUE: connect from x [192.0.2.11]",
-            "Jan  4 20:47:07 Jupiter sendmail[405]: to=a@b, stat=Sent");
+            "Jan  4 20:47:07 Jupiter sendmail[405]: to=a@b, stat=Sent",
+            // Clients seen without mail, with a queue id: read from the bytes, clear or not.
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.12] did not issue MAIL/EXPN/VRFY/ETRN "
+                    + "during connection to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x [192.0.2.13] (may be forged) did not issue "
+                    + "MAIL/EXPN/VRFY/ETRN during connection to MSP-v4",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736:    did not issue MAIL/EXPN/VRFY/ETRN during connection",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x did not issue MAIL/EXPN/VRFY/ETRN during connection",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.14] to MTA-v4 after "
+                    + "data",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.14]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from x [IPv6:2001:DB8::1] to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (LOGIN): authentication failure (-13) "
+                    + "SASL(-13): user=a, relay=[192.0.2.100], relay=x [192.0.2.15] (may be forged)",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (PLAIN): no relay",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (PLAIN): x, relay=localhost",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: rejecting commands from  [192.0.2.16] due to "
+                    + "pre-greeting traffic after 0 seconds",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: rejecting commands from [192.0.2.16] early",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: a.b [192.0.2.17]: possible SMTP attack: "
+                    + "command=AUTH, count=5",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18]: EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18] EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18] to x: EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.19] to MTA did not "
+                    + "issue MAIL/EXPN/VRFY/ETRN during connection");
 
     @Test
     void sendmailLinesAtTheEdgesOfTheUsualShapesGiveTheSameEvents() {
