@@ -689,7 +689,8 @@ final class BlockParser {
      * part from {@code start}. False, having changed nothing, for its other lines.
      */
     private boolean sendmailSeen(byte[] b, int start, int pos, int e, long time) {
-        if (startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO) || startsWith(b, pos, e, RULESET)) {
+        if (startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO) || startsWith(b, pos, e, RULESET)
+                || startsWith(b, pos, e, SM_DONE)) {
             return false;
         }
         int at;
@@ -706,8 +707,6 @@ final class BlockParser {
                 return true;
             }
             seen(b, relay + RELAY.length, e, time, "AUTH failure");
-        } else if (startsWith(b, pos, e, SM_DONE)) {
-            return false;
         } else if (startsWith(b, pos, e, REJECTING)) {
             seen(b, pos + REJECTING.length, indexOf(b, DUE_TO, pos, e), time, "pre-greeting traffic");
         } else if ((at = indexOf(b, SMTP_ATTACK, pos, e)) >= 0) {
