@@ -166,7 +166,13 @@ public final class DeliveryScheduler implements AutoCloseable {
     public int runDue() {
         int made = 0;
         while (true) {
-            List<Future<?>> batch = dispatch();
+            List<Future<?>> batch;
+            try {
+                batch = dispatch();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return made;
+            }
             if (batch.isEmpty()) {
                 return made;
             }
@@ -209,9 +215,25 @@ public final class DeliveryScheduler implements AutoCloseable {
         schedule.forget(id);
     }
 
-    private List<Future<?>> dispatch() {
+    /**
+     * Starts an attempt for each due message, as many as {@code max_concurrency} allows: the rest
+     * stay due in the schedule (not in threads of their own), so thousands of queued messages cost
+     * no threads, and the end of an attempt lets the next one start.
+     */
+    private List<Future<?>> dispatch() throws InterruptedException {
         List<Future<?>> futures = new ArrayList<>();
-        for (QueueId id : schedule.takeDue(clock.instant())) {
+        List<QueueId> due = schedule.takeDue(clock.instant(), overall.availablePermits());
+        for (int i = 0; i < due.size(); i++) {
+            QueueId id = due.get(i);
+            try {
+                overall.acquire();
+            } catch (InterruptedException e) {
+                for (QueueId back : due.subList(i, due.size())) {
+                    schedule.finished(back);
+                    schedule.atIfUnscheduled(back, clock.instant());
+                }
+                throw e;
+            }
             futures.add(workers.submit(() -> attempt(id)));
         }
         return futures;
@@ -219,26 +241,18 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     private void attempt(QueueId id) {
         try {
-            overall.acquire();
-            List<Domain> answered;
-            try {
-                answered = attempts.run(id);
-            } finally {
-                overall.release();
-            }
+            List<Domain> answered = attempts.run(id);
             // RFC 5321 §4.5.4.1: a destination that took mail again gets the rest of its mail now.
             for (Domain domain : answered) {
                 flush(domain);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } catch (IOException | RuntimeException e) {
             // The message is still in the spool: nothing is lost, it is only tried again later.
             LOG.error("{}: delivery attempt failed, will retry: {}", id, e.toString(), e);
             log.warning(id + ": delivery attempt failed: " + e);
             schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } finally {
+            overall.release();
             schedule.finished(id);
         }
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,6 +84,10 @@ class PowerLossIT {
         boolean running = Boolean.getBoolean("mxguard.powerloss.running");
         boolean trace = running && Boolean.getBoolean("mxguard.powerloss.strace");
         Path keep = Path.of("target", "power-loss").toAbsolutePath();
+        if (trace) {
+            Files.createDirectories(keep);
+            Files.deleteIfExists(keep.resolve("cuts.txt"));
+        }
         Random random = new Random(seed);
         Path image = dir.resolve("spool.img");
         Path mount = Files.createDirectories(dir.resolve("mnt"));
@@ -149,7 +154,10 @@ class PowerLossIT {
                 assertThat(shutdown.waitFor()).as("the power cut: %s", said).isZero();
                 String[] times = said.split(" ");
                 cutTimes.add(new Cut(Long.parseLong(times[1]), Long.parseLong(times[2])));
-                server.kill();
+                if (trace) {
+                    Files.writeString(keep.resolve("cuts.txt"), cut + " " + times[1] + " " + times[2] + "\n",
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }                server.kill();
                 if (strace != null) {
                     strace.waitFor(30, TimeUnit.SECONDS);
                 }
@@ -310,7 +318,7 @@ class PowerLossIT {
     private static Process attachStrace(long pid, Path file) throws IOException, InterruptedException {
         Files.createDirectories(file.getParent());
         Process strace = new ProcessBuilder("strace", "-f", "-tt", "-yy", "-s", "72", "-o", file.toString(),
-                "-e", "trace=fdatasync,fsync,syncfs,pwrite64,write,rename,renameat,renameat2",
+                "-e", "trace=fdatasync,fsync,syncfs,pwrite64,write,rename,renameat,renameat2,openat,unlink,unlinkat",
                 "-p", String.valueOf(pid)).redirectErrorStream(true).start();
         BufferedReader said = new BufferedReader(new InputStreamReader(strace.getInputStream(), StandardCharsets.UTF_8));
         String line;
