@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -165,30 +167,46 @@ public final class DeliveryScheduler implements AutoCloseable {
      */
     public int runDue() {
         int made = 0;
-        while (true) {
-            List<Future<?>> batch;
-            try {
-                batch = dispatch();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return made;
-            }
-            if (batch.isEmpty()) {
-                return made;
-            }
-            made += batch.size();
-            for (Future<?> f : batch) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return made;
-                } catch (ExecutionException e) {
-                    LOG.error("delivery attempt failed unexpectedly", e.getCause());
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        try {
+            while (true) {
+                List<CompletableFuture<Void>> batch = dispatch();
+                made += batch.size();
+                running.addAll(batch);
+                for (Iterator<CompletableFuture<Void>> it = running.iterator(); it.hasNext(); ) {
+                    CompletableFuture<Void> f = it.next();
+                    if (f.isDone()) {
+                        it.remove();
+                        report(f);
+                    }
                 }
+                if (running.isEmpty()) {
+                    if (batch.isEmpty()) {
+                        return made;
+                    }
+                    continue;
+                }
+                // Any attempt's end may make more mail due (a destination's slot freed, a flush), so
+                // the next round dispatches as soon as one ends, not when the whole batch has.
+                CompletableFuture.anyOf(running.toArray(new CompletableFuture<?>[0])).handle((r, e) -> null).get();
             }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return made;
         }
     }
+
+    private static void report(CompletableFuture<Void> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            LOG.error("delivery attempt failed unexpectedly", e.getCause());
+        }
+    }
+
+
 
     /** When the next attempt is due, if any message is scheduled. */
     public Optional<Instant> nextDue() {
@@ -220,8 +238,8 @@ public final class DeliveryScheduler implements AutoCloseable {
      * stay due in the schedule (not in threads of their own), so thousands of queued messages cost
      * no threads, and the end of an attempt lets the next one start.
      */
-    private List<Future<?>> dispatch() throws InterruptedException {
-        List<Future<?>> futures = new ArrayList<>();
+    private List<CompletableFuture<Void>> dispatch() throws InterruptedException {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
         List<QueueId> due = schedule.takeDue(clock.instant(), overall.availablePermits());
         for (int i = 0; i < due.size(); i++) {
             QueueId id = due.get(i);
@@ -234,7 +252,7 @@ public final class DeliveryScheduler implements AutoCloseable {
                 }
                 throw e;
             }
-            futures.add(workers.submit(() -> attempt(id)));
+            futures.add(CompletableFuture.runAsync(() -> attempt(id), workers));
         }
         return futures;
     }
