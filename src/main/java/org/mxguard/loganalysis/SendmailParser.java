@@ -49,6 +49,9 @@ final class SendmailParser {
             to(line, pos, host, time, queueId, out);
         } else if (line.startsWith("ruleset=", pos)) {
             reject(line, pos, host, time, queueId, out);
+        } else if (line.startsWith("done;", pos) && queueId != null) {
+            // Before the searches below: a line that starts as a removal is one, whatever its text holds.
+            out.add(new LogEvent.Removed(host, time, queueId));
         } else if (line.startsWith("lost input channel from ", pos)) {
             int toMta = line.lastIndexOf(" to ");
             seen(line, pos + 24, toMta, host, time, "lost input channel", out);
@@ -61,8 +64,6 @@ final class SendmailParser {
                 return;
             }
             seen(line, relay + 8, len, host, time, "AUTH failure", out);
-        } else if (line.startsWith("done;", pos) && queueId != null) {
-            out.add(new LogEvent.Removed(host, time, queueId));
         } else if (line.startsWith("rejecting commands from ", pos)) {
             seen(line, pos + 24, line.indexOf(" due to ", pos), host, time, "pre-greeting traffic", out);
         } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) >= pos) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mxguard.mail.Domain;
@@ -108,6 +109,22 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessageContaining(
                 "protected-domains: required: the domains this backup MX accepts mail for");
         assertThat(Domain.parse("example.org")).isNotNull();
+    }
+
+    @Test
+    void aShortHexadecimalEscapeIsAProblemWithFileAndLineNotACrash() {
+        // Found by the 10-million-execution run of ConfigLoaderFuzzTest: an escape cut by the end of the
+        // file made the YAML library throw NumberFormatException, so check-config and serve died with a
+        // stack trace.
+        Path file = Path.of("mxguard.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(file, "hostname: mx2.example\nsmtp:\n  greeting: \"a\\x"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("mxguard.yaml:3: not valid YAML: an escape \\x, \\u or \\U in double quotes needs 2, 4 "
+                        + "or 8 hexadecimal digits");
+        for (String escape : List.of("\\x7", "\\u", "\\u00", "\\U0001F6", "\\xg", "\\u00g1\"")) {
+            assertThatThrownBy(() -> ConfigLoader.load(file, "hostname: mx2.example\nsmtp:\n  greeting: \"a" + escape))
+                    .as(escape).isInstanceOf(ConfigException.class).hasMessageStartingWith("mxguard.yaml:3: not valid YAML");
+        }
     }
 
     @Test

@@ -76,12 +76,17 @@ public final class StoreNumbers {
                 last = cpu;
             }
             writerCpu = threads.getThreadCpuTime(writerId) - cpuBefore;
+            // What the writer costs once the burst is over: an idle server's background CPU.
+            long idleBefore = threads.getThreadCpuTime(writerId);
+            Thread.sleep(5000);
+            long idleMillisPerSecond = (threads.getThreadCpuTime(writerId) - idleBefore) / 5 / 1_000_000;
             long gc = gcMillis() - gcBefore;
             long heap = heap() - heapBefore;
             System.out.printf("%d new clients: record %.2f us each (one thread); writer CPU %.2f us per client; "
-                    + "GC pauses %d ms in all; heap +%.1f MB (%.0f bytes per client); store: %s%n", clients,
+                    + "GC pauses %d ms in all; heap +%.1f MB (%.0f bytes per client); idle writer CPU %d ms/s; "
+                    + "store: %s%n", clients,
                     recordNanos / 1e3 / clients, writerCpu / 1e3 / clients, gc, heap / 1e6,
-                    (double) heap / clients, store.describe());
+                    (double) heap / clients, idleMillisPerSecond, store.describe());
         }
         long file = Files.size(dir.resolve(EmbeddedStore.FILE_NAME));
         long open = System.nanoTime();
@@ -103,8 +108,8 @@ public final class StoreNumbers {
     private static long gcMillis() {
         long sum = 0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            // G1's concurrent cycle runs beside the application: not a pause.
-            if (!gc.getName().contains("Concurrent")) {
+            // G1's concurrent cycle and ZGC's cycles run beside the application: not pauses.
+            if (!gc.getName().contains("Concurrent") && !gc.getName().contains("Cycles")) {
                 sum += Math.max(0, gc.getCollectionTime());
             }
         }

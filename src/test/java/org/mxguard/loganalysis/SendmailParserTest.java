@@ -32,6 +32,16 @@ class SendmailParserTest {
     }
 
     @Test
+    void aRemovalLineIsOneWhateverItsTextHolds() {
+        // Found by BlockParserFuzzTest: the string path searched for the text of a "did not issue" line
+        // before it looked at the line's start, the byte path the other way round.
+        assertThat(parse("Jan  6 02:39:16 Jupiter sendmail[978]: j061d8n5000976: done; host.example [192.0.2.1] "
+                + "did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA")).singleElement()
+                .isEqualTo(new LogEvent.Removed("Jupiter", parse("Jan  6 02:39:16 Jupiter sendmail[978]: "
+                        + "j061d8n5000976: done;").getFirst().time(), "j061d8n5000976"));
+    }
+
+    @Test
     void ipv6AndMayBeForged() {
         assertThat(parse("Nov  3 11:35:30 mx2 sm-mta[1]: 5A3BZTSC026254: from=<>, size=1, class=0, nrcpts=1, "
                 + "msgid=<a@b>, proto=ESMTP, daemon=MTA-v6, relay=dyn.isp.example [IPv6:2001:DB8::1] (may be forged)"))

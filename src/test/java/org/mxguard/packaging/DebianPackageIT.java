@@ -200,6 +200,10 @@ class DebianPackageIT {
                             HttpResponse.BodyHandlers.ofString());
                     assertThat(metrics.statusCode()).isEqualTo(200);
                     assertThat(metrics.body()).contains("mxguard_", "jvm_memory_used_bytes");
+                    // The server's collector is ZGC (the policy service's latency), with no error from the
+                    // JVM about the runtime's class-data archive, which is made for compressed pointers.
+                    assertThat(metrics.body()).contains("id=\"ZGC Old Generation\"");
+                    assertThat(read(out)).doesNotContain("[error", "[warning");
 
                     Run queue = root.exec(Duration.ofSeconds(60), "mxguard", "queue", "list");
                     assertThat(queue.code()).as(queue.output()).isZero();
