@@ -206,8 +206,6 @@ public final class DeliveryScheduler implements AutoCloseable {
         }
     }
 
-
-
     /** When the next attempt is due, if any message is scheduled. */
     public Optional<Instant> nextDue() {
         return schedule.nextDue();
