@@ -19,6 +19,10 @@ import java.util.List;
  * the whole log's join: should that join still remember an older message with the same queue id
  * on the same host (one whose removal was never logged), the older one is forgotten only when it
  * ages out there.
+ *
+ * <p>A sendmail local submission (a {@code from=} whose {@code relay=} names no network client,
+ * see {@link Correlator}) is settled here too, as a message of no client: its lines are counted
+ * nowhere, and are not handed on.
  */
 final class BlockJoin implements BlockParser.Sink {
 
@@ -49,6 +53,8 @@ final class BlockJoin implements BlockParser.Sink {
     ClientTable clients = new ClientTable();
     final TimeCounts days = new TimeCounts();
     long maxPendingSeen;
+    /** As {@link Correlator#messagesWithoutClient}, for the local submissions settled here. */
+    long messagesWithoutClient;
     private final int clientsKept;
     // Counts the tables handed on: a ClientRef's statistics are of this table only if it says so.
     private int generation;
@@ -58,6 +64,7 @@ final class BlockJoin implements BlockParser.Sink {
     private long[] highs = new long[1 << 10];
     private long[] lows = new long[1 << 10];
     private String[] hosts = new String[1 << 10];
+    // Null for a local submission: a message the whole log's join would not find.
     private ClientStats[] who = new ClientStats[1 << 10];
     private long[] times = new long[1 << 10];
     private byte[] state = new byte[1 << 10];
@@ -72,6 +79,10 @@ final class BlockJoin implements BlockParser.Sink {
 
     private Handoff out;
     private long seq;
+    // The last refusal's rule, by its parts: sendmail's come from the same strings line after line.
+    private String lastStage;
+    private String lastReason;
+    private String lastRule;
 
     BlockJoin() {
         this(CLIENTS_KEPT);
@@ -98,8 +109,8 @@ final class BlockJoin implements BlockParser.Sink {
         for (int u = 0; u < usedCount; u++) {
             int i = used[u];
             if (state[i] == OPEN) {
-                out.add(new LogEvent.Carried(hosts[i], times[i], LogQueueId.unpack(highs[i], lows[i]), who[i].ip,
-                        counted[i], nullSender[i], left[i]), seq);
+                out.add(new LogEvent.Carried(hosts[i], times[i], LogQueueId.unpack(highs[i], lows[i]),
+                        who[i] == null ? null : who[i].ip, counted[i], nullSender[i], left[i]), seq);
             }
             state[i] = EMPTY;
             hosts[i] = null;
@@ -127,6 +138,12 @@ final class BlockJoin implements BlockParser.Sink {
         ClientStats c = stats(client);
         c.touch(host, time, client.name, seq++);
         c.seen++;
+    }
+
+    /** As {@link #event} joins the string path's sendmail {@code Seen}. */
+    @Override
+    public void seen(String host, long time, BlockParser.ClientRef client, String what) {
+        disconnect(host, time, client);
     }
 
     @Override
@@ -165,7 +182,11 @@ final class BlockJoin implements BlockParser.Sink {
     @Override
     public void message(String host, long time, long high, long low, BlockParser.ClientRef client, String sender,
             long size, int nrcpts, String msgid, String proto) {
-        if (client != null && client.ip != null) {
+        if (client != null && client.ip == null) {
+            local(host, high, low, time, nrcpts);
+            return;
+        }
+        if (client != null) {
             ClientStats s = stats(client);
             s.touch(host, time, client.name, seq);
             // Not sendmail[startMessage(...)]: the array is read before the call, which may grow it.
@@ -212,6 +233,10 @@ final class BlockJoin implements BlockParser.Sink {
         } else if (e instanceof LogEvent.From f && LogQueueId.packs(f.queueId())) {
             long high = LogQueueId.high(f.queueId());
             long low = LogQueueId.low(f.queueId());
+            if (f.clientIp() == null && f.clientName() != null) {
+                local(f.host(), high, low, f.time(), f.nrcpts());
+                return;
+            }
             if (f.clientIp() != null) {
                 // sendmail: the client and the sender on one line.
                 ClientStats s = clients.get(f.clientIp());
@@ -252,6 +277,14 @@ final class BlockJoin implements BlockParser.Sink {
         return i;
     }
 
+    /** As {@link #event} joins a refusal, with the client looked up once for all its lines. */
+    @Override
+    public void reject(LogEvent.Reject r, BlockParser.ClientRef client) {
+        ClientStats c = stats(client);
+        c.touch(r.host(), r.time(), r.clientName(), seq);
+        refused(c, r);
+    }
+
     /** A refusal: of a client named on the line, or of a message this block holds, or else handed on. */
     private void reject(LogEvent.Reject r) {
         ClientStats c;
@@ -266,12 +299,26 @@ final class BlockJoin implements BlockParser.Sink {
                 return;
             }
             c = who[i];
+            if (c == null) {
+                // A local submission's: the whole log's join would not find it either.
+                seq++;
+                return;
+            }
         }
+        refused(c, r);
+    }
+
+    private void refused(ClientStats c, LogEvent.Reject r) {
         c.rejects++;
         if (r.sender() != null && r.sender().isEmpty()) {
             c.nullRejects++;
         }
-        c.refused(r.stage() + ": " + r.reason(), seq++);
+        if (r.stage() != lastStage || r.reason() != lastReason) {
+            lastStage = r.stage();
+            lastReason = r.reason();
+            lastRule = lastStage + ": " + lastReason;
+        }
+        c.refused(lastRule, seq++);
     }
 
     private ClientStats stats(BlockParser.ClientRef client) {
@@ -284,7 +331,25 @@ final class BlockJoin implements BlockParser.Sink {
         return c;
     }
 
+    /**
+     * A local submission: a message of no client, which replaces one open here with its queue id
+     * and whose lines then count nowhere, as in the whole log's join.
+     */
+    private void local(String host, long high, long low, long time, int nrcpts) {
+        int i = startMessage(host, high, low, null, time);
+        sendmail[i] = true;
+        counted[i] = true;
+        left[i] = Math.max(0, nrcpts);
+        messagesWithoutClient++;
+        seq++;
+    }
+
     private void count(int i, long time, String sender, int nrcpts) {
+        if (who[i] == null) {
+            // Another from= of a local submission's queue id, with no client either.
+            messagesWithoutClient++;
+            return;
+        }
         if (counted[i]) {
             // Postfix logs from= again at every delivery attempt of a deferred message.
             return;
@@ -304,11 +369,13 @@ final class BlockJoin implements BlockParser.Sink {
 
     private void delivered(int i, LogEvent.Status status) {
         ClientStats c = who[i];
-        switch (status) {
-            case SENT -> c.delivered++;
-            case DEFERRED -> c.deferred++;
-            case BOUNCED, EXPIRED -> c.bounced++;
-            default -> {
+        if (c != null) {
+            switch (status) {
+                case SENT -> c.delivered++;
+                case DEFERRED -> c.deferred++;
+                case BOUNCED, EXPIRED -> c.bounced++;
+                default -> {
+                }
             }
         }
         if (left[i] > 0 && Correlator.isFinal(status) && --left[i] == 0) {

@@ -32,7 +32,7 @@ import java.util.List;
  * {@link ClientAddress} (Postfix's {@code name[ip]} and its character classes, in {@code client}
  * and {@code KINDS}; sendmail's {@code relay=}, in {@code parseSendmailClient}),
  * {@link SendmailParser} (in {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject},
- * {@code sendmailOther}, {@code skipKind}).
+ * {@code sendmailSeen}, {@code sendmailOther}, {@code skipKind}).
  */
 final class BlockParser {
 
@@ -80,6 +80,9 @@ final class BlockParser {
     private static final byte[] REJECTING = ascii("rejecting commands from ");
     private static final byte[] SMTP_ATTACK = ascii(": possible SMTP attack");
     private static final byte[] REJECTED = ascii(" [rejected]");
+    private static final byte[] TO_MTA = ascii(" to ");
+    private static final byte[] DUE_TO = ascii(" due to ");
+    private static final byte[] BRACKET_COLON = ascii("]: ");
     private static final byte[] MAY_BE_FORGED = ascii("(may be forged)");
     private static final byte[] KEY_FROM = ascii("from");
     private static final byte[] KEY_SIZE = ascii("size");
@@ -155,6 +158,19 @@ final class BlockParser {
 
         void removed(String host, long time, long queueHigh, long queueLow);
 
+        /**
+         * A sendmail refusal of the client {@code client} names (its {@code relay=}): the string
+         * path's event, with the client as its recent lines share it.
+         */
+        default void reject(LogEvent.Reject r, ClientRef client) {
+            event(r);
+        }
+
+        /** A sendmail client seen without mail ({@code what}: why), as {@link LogEvent.Seen} says it. */
+        default void seen(String host, long time, ClientRef client, String what) {
+            event(new LogEvent.Seen(host, time, client.name, client.ip, what));
+        }
+
         /** Whether to carry the fields no join reads: a sender that is not empty, a delivery's recipient, relay, dsn. */
         default boolean details() {
             return false;
@@ -225,6 +241,10 @@ final class BlockParser {
     private static final int FOUND_TO = 5;
     private static final int FOUND_REMOVED = 6;
     private static final int FOUND_MESSAGE = 8;
+    /** A sendmail refusal: its event in {@link #scratch}, its client in {@link #clientRef}. */
+    private static final int FOUND_REJECT = 9;
+    /** A sendmail client seen without mail: its client in {@link #clientRef}, why in {@link #foundWhat}. */
+    private static final int FOUND_SEEN = 10;
     /** A reject line: the string path's events for it are in {@link #scratch}. */
     private static final int FOUND_EVENTS = 7;
     private int found;
@@ -242,6 +262,7 @@ final class BlockParser {
     private String foundMailer;
     private String foundMsgid;
     private String foundProto;
+    private String foundWhat;
     /** Lines the fast path took (for the tests). */
     long fastLines;
     /**
@@ -338,6 +359,11 @@ final class BlockParser {
             case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
                     foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
+            case FOUND_SEEN -> out.seen(host, foundTime, clientRef, foundWhat);
+            case FOUND_REJECT -> {
+                out.reject((LogEvent.Reject) scratch.get(0), clientRef);
+                scratch.clear();
+            }
             case FOUND_EVENTS -> {
                 for (int i = 0; i < scratch.size(); i++) {
                     out.event(scratch.get(i));
@@ -384,7 +410,13 @@ final class BlockParser {
         int p = s + 16;
         int hostEnd;
         int hl = hostBytes.length;
-        if (hl > 0 && p + hl < e && b[p + hl] == ' ' && LastString.same(b, p, hostBytes, 0, hl)) {
+        // One branch for a new block's first line (no host yet) and for another host than the last
+        // line's, the comparison itself without one: a log that several hosts write to (a central
+        // log host's) changes host within a block, which a log of one host, on which the compiled
+        // parser may have been trained, never does; a branch never taken there would be compiled
+        // as a trap, and the parser thrown away and compiled again at the first change.
+        int miss = hl == 0 || p + hl >= e ? 1 : (b[p + hl] ^ ' ') | differ(b, p, hostBytes, hl);
+        if (miss == 0) {
             hostEnd = p + hl;
         } else {
             hostEnd = indexOf(b, (byte) ' ', p, e);
@@ -610,6 +642,8 @@ final class BlockParser {
         }
         scratch.add(new LogEvent.Reject(host, time, queueId, client.name, client.ip, ruleset, code, reason, sender,
                 recipient));
+        clientRef = client;
+        found = FOUND_REJECT;
         counters.parsed++;
         return true;
     }
@@ -635,6 +669,9 @@ final class BlockParser {
             found = NOTHING;
             return true;
         }
+        if (queued && sendmailSeen(b, start, pos, e, time)) {
+            return true;
+        }
         String message = new String(b, start, e - start, StandardCharsets.ISO_8859_1);
         sendmail.parse(message, 0, host, time, scratch);
         counters.lines++;
@@ -643,6 +680,65 @@ final class BlockParser {
         }
         found = FOUND_EVENTS;
         return true;
+    }
+
+    /**
+     * The lines of {@code SendmailParser.parse} that name a client seen without mail (lost input
+     * channel, no MAIL command, AUTH failure, pre-greeting traffic, SMTP attack, a refused VRFY or
+     * EXPN), with a queue id, read as it reads them: its searches, in its order, over the message
+     * part from {@code start}. False, having changed nothing, for its other lines.
+     */
+    private boolean sendmailSeen(byte[] b, int start, int pos, int e, long time) {
+        if (startsWith(b, pos, e, SM_FROM) || startsWith(b, pos, e, SM_TO) || startsWith(b, pos, e, RULESET)
+                || startsWith(b, pos, e, SM_DONE)) {
+            return false;
+        }
+        int at;
+        if (startsWith(b, pos, e, LOST_INPUT)) {
+            seen(b, pos + LOST_INPUT.length, lastIndexOf(b, TO_MTA, start, e), time, "lost input channel");
+        } else if ((at = indexOf(b, DID_NOT_ISSUE, pos, e)) >= 0) {
+            seen(b, pos, at, time, "did not issue MAIL");
+        } else if (startsWith(b, pos, e, AUTH_FAILURE)) {
+            int relay = lastIndexOf(b, RELAY, start, e);
+            if (relay < 0) {
+                counters.lines++;
+                counters.skip("sendmail: AUTH failure without relay");
+                found = NOTHING;
+                return true;
+            }
+            seen(b, relay + RELAY.length, e, time, "AUTH failure");
+        } else if (startsWith(b, pos, e, REJECTING)) {
+            seen(b, pos + REJECTING.length, indexOf(b, DUE_TO, pos, e), time, "pre-greeting traffic");
+        } else if ((at = indexOf(b, SMTP_ATTACK, pos, e)) >= 0) {
+            seen(b, pos, at, time, "SMTP attack");
+        } else if (e - pos >= REJECTED.length && startsWith(b, e - REJECTED.length, e, REJECTED)) {
+            // The string path's indexOf("]: ") + 1, where not found is the message's first byte.
+            at = indexOf(b, BRACKET_COLON, pos, e);
+            seen(b, pos, at < 0 ? start : at + 1, time, "VRFY rejected");
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code SendmailParser.seen} on bytes: the client in {@code b[from, to)}, past leading spaces. */
+    private void seen(byte[] b, int from, int to, long time, String what) {
+        while (from < to && b[from] == ' ') {
+            from++;
+        }
+        ClientRef client = to > from ? sendmailClient(b, from, to) : null;
+        counters.lines++;
+        // sendmailClient names a text it cannot read as a client with no address.
+        if (client == null || client.ip == null) {
+            counters.skip("sendmail: " + what + " without a clear client");
+            found = NOTHING;
+            return;
+        }
+        counters.parsed++;
+        found = FOUND_SEEN;
+        foundTime = time;
+        foundWhat = what;
+        clientRef = client;
     }
 
     /**
@@ -1072,6 +1168,19 @@ final class BlockParser {
             }
             i = gt + 1;
         }
+    }
+
+    /** Zero when {@code b[at, at + n)} equals {@code k[0, n)}, with no branch on the bytes. */
+    private static int differ(byte[] b, int at, byte[] k, int n) {
+        long d = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            d |= (long) LONGS.get(b, at + i) ^ (long) LONGS.get(k, i);
+        }
+        for (; i < n; i++) {
+            d |= b[at + i] ^ k[i];
+        }
+        return (int) (d | d >>> 32);
     }
 
     private static boolean isDigit(byte c) {

@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * recipients counts once, so such a message may stay until it ages out, as before; a Postfix
  * message waits for its {@code removed}.
  *
+ * <p>A sendmail {@code from=} line whose {@code relay=} names no network client (a local
+ * submission, {@code relay=user@localhost}) begins a message too, one of no client: it replaces
+ * a message still remembered under its queue id, and its own lines, which name no client either,
+ * find nothing to count. So a parsing thread settles such a message whole (see {@link BlockJoin}).
+ *
  * <p>For a whole log this is the second stage of the join (see {@link ParallelScanner#join}):
  * each parsing thread joins the messages that begin and end within its blocks itself, with a
  * {@link BlockJoin}, and hands on, in log order, what a block cannot settle alone: lines of
@@ -83,6 +88,7 @@ final class Correlator {
     /** Adds a parsing thread's statistics to this join's. */
     void add(BlockJoin blocks) {
         add(blocks.clients);
+        messagesWithoutClient += blocks.messagesWithoutClient;
         days.add(blocks.days);
         maxPendingSeen = Math.max(maxPendingSeen, blocks.maxPendingSeen);
     }
@@ -113,6 +119,9 @@ final class Correlator {
             client(s.clientIp(), s.host(), s.time(), s.clientName()).seen++;
         } else if (event instanceof LogEvent.Reject r) {
             reject(r);
+        } else if (event instanceof LogEvent.Carried m && m.clientIp() == null) {
+            // A local submission still open at its block's end: it replaced this queue id's message.
+            pending(m.host()).remove(m.queueId());
         } else if (event instanceof LogEvent.Carried m) {
             Pending p = new Pending(clients.get(m.clientIp()), m.time(), m.recipientsLeft() > 0);
             p.counted = m.counted();
@@ -127,6 +136,10 @@ final class Correlator {
         if (f.clientIp() != null) {
             p = new Pending(client(f.clientIp(), f.host(), f.time(), f.clientName()), f.time(), true);
             remember(f.host(), f.queueId(), p);
+        } else if (f.clientName() != null) {
+            // A local submission: a new message under this queue id, of no client.
+            pending(f.host()).remove(f.queueId());
+            p = null;
         } else {
             p = pending(f.host()).get(f.queueId());
         }

@@ -58,7 +58,9 @@ sealed interface LogEvent {
      * No log line: a message that began in one block of lines and is still open at its end, handed
      * on by that block's join to the join of the whole log (see {@link Correlator}), with what the
      * block learnt of it: whether its sender was counted, whether it was the null sender, and for a
-     * sendmail message the recipients still without a final outcome (0: not known).
+     * sendmail message the recipients still without a final outcome (0: not known). Its client is
+     * null for a local submission (see {@link Correlator}), which the block settles whole: handed on
+     * only to replace a message the whole log's join remembers under its queue id.
      */
     record Carried(String host, long time, String queueId, String clientIp, boolean counted, boolean nullSender,
             int recipientsLeft) implements LogEvent {

@@ -10,8 +10,9 @@ import java.util.List;
  * the client's own {@code arg1=} address whole.
  *
  * <p>{@link BlockParser} reads the commonest of these lines from their bytes, mirroring this class
- * (its {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject}, {@code sendmailOther} and
- * {@code skipKind}): a change here is made there too; {@code BlockParserTest} compares the two.
+ * (its {@code sendmailFrom}, {@code sendmailTo}, {@code sendmailReject}, {@code sendmailSeen},
+ * {@code sendmailOther} and {@code skipKind}): a change here is made there too; {@code BlockParserTest}
+ * compares the two.
  */
 final class SendmailParser {
 

@@ -221,12 +221,59 @@ class BlockParserTest {
             "Jan  4 20:47:07 Jupiter sendmail[405]: x [192.0.2.10]: VRFY root [rejected]",
             "Jan  4 20:47:07 Jupiter sendmail[405]: done; delay=00:00:01",
             "Jan  4 20:47:07 Jupiter sendmail[405]: NOQUEUE: connect from x [192.0.2.11]",
-            "Jan  4 20:47:07 Jupiter sendmail[405]: to=a@b, stat=Sent");
+            "Jan  4 20:47:07 Jupiter sendmail[405]: to=a@b, stat=Sent",
+            // Clients seen without mail, with a queue id: read from the bytes, clear or not.
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.12] did not issue MAIL/EXPN/VRFY/ETRN "
+                    + "during connection to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x [192.0.2.13] (may be forged) did not issue "
+                    + "MAIL/EXPN/VRFY/ETRN during connection to MSP-v4",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736:    did not issue MAIL/EXPN/VRFY/ETRN during connection",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: x did not issue MAIL/EXPN/VRFY/ETRN during connection",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.14] to MTA-v4 after "
+                    + "data",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.14]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from x [IPv6:2001:DB8::1] to MTA",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (LOGIN): authentication failure (-13) "
+                    + "SASL(-13): user=a, relay=[192.0.2.100], relay=x [192.0.2.15] (may be forged)",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (PLAIN): no relay",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: AUTH failure (PLAIN): x, relay=localhost",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: rejecting commands from  [192.0.2.16] due to "
+                    + "pre-greeting traffic after 0 seconds",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: rejecting commands from [192.0.2.16] early",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: a.b [192.0.2.17]: possible SMTP attack: "
+                    + "command=AUTH, count=5",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18]: EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18] EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [192.0.2.18] to x: EXPN root [rejected]",
+            "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: lost input channel from [192.0.2.19] to MTA did not "
+                    + "issue MAIL/EXPN/VRFY/ETRN during connection");
 
     @Test
     void sendmailLinesAtTheEdgesOfTheUsualShapesGiveTheSameEvents() {
         byte[] text = String.join("\n", SENDMAIL).getBytes(StandardCharsets.ISO_8859_1);
         assertThat(assertSame(text, "sendmail crafted")).as("lines the fast path took").isGreaterThan(20);
+    }
+
+    @Test
+    void linesOfSeveralHostsInOneBlockKeepTheirHosts() {
+        // A central log host's file: hosts of the same length differing in one byte, in their last
+        // byte, a host that is the start of another, names longer than eight bytes.
+        List<String> hosts = List.of("mx2", "mx3", "nx3", "mx", "mx22", "relay.example", "relay.exampl3",
+                "relay.example.org", "mx2");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String h = hosts.get(i * 7 % hosts.size());
+            lines.add("Oct  1 00:00:" + String.format("%02d", i) + " " + h + " sendmail[1]: rA37ZTSC0262" + (10 + i)
+                    + ": from=<>, size=1, class=0, nrcpts=1, relay=[192.0.2." + i + "]");
+            lines.add("Oct  1 00:00:" + String.format("%02d", i) + " " + h + " postfix/smtpd[2]: connect from "
+                    + "unknown[198.51.100." + i + "]");
+        }
+        byte[] text = String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(assertSame(text, "several hosts")).isEqualTo(120);
+        List<LogEvent> events = new ArrayList<>();
+        new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(text, text.length, new EventList(events));
+        assertThat(events.stream().map(LogEvent::host).toList())
+                .isEqualTo(lines.stream().map(l -> l.split(" +")[3]).toList());
     }
 
     /** Every line of the corpus (sendmail, Postfix and mxguard logs, every kind of line), once. */

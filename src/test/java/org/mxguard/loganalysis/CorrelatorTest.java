@@ -104,4 +104,22 @@ class CorrelatorTest {
         assertThat(c.pendingNow()).isZero();
         assertThat(c.maxPendingSeen).isEqualTo(1);
     }
+
+    @Test
+    void aLocalSubmissionIsANewMessageOfNoClient() {
+        Correlator c = new Correlator(7 * 86400, 200_000);
+        // A relayed message whose last recipient has no outcome yet, then sendmail reuses its queue
+        // id for a message submitted on the host (relay=root@localhost, no network client).
+        c.accept(new LogEvent.From("mx2", 10, "rA37ZTSC026254", "", 100, 2, null, "ESMTP", "d.example", "192.0.2.7"));
+        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent",
+                "esmtp"));
+        c.accept(new LogEvent.From("mx2", 20, "rA37ZTSC026254", "root", 300, 1, null, null, "root@localhost", null));
+        c.accept(new LogEvent.To("mx2", 21, "rA37ZTSC026254", "postmaster", null, "2.0.0", LogEvent.Status.SENT,
+                "Sent", "local"));
+        assertThat(c.clients().get("192.0.2.7").delivered).as("the local message's delivery is not the client's")
+                .isEqualTo(1);
+        assertThat(c.clients().get("192.0.2.7").messages).isEqualTo(1);
+        assertThat(c.messagesWithoutClient).isEqualTo(1);
+        assertThat(c.pendingNow()).isZero();
+    }
 }

@@ -118,6 +118,59 @@ class TwoStageJoinTest {
         }
     }
 
+    @Test
+    void localSubmissionsJoinAsInOnePassAndAreSettledByTheParsingThreads() throws IOException {
+        // Sendmail messages submitted on the host (relay=user@localhost, relay=localhost: no network
+        // client) among relayed ones, some reusing a relayed message's queue id while its last
+        // recipient still waits, some split across blocks, some with a line the byte path leaves
+        // to the string path (more fields than it keeps).
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String id = String.format("rA37ZT%08d", i % 23);
+            String t = String.format("Oct  1 00:%02d:%02d mx2 sendmail[%d]: %s: ", (i / 60) % 60, i % 60, 100 + i, id);
+            String ip = "198.51.100." + (i % 40);
+            if (i % 3 == 0) {
+                lines.add(t + "from=<a" + i + "@b.example>, size=10, class=0, nrcpts=2, msgid=<" + i
+                        + "@b.example>, proto=ESMTP, daemon=MTA, relay=dyn-" + i % 40 + ".isp.example [" + ip + "]");
+                lines.add(t + "to=<u@protected.example>, delay=00:00:01, mailer=esmtp, pri=120, relay=mx1 "
+                        + "[192.0.2.10], dsn=2.0.0, stat=Sent (ok)");
+                continue;
+            }
+            String extra = i % 17 == 0 ? ", a=1, b=2, c=3, d=4, e=5, f=6, g=7, h=8, i=9, j=10, k=11, l=12, m=13, "
+                    + "n=14, o=15, p=16, q=17, r=18, s=19, u=20" : "";
+            lines.add(t + "from=" + (i % 2 == 0 ? "root" : "<>") + ", size=300, class=0, nrcpts=2, msgid=<" + i
+                    + ".local@mx2>" + extra + ", relay=" + (i % 4 == 1 ? "localhost" : "root@localhost"));
+            lines.add(t + "to=postmaster, ctladdr=root (0/0), delay=00:00:00, xdelay=00:00:00, mailer=local, "
+                    + "pri=30300, dsn=2.0.0, stat=Sent");
+            if (i % 5 != 0) {
+                lines.add(t + "to=<x@elsewhere.example>, delay=00:00:01, mailer=esmtp, pri=120, relay=mx1 "
+                        + "[192.0.2.10], dsn=" + (i % 7 == 0 ? "4.0.0, stat=Deferred" : "2.0.0, stat=Sent (ok)"));
+            }
+            if (i % 7 == 0 && i % 5 != 0) {
+                // A recipient deferred: the message ends with its queue run's done.
+                lines.add(t + "done;");
+            }
+        }
+        Path log = dir.resolve("local.log");
+        Files.write(log, lines);
+        for (int block : new int[] {300, 2000, 1 << 16}) {
+            for (int threads : new int[] {1, 2, 3}) {
+                assertSameJoin(log, 2026, block, threads, BlockJoin.CLIENTS_KEPT);
+            }
+        }
+        // In one block, no line is handed on: only the messages still open at its end, relayed
+        // ones and local ones (whose second recipient was never delivered).
+        byte[] text = Files.readAllBytes(log);
+        BlockJoin join = new BlockJoin();
+        BlockJoin.Handoff handoff = new BlockJoin.Handoff();
+        join.begin(0, handoff);
+        new BlockParser(ZoneOffset.UTC, 2026, 12, new ParseCounters()).parse(text, text.length, join);
+        join.end();
+        assertThat(handoff.events).as("handed on").isNotEmpty()
+                .allSatisfy(e -> assertThat(e).isInstanceOf(LogEvent.Carried.class));
+        assertThat(join.messagesWithoutClient).isEqualTo(200);
+    }
+
     /** Joins the file both ways, checks that they agree, and returns the messages counted. */
     private static long assertSameJoin(Path file, int year, int block, int threads, int clientsKept)
             throws IOException {

@@ -163,7 +163,16 @@ public final class LogGenerator {
                 line(b, stamp, "postfix/qmgr", 900).append(qid).append(": removed\n");
             }
         } else {
-            line(b, stamp, "sm-mta", pid).append(qid).append(": from=<").append(sender).append(">, size=").append(size)
+            if (random.nextInt(4) == 0) {
+                // No queue id yet, and no line the analysis reads: counted as skipped.
+                line(b, stamp, "sm-mta", pid).append("STARTTLS=server, relay=").append(h.name() == null ? "" : name + " ")
+                        .append('[').append(h.ip()).append("], version=TLSv1.3, verify=NO, "
+                                + "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n");
+            }
+            // Now and then a quoted local part (RFC 5321 section 4.1.2), which sendmail logs as given.
+            String shown = !sender.isEmpty() && random.nextInt(20) == 0 ? "\"Sales, " + sender.replace("@", "\"@")
+                    : sender;
+            line(b, stamp, "sm-mta", pid).append(qid).append(": from=<").append(shown).append(">, size=").append(size)
                     .append(", class=0, nrcpts=1, msgid=").append(msgid).append(", proto=ESMTP, daemon=MTA, relay=")
                     .append(h.name() == null ? "" : h.name() + " ").append('[').append(h.ip()).append("]\n");
             line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=<").append(rcpt)
@@ -171,6 +180,28 @@ public final class LogGenerator {
                     .append(", relay=mx1.protected.example. [192.0.2.10], dsn=")
                     .append(deferred ? "4.0.0, stat=Deferred: Connection timed out with mx1.protected.example.\n"
                             : "2.0.0, stat=Sent (Ok: queued as " + queueId() + ")\n");
+            if (random.nextInt(12) == 0) {
+                localSubmission(b, stamp);
+            }
+        }
+    }
+
+    /** A message submitted on the host (cron's mail to root): sendmail names no network client. */
+    private void localSubmission(StringBuilder b, String stamp) {
+        String qid = queueId();
+        int pid = 1000 + random.nextInt(30000);
+        int size = 400 + random.nextInt(4000);
+        line(b, stamp, "sendmail", pid).append(qid).append(": from=root, size=").append(size)
+                .append(", class=0, nrcpts=1, msgid=<").append(qid).append(".").append(pid)
+                .append("@mx2.protected.example>, relay=root@localhost\n");
+        if (random.nextInt(3) == 0) {
+            // Handed to a local IMAP store over LMTP: no stat= (dsn= says it), then the queue run's done.
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=root, delay=00:00:00, xdelay=00:00:00, "
+                    + "mailer=cyrusv2, pri=").append(30000 + size).append(", relay=localhost, dsn=2.0.0\n");
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": done; delay=00:00:00, ntries=1\n");
+        } else {
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=root, ctladdr=root (0/0), delay=00:00:00, "
+                    + "xdelay=00:00:00, mailer=local, pri=").append(30000 + size).append(", dsn=2.0.0, stat=Sent\n");
         }
     }
 
@@ -186,8 +217,28 @@ public final class LogGenerator {
             line(b, stamp, "postfix/smtpd", pid).append("disconnect from unknown[").append(ip)
                     .append("] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4\n");
         } else {
-            line(b, stamp, "sm-mta", pid).append(queueId()).append(": ruleset=check_rcpt, arg1=<x@elsewhere.example>, "
-                    + "relay=[").append(ip).append("], reject=550 5.7.1 <x@elsewhere.example>... Relaying denied\n");
+            // The lines sendmail writes about clients that send no mail, as a real backup MX's log has them.
+            switch (random.nextInt(10)) {
+                case 3 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": [").append(ip)
+                        .append("] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA\n");
+                case 4 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": lost input channel from [")
+                        .append(ip).append("] to MTA after rcpt\n");
+                case 5 -> line(b, stamp, "sm-mta", pid).append("ruleset=check_relay, arg1=[").append(ip)
+                        .append("], arg2=").append(ip).append(", relay=[").append(ip)
+                        .append("], reject=550 5.7.1 Rejected: ").append(ip).append(" listed at dnsbl.example\n");
+                case 6 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": [").append(ip)
+                        .append("]: possible SMTP attack: command=AUTH, count=5\n");
+                case 7 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": rejecting commands from [")
+                        .append(ip).append("] due to pre-greeting traffic after 0 seconds\n");
+                case 8 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": AUTH failure (LOGIN): "
+                        + "authentication failure (-13) SASL(-13): authentication failure: checkpass failed, "
+                        + "user=admin, relay=[").append(ip).append("]\n");
+                case 9 -> line(b, stamp, "sm-mta", pid).append(queueId()).append(": [").append(ip)
+                        .append("]: EXPN root [rejected]\n");
+                default -> line(b, stamp, "sm-mta", pid).append(queueId())
+                        .append(": ruleset=check_rcpt, arg1=<x@elsewhere.example>, relay=[").append(ip)
+                        .append("], reject=550 5.7.1 <x@elsewhere.example>... Relaying denied\n");
+            }
         }
     }
 
