@@ -1,6 +1,8 @@
 # Sourced by scripts/test and .ci/run: the Debian packages the tests start as peers, and their install.
 # One list, so the README's test command and CI can never disagree about what a test needs.
 MXGUARD_TEST_PACKAGES="dnsmasq-base postfix swaks libnet-ssleay-perl pflogsumm fail2ban python3 redis-server nmap openssl postgrey prometheus chromium chromium-driver dpkg dpkg-dev lintian logrotate systemd coreutils util-linux binutils e2fsprogs mount"
+# PowerLossIT's traced mode (-Dmxguard.powerloss.strace=true) traces mxguard's flushes and replies.
+MXGUARD_TEST_PACKAGES="$MXGUARD_TEST_PACKAGES strace"
 
 mxguard_install_test_packages() {
   local p missing="" sudo=""

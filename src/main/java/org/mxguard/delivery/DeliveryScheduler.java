@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -165,22 +167,42 @@ public final class DeliveryScheduler implements AutoCloseable {
      */
     public int runDue() {
         int made = 0;
-        while (true) {
-            List<Future<?>> batch = dispatch();
-            if (batch.isEmpty()) {
-                return made;
-            }
-            made += batch.size();
-            for (Future<?> f : batch) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return made;
-                } catch (ExecutionException e) {
-                    LOG.error("delivery attempt failed unexpectedly", e.getCause());
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        try {
+            while (true) {
+                List<CompletableFuture<Void>> batch = dispatch();
+                made += batch.size();
+                running.addAll(batch);
+                for (Iterator<CompletableFuture<Void>> it = running.iterator(); it.hasNext(); ) {
+                    CompletableFuture<Void> f = it.next();
+                    if (f.isDone()) {
+                        it.remove();
+                        report(f);
+                    }
                 }
+                if (running.isEmpty()) {
+                    if (batch.isEmpty()) {
+                        return made;
+                    }
+                    continue;
+                }
+                // Any attempt's end may make more mail due (a destination's slot freed, a flush), so
+                // the next round dispatches as soon as one ends, not when the whole batch has.
+                CompletableFuture.anyOf(running.toArray(new CompletableFuture<?>[0])).handle((r, e) -> null).get();
             }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return made;
+        }
+    }
+
+    private static void report(CompletableFuture<Void> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            LOG.error("delivery attempt failed unexpectedly", e.getCause());
         }
     }
 
@@ -209,36 +231,44 @@ public final class DeliveryScheduler implements AutoCloseable {
         schedule.forget(id);
     }
 
-    private List<Future<?>> dispatch() {
-        List<Future<?>> futures = new ArrayList<>();
-        for (QueueId id : schedule.takeDue(clock.instant())) {
-            futures.add(workers.submit(() -> attempt(id)));
+    /**
+     * Starts an attempt for each due message, as many as {@code max_concurrency} allows: the rest
+     * stay due in the schedule (not in threads of their own), so thousands of queued messages cost
+     * no threads, and the end of an attempt lets the next one start.
+     */
+    private List<CompletableFuture<Void>> dispatch() throws InterruptedException {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        List<QueueId> due = schedule.takeDue(clock.instant(), overall.availablePermits());
+        for (int i = 0; i < due.size(); i++) {
+            QueueId id = due.get(i);
+            try {
+                overall.acquire();
+            } catch (InterruptedException e) {
+                for (QueueId back : due.subList(i, due.size())) {
+                    schedule.finished(back);
+                    schedule.atIfUnscheduled(back, clock.instant());
+                }
+                throw e;
+            }
+            futures.add(CompletableFuture.runAsync(() -> attempt(id), workers));
         }
         return futures;
     }
 
     private void attempt(QueueId id) {
         try {
-            overall.acquire();
-            List<Domain> answered;
-            try {
-                answered = attempts.run(id);
-            } finally {
-                overall.release();
-            }
+            List<Domain> answered = attempts.run(id);
             // RFC 5321 §4.5.4.1: a destination that took mail again gets the rest of its mail now.
             for (Domain domain : answered) {
                 flush(domain);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } catch (IOException | RuntimeException e) {
             // The message is still in the spool: nothing is lost, it is only tried again later.
             LOG.error("{}: delivery attempt failed, will retry: {}", id, e.toString(), e);
             log.warning(id + ": delivery attempt failed: " + e);
             schedule.atIfUnscheduled(id, clock.instant().plus(settings.minBackoff()));
         } finally {
+            overall.release();
             schedule.finished(id);
         }
     }

@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import org.mxguard.mail.Domain;
 import org.mxguard.mail.MailAddress;
 import org.mxguard.mail.QueueId;
@@ -53,7 +51,7 @@ public final class MessageAttempt {
     private final BounceWriter bounces;
     private final DeliveryLog log;
     private final Schedule schedule;
-    private final Map<Domain, Semaphore> perDestination = new HashMap<>();
+    private final DestinationSlots destinations;
     private final Map<QueueId, Set<MailAddress>> unrecorded = new ConcurrentHashMap<>();
 
     public MessageAttempt(Spool spool, DeliverySettings settings, Clock clock, Courier courier, RetryPolicy retry,
@@ -66,10 +64,11 @@ public final class MessageAttempt {
         this.bounces = bounces;
         this.log = log;
         this.schedule = schedule;
+        this.destinations = new DestinationSlots(settings.destinationConcurrency());
     }
 
     /** Tries the message once. Returns the domains whose servers took mail in this attempt. */
-    List<Domain> run(QueueId id) throws IOException, InterruptedException {
+    List<Domain> run(QueueId id) throws IOException {
         Optional<QueuedMessage> loaded = spool.load(id);
         if (loaded.isEmpty() || loaded.get().state().held()) {
             schedule.forget(id);
@@ -82,27 +81,36 @@ public final class MessageAttempt {
             finish(id);
             return List.of();
         }
+        Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
+        for (MailAddress rcpt : pending) {
+            byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
+        }
+        if (!destinations.take(byDomain.keySet(), id)) {
+            // A destination is at its concurrency limit: the message waits in its line, not in a
+            // thread, and is tried when an attempt there ends. Not an attempt: nothing is logged.
+            return List.of();
+        }
+        try {
+            return attempt(message, byDomain);
+        } finally {
+            for (QueueId next : destinations.release(byDomain.keySet())) {
+                schedule.at(next, clock.instant());
+            }
+        }
+    }
+
+    private List<Domain> attempt(QueuedMessage message, Map<Domain, List<MailAddress>> byDomain) throws IOException {
+        QueueId id = message.id();
         Instant attemptStart = clock.instant();
         // The SMTP server logs a received message's first "queue active" line when it queues it;
         // Postfix logs one again each time a deferred message comes back, and one for each bounce.
         if (message.state().attempts() > 0 || "local".equals(message.envelope().client().protocol())) {
             log.active(message);
         }
-        Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
-        for (MailAddress rcpt : pending) {
-            byDomain.computeIfAbsent(rcpt.domain(), d -> new ArrayList<>()).add(rcpt);
-        }
         List<DeliveryResult> results = new ArrayList<>();
         List<Domain> answered = new ArrayList<>();
         for (Map.Entry<Domain, List<MailAddress>> group : byDomain.entrySet()) {
-            Semaphore destination = destination(group.getKey());
-            destination.acquire();
-            Attempt attempt;
-            try {
-                attempt = courier.deliver(message, group.getKey(), group.getValue(), () -> spool.openContent(id));
-            } finally {
-                destination.release();
-            }
+            Attempt attempt = courier.deliver(message, group.getKey(), group.getValue(), () -> spool.openContent(id));
             Instant now = clock.instant();
             for (DeliveryResult r : attempt.results()) {
                 log.result(id, r, message.envelope().received(), attemptStart, attempt, now);
@@ -225,10 +233,6 @@ public final class MessageAttempt {
         unrecorded.remove(id);
         log.removed(id);
         schedule.forget(id);
-    }
-
-    private synchronized Semaphore destination(Domain domain) {
-        return perDestination.computeIfAbsent(domain, d -> new Semaphore(settings.destinationConcurrency(), true));
     }
 
     private static String reason(DeliveryResult result) {

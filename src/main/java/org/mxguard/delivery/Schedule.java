@@ -37,6 +37,11 @@ public final class Schedule {
     private final Map<QueueId, Set<Domain>> domainsOf = new HashMap<>();
     /** Ids that came due while their attempt was running: their end must wake the queue manager. */
     private final Set<QueueId> dueWhileRunning = new HashSet<>();
+    /**
+     * True when the last {@link #takeDue} left due ids behind for want of a free delivery slot: the
+     * queue manager then waits for the end of an attempt, not for the (past) due time of the head.
+     */
+    private boolean backlog;
 
     void at(QueueId id, Instant due) {
         lock.lock();
@@ -117,13 +122,21 @@ public final class Schedule {
         }
     }
 
-    /** Takes every id due by {@code now} whose attempt is not already running, and marks it running. */
-    List<QueueId> takeDue(Instant now) {
+    /**
+     * Takes up to {@code limit} ids due by {@code now} whose attempt is not already running, oldest
+     * first, and marks them running.
+     */
+    List<QueueId> takeDue(Instant now, int limit) {
         List<QueueId> due = new ArrayList<>();
         List<Due> postponed = new ArrayList<>();
         lock.lock();
         try {
+            backlog = false;
             while (!queue.isEmpty() && !queue.peek().time().isAfter(now)) {
+                if (due.size() >= limit) {
+                    backlog = true;
+                    break;
+                }
                 Due next = queue.poll();
                 Instant current = dueTimes.get(next.id());
                 if (current == null || !current.equals(next.time())) {
@@ -150,9 +163,10 @@ public final class Schedule {
         lock.lock();
         try {
             running.remove(id);
-            // Only an id that came due meanwhile needs the queue manager now; waking it after every
-            // attempt cost a thread hand-off per delivered message.
-            if (dueWhileRunning.remove(id)) {
+            // Only an id that came due meanwhile, or a backlog waiting for this attempt's slot, needs
+            // the queue manager now; waking it after every attempt cost a thread hand-off per message.
+            if (dueWhileRunning.remove(id) | backlog) {
+                backlog = false;
                 changed.signalAll();
             }
         } finally {
@@ -184,7 +198,7 @@ public final class Schedule {
         try {
             Instant wake = until;
             Due head = queue.peek();
-            if (head != null && head.time().isBefore(wake)) {
+            if (head != null && !backlog && head.time().isBefore(wake)) {
                 wake = head.time();
             }
             long millis = Math.max(1, Duration.between(now, wake).toMillis());

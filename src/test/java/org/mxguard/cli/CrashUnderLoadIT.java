@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,17 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,17 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashUnderLoadIT {
 
-    private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID: <(load-\\d+)@client\\.test>");
-
     @TempDir
     Path dir;
 
     /** Message-IDs that got 250 from mxguard. */
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-    /** Every receipt at the sink: Message-ID to the epochs it arrived in. */
-    private final Map<String, List<Integer>> delivered = new ConcurrentHashMap<>();
-    /** Incremented at each kill and each sink outage; duplicates are only allowed across epochs. */
-    private final AtomicInteger epoch = new AtomicInteger();
     private final AtomicInteger next = new AtomicInteger();
 
     @Test
@@ -64,7 +52,7 @@ class CrashUnderLoadIT {
         Random random = new Random(seed);
         int port = SmtpConversation.freePort();
         Instant started = Instant.now();
-        try (RecordingSink sink = new RecordingSink(SmtpConversation.freePort())) {
+        try (RecordingSink sink = new RecordingSink()) {
             Path config = dir.resolve("mxguard.yaml");
             Files.writeString(config, """
                     hostname: crash.test
@@ -96,8 +84,9 @@ class CrashUnderLoadIT {
                 // The sink is down for every third round: a third of the kills find deferred mail in the spool.
                 boolean sinkDown = round % 3 == 1;
                 if (sinkDown) {
+                    // Each kill and each outage starts an epoch; duplicates are only allowed across epochs.
                     sink.stop();
-                    epoch.incrementAndGet();
+                    sink.nextEpoch();
                     sinkOutages++;
                 }
                 ServerProcess server = ServerProcess.start(config, port, output);
@@ -105,7 +94,7 @@ class CrashUnderLoadIT {
                 List<Thread> clients = startClients(port, messages, stop);
                 Thread.sleep(300 + random.nextInt(1200));
                 server.kill();
-                epoch.incrementAndGet();
+                sink.nextEpoch();
                 stop.set(true);
                 for (Thread client : clients) {
                     client.join();
@@ -121,27 +110,26 @@ class CrashUnderLoadIT {
                     client.join();
                 }
                 Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-                while (!delivered.keySet().containsAll(acknowledged) && Instant.now().isBefore(deadline)) {
+                while (!sink.delivered().containsAll(acknowledged) && Instant.now().isBefore(deadline)) {
                     Thread.sleep(100);
                 }
             }
             Set<String> lost = new TreeSet<>(acknowledged);
-            lost.removeAll(delivered.keySet());
-            long duplicates = delivered.values().stream().filter(e -> e.size() > 1).count();
-            long sameEpoch = delivered.values().stream()
-                    .filter(e -> e.size() != e.stream().distinct().count()).count();
-            Set<String> unacknowledgedDelivered = new TreeSet<>(delivered.keySet());
+            lost.removeAll(sink.delivered());
+            long duplicates = sink.duplicates();
+            long sameEpoch = sink.duplicatesWithinAnEpoch();
+            Set<String> unacknowledgedDelivered = new TreeSet<>(sink.delivered());
             unacknowledgedDelivered.removeAll(acknowledged);
             System.out.printf("crash under load: seed %d, %d kills, %d sink outages, %d sent, %d acknowledged, "
                     + "%d delivered, %d lost, %d duplicated (%d within one epoch), "
                     + "%d delivered without 250 (in flight at a kill), %d s%n",
-                    seed, kills, sinkOutages, next.get(), acknowledged.size(), delivered.size(), lost.size(),
+                    seed, kills, sinkOutages, next.get(), acknowledged.size(), sink.delivered().size(), lost.size(),
                     duplicates, sameEpoch, unacknowledgedDelivered.size(),
                     Duration.between(started, Instant.now()).toSeconds());
             assertThat(acknowledged).as("the load was accepted").hasSizeGreaterThanOrEqualTo(messages * 8 / 10);
             assertThat(lost).as("acknowledged but never delivered (seed %d)", seed).isEmpty();
             assertThat(sameEpoch).as("duplicates with no kill or sink outage between them").isZero();
-            assertThat(unacknowledgedDelivered.stream().mapToInt(id -> Integer.parseInt(id.substring(5))))
+            assertThat(unacknowledgedDelivered.stream().mapToInt(id -> Integer.parseInt(id.substring(5, id.indexOf('@')))))
                     .as("delivered messages were sent by the load").allMatch(n -> n < next.get());
         }
     }
@@ -170,14 +158,14 @@ class CrashUnderLoadIT {
                     if (n >= messages) {
                         return;
                     }
-                    String id = "load-" + n;
+                    String id = "load-" + n + "@client.test";
                     SmtpConversation.send(out, "MAIL FROM:<sender@client.test>");
                     SmtpConversation.expect(in, "250");
                     SmtpConversation.send(out, "RCPT TO:<user@protected.test>");
                     SmtpConversation.expect(in, "250");
                     SmtpConversation.send(out, "DATA");
                     SmtpConversation.expect(in, "354");
-                    SmtpConversation.send(out, "Message-ID: <" + id + "@client.test>\r\nSubject: load " + n + "\r\n\r\n"
+                    SmtpConversation.send(out, "Message-ID: <" + id + ">\r\nSubject: load " + n + "\r\n\r\n"
                             + "body line\r\n".repeat(20) + ".");
                     SmtpConversation.expect(in, "250");
                     acknowledged.add(id);
@@ -185,102 +173,6 @@ class CrashUnderLoadIT {
             } catch (IOException serverGone) {
                 Thread.yield();
             }
-        }
-    }
-
-    /** A minimal SMTP server on a fixed loopback port that records Message-IDs; it can be stopped and restarted. */
-    private final class RecordingSink implements AutoCloseable {
-
-        private final int port;
-        private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
-        private volatile ServerSocket server;
-
-        RecordingSink(int port) throws IOException {
-            this.port = port;
-            start();
-        }
-
-        int port() {
-            return port;
-        }
-
-        void start() throws IOException {
-            ServerSocket socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            server = socket;
-            Thread.ofVirtual().start(() -> accept(socket));
-        }
-
-        /** Down: the listener and every open session closed, so connections are refused. */
-        void stop() throws IOException {
-            server.close();
-            synchronized (open) {
-                for (Socket s : open) {
-                    s.close();
-                }
-                open.clear();
-            }
-        }
-
-        private void accept(ServerSocket listener) {
-            try {
-                while (true) {
-                    Socket socket = listener.accept();
-                    open.add(socket);
-                    Thread.ofVirtual().start(() -> session(socket));
-                }
-            } catch (IOException closed) {
-                return;
-            }
-        }
-
-        private void session(Socket socket) {
-            try (socket) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.UTF_8));
-                OutputStream out = socket.getOutputStream();
-                SmtpConversation.send(out, "220 sink.test ESMTP");
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
-                    switch (verb) {
-                        case "EHLO" -> SmtpConversation.send(out, "250-sink.test\r\n250 PIPELINING");
-                        case "DATA" -> {
-                            SmtpConversation.send(out, "354 go ahead");
-                            StringBuilder content = new StringBuilder();
-                            String data;
-                            while ((data = in.readLine()) != null && !data.equals(".")) {
-                                content.append(data).append('\n');
-                            }
-                            if (data == null) {
-                                return;
-                            }
-                            Matcher m = MESSAGE_ID.matcher(content);
-                            if (m.find()) {
-                                int at = epoch.get();
-                                delivered.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
-                                        .add(at);
-                            }
-                            SmtpConversation.send(out, "250 2.0.0 Ok: recorded");
-                        }
-                        case "QUIT" -> {
-                            SmtpConversation.send(out, "221 2.0.0 Bye");
-                            return;
-                        }
-                        default -> SmtpConversation.send(out, "250 2.0.0 Ok");
-                    }
-                }
-            } catch (IOException gone) {
-                return;
-            } finally {
-                open.remove(socket);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            stop();
         }
     }
 }

@@ -3,13 +3,7 @@ package org.mxguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +42,7 @@ class SpoolReadOnlyIT {
                 && run("mkfs.ext4", "-q", image.toString()) == 0, "SpoolReadOnlyIT could not make an ext4 image: skipped");
         String loop = output("losetup", "-f", "--show", image.toString());
         assumeTrue(loop.startsWith("/dev/loop"), "SpoolReadOnlyIT found no free loop device: skipped");
-        try (Sink sink = new Sink()) {
+        try (RecordingSink sink = new RecordingSink()) {
             assumeTrue(run("mount", "-o", "errors=remount-ro", loop, mount.toString()) == 0,
                     "SpoolReadOnlyIT could not mount " + loop + ": skipped");
             Path trigger = Path.of("/sys/fs/ext4", Path.of(loop).getFileName().toString(), "trigger_fs_error");
@@ -86,7 +76,7 @@ class SpoolReadOnlyIT {
             Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
             server.start();
             try {
-                sink.refusing = true;
+                sink.refusing(true);
                 assertThat(send(port, "before")).startsWith("250");
                 await(() -> logLines(mailLog, "to=<user@protected.test>", "status=deferred") >= 1, "deferred once");
 
@@ -103,12 +93,13 @@ class SpoolReadOnlyIT {
                 assertThat(replies.get(7)).startsWith("250");
 
                 // The queued message is delivered now, but cannot be removed: once, not at each retry.
-                sink.refusing = false;
-                await(() -> sink.count("before") == 1, "the queued message delivered");
+                sink.refusing(false);
+                await(() -> sink.count("before@client.test") == 1, "the queued message delivered");
                 int failedBefore = logLines(mailLog, "delivery attempt failed");
                 await(() -> logLines(mailLog, "delivery attempt failed") >= failedBefore + 3,
                         "three more retries of the removal");
-                assertThat(sink.count("before")).as("not delivered again while the spool is read-only").isEqualTo(1);
+                assertThat(sink.count("before@client.test")).as("not delivered again while the spool is read-only")
+                        .isEqualTo(1);
             } finally {
                 server.close();
             }
@@ -121,12 +112,13 @@ class SpoolReadOnlyIT {
             server.start();
             try {
                 assertThat(send(port, "after")).as("writable again").startsWith("250");
-                await(() -> sink.count("after") == 1 && queueFiles(mount.resolve("spool/queue")) == 0,
+                await(() -> sink.count("after@client.test") == 1 && queueFiles(mount.resolve("spool/queue")) == 0,
                         "the queue emptied");
                 // The removal the read-only file system refused is redone from the spool after the
                 // restart: the message that was delivered then goes once more (RFC 1047's window).
-                assertThat(sink.count("before")).isBetween(1, 2);
-                System.out.println("read-only spool: 'before' delivered " + sink.count("before") + " times in all");
+                assertThat(sink.count("before@client.test")).isBetween(1, 2);
+                System.out.println("read-only spool: 'before' delivered " + sink.count("before@client.test")
+                        + " times in all");
             } finally {
                 server.close();
             }
@@ -138,7 +130,8 @@ class SpoolReadOnlyIT {
 
     private static String send(int port, String subject) throws IOException {
         List<String> replies = SmtpConversation.converse(port, "EHLO client.test", "MAIL FROM:<a@client.test>",
-                "RCPT TO:<user@protected.test>", "DATA", "Subject: " + subject + "\r\n\r\nbody\r\n.", "QUIT");
+                "RCPT TO:<user@protected.test>", "DATA", "Message-ID: <" + subject + "@client.test>\r\nSubject: " + subject + "\r\n\r\nbody\r\n.",
+                "QUIT");
         return replies.get(3).startsWith("354") ? replies.get(4) : replies.get(3);
     }
 
@@ -177,82 +170,5 @@ class SpoolReadOnlyIT {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    /** An SMTP sink on a loopback port that counts messages by subject, or greets with 421 while refusing. */
-    private static final class Sink implements AutoCloseable {
-
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final Map<String, AtomicInteger> bySubject = new ConcurrentHashMap<>();
-        volatile boolean refusing;
-
-        Sink() throws IOException {
-            Thread.ofVirtual().start(() -> {
-                try {
-                    while (true) {
-                        Socket socket = server.accept();
-                        Thread.ofVirtual().start(() -> session(socket));
-                    }
-                } catch (IOException closed) {
-                    return;
-                }
-            });
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        int count(String subject) {
-            AtomicInteger n = bySubject.get(subject);
-            return n == null ? 0 : n.get();
-        }
-
-        private void session(Socket socket) {
-            try (socket) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.US_ASCII));
-                OutputStream out = socket.getOutputStream();
-                if (refusing) {
-                    SmtpConversation.send(out, "421 4.3.2 sink.test busy");
-                    return;
-                }
-                SmtpConversation.send(out, "220 sink.test ESMTP");
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
-                    switch (verb) {
-                        case "EHLO" -> SmtpConversation.send(out, "250 sink.test");
-                        case "DATA" -> {
-                            SmtpConversation.send(out, "354 go ahead");
-                            String subject = null;
-                            String data;
-                            while ((data = in.readLine()) != null && !data.equals(".")) {
-                                if (subject == null && data.startsWith("Subject: ")) {
-                                    subject = data.substring(9);
-                                }
-                            }
-                            if (data == null) {
-                                return;
-                            }
-                            bySubject.computeIfAbsent(String.valueOf(subject), k -> new AtomicInteger()).incrementAndGet();
-                            SmtpConversation.send(out, "250 2.0.0 Ok: recorded");
-                        }
-                        case "QUIT" -> {
-                            SmtpConversation.send(out, "221 2.0.0 Bye");
-                            return;
-                        }
-                        default -> SmtpConversation.send(out, "250 2.0.0 Ok");
-                    }
-                }
-            } catch (IOException gone) {
-                return;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
     }
 }
