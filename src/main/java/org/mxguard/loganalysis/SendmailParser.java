@@ -69,7 +69,8 @@ final class SendmailParser {
             seen(line, pos + 24, line.indexOf(" due to ", pos), host, time, "pre-greeting traffic", out);
         } else if (queueId != null && line.indexOf(": possible SMTP attack", pos) >= pos) {
             seen(line, pos, line.indexOf(": possible SMTP attack", pos), host, time, "SMTP attack", out);
-        } else if (queueId != null && line.endsWith(" [rejected]")) {
+        } else if (queueId != null && line.length() - pos >= 11 && line.endsWith(" [rejected]")) {
+            // " [rejected]" within the message: the space before "[rejected]" alone is the queue id's.
             seen(line, pos, line.indexOf("]: ", pos) + 1, host, time, "VRFY rejected", out);
         } else {
             counters.skip(skipKey(line, pos));

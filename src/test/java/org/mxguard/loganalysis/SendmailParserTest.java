@@ -42,6 +42,18 @@ class SendmailParserTest {
     }
 
     @Test
+    void aMessageOfOnlyRejectedIsNoRefusedVrfy() {
+        // Found by BlockParserFuzzTest: the string path took the space of the queue id's ": " as the
+        // start of " [rejected]", the byte path did not; both now count the line as another line.
+        ParseCounters counters = new ParseCounters();
+        List<LogEvent> events = new ArrayList<>();
+        new LineParser(ZoneOffset.UTC, 2005, 1, counters).parse(
+                "Jan  4 20:47:07 Jupiter sendmail[405]: j4K488I4001736: [rejected]", events);
+        assertThat(events).isEmpty();
+        assertThat(counters.skippedByKind()).containsOnlyKeys("sendmail: other");
+    }
+
+    @Test
     void ipv6AndMayBeForged() {
         assertThat(parse("Nov  3 11:35:30 mx2 sm-mta[1]: 5A3BZTSC026254: from=<>, size=1, class=0, nrcpts=1, "
                 + "msgid=<a@b>, proto=ESMTP, daemon=MTA-v6, relay=dyn.isp.example [IPv6:2001:DB8::1] (may be forged)"))
