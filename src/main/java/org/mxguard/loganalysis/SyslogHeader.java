@@ -122,7 +122,8 @@ final class SyslogHeader {
         while (pos < line.length() && Character.isDigit(line.charAt(pos))) {
             day = day * 10 + line.charAt(pos++) - '0';
         }
-        if (day < 1 || day > 31 || pos + 9 > line.length() || line.charAt(pos) != ' ') {
+        // " HH:MM:SS " follows the day: ten characters.
+        if (day < 1 || day > 31 || pos + 10 > line.length() || line.charAt(pos) != ' ') {
             return -1;
         }
         pos++;

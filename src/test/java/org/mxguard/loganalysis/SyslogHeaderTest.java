@@ -21,6 +21,18 @@ class SyslogHeaderTest {
     }
 
     @Test
+    void aStampThatEndsTheLineIsNoHeaderNotACrash() {
+        // Found by BlockParserFuzzTest: a day written with three digits left the stamp's last
+        // character at the end of the line, and the check for the space after it read past it.
+        SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2026, 12);
+        assertThat(h.parse("OceectJ")).isFalse();
+        assertThat(h.parse("Oct  001 00:00:04")).isFalse();
+        assertThat(new SyslogHeader(ZoneOffset.UTC, 2026, 12).parse("Oct  001 00:00:04")).isFalse();
+        assertThat(h.parse("Oct  1 00:00:04")).isFalse();
+        assertThat(h.parse("Oct 01 00:00:04 h p: m")).isTrue();
+    }
+
+    @Test
     void monthsAfterTheFilesMonthBelongToTheYearBefore() {
         // A file rotated in January 2027 holds December 2026 lines, then January 2027 ones.
         SyslogHeader h = new SyslogHeader(ZoneOffset.UTC, 2027, 1);
