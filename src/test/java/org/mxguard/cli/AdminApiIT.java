@@ -65,26 +65,7 @@ class AdminApiIT {
                 reject from spam@client.test
                 tempfail from <> client 127.0.0.0/8
                 """);
-        config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                delivery:
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                %s
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, closedPort(), adminSection));
+        config = ServeConfig.in(dir).rules(rules).route("protected.test", closedPort()).yaml(adminSection).write();
         server = new Server(ConfigLoader.loadForServing(config), Clock.systemUTC());
         if (health != null) {
             server.primaryHealth(health);
