@@ -42,27 +42,9 @@ class BackscatterIT {
         Thread.ofVirtual().start(this::primaryLoop);
         Path recipients = dir.resolve("relay_recipients");
         Files.writeString(recipients, "alice@listed.protected.test OK\n");
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test, .protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  tls: none
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                  recipients:
-                    file: %s
-                    verify: true
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), primary.getLocalPort(), recipients));
+        Path config = ServeConfig.in(dir).protectedDomains("protected.test", ".protected.test")
+                .set("delivery.tls", "none").route("protected.test", primary.getLocalPort())
+                .set("delivery.recipients.file", recipients.toString()).set("delivery.recipients.verify", "true").write();
         server = new Server(ConfigLoader.load(config), Clock.systemDefaultZone());
         server.start();
     }
