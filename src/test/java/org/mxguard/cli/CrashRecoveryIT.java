@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,25 +50,8 @@ class CrashRecoveryIT {
     @Test
     void everyAcknowledgedMessageSurvivesKillNine() throws Exception {
         int port = SmtpConversation.freePort();
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: crash.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:%d" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                primary:
-                  probe:
-                    enabled: false
-                """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log")));
+        Path config = ServeConfig.in(dir).hostname("crash.test").smtpPort(port).withoutDelivery().withoutPrimaryProbe()
+                .write();
         Path output = dir.resolve("server.out");
         Random random = new Random(20261126);
         for (int round = 0; round < 4; round++) {
