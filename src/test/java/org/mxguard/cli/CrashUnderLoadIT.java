@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,31 +52,9 @@ class CrashUnderLoadIT {
         int port = SmtpConversation.freePort();
         Instant started = Instant.now();
         try (RecordingSink sink = new RecordingSink()) {
-            Path config = dir.resolve("mxguard.yaml");
-            Files.writeString(config, """
-                    hostname: crash.test
-                    protected-domains: [protected.test]
-                    smtp:
-                      listen: [ "127.0.0.1:%d" ]
-                    spool:
-                      directory: %s
-                      min-free-space: 0
-                    log:
-                      file: %s
-                    dns:
-                      client-name-lookup: false
-                    delivery:
-                      interface-addresses: false
-                      min-backoff: 1s
-                      max-backoff: 2s
-                      probe-interval: 1s
-                      connect-timeout: 2s
-                      routes:
-                        protected.test: "[127.0.0.1]:%d"
-                    primary:
-                      probe:
-                        enabled: false
-                    """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log"), sink.port()));
+            Path config = ServeConfig.in(dir).hostname("crash.test").smtpPort(port).withoutInterfaceAddresses()
+                    .retries("2s", "1s").set("delivery.connect-timeout", "2s").route("protected.test", sink.port())
+                    .withoutPrimaryProbe().write();
             Path output = dir.resolve("server.out");
             int sinkOutages = 0;
             for (int round = 0; round < kills; round++) {
