@@ -56,28 +56,8 @@ class DashboardIT {
     void start() throws Exception {
         Path rules = dir.resolve("access.rules");
         Files.writeString(rules, "reject from spam@client.test\ntempfail from <> client 127.0.0.0/8\n");
-        config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                delivery:
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                admin:
-                  listen: 127.0.0.1:0
-                  token: %s
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, closedPort(), TOKEN));
+        config = ServeConfig.in(dir).rules(rules).route("protected.test", closedPort()).admin()
+                .set("admin.token", TOKEN).write();
         server = new Server(ConfigLoader.loadForServing(config), Clock.systemUTC());
         server.start();
 
