@@ -27,24 +27,9 @@ class EtrnIT {
 
     @BeforeEach
     void start() throws Exception {
-        Path config = dir.resolve("mxguard.yaml");
         // Port 1 on loopback: nobody listens, so the primary of down.protected.test is down.
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test, .protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  routes:
-                    down.protected.test: "[127.0.0.1]:1"
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log")));
+        Path config = ServeConfig.in(dir).protectedDomains("protected.test", ".protected.test")
+                .route("down.protected.test", 1).write();
         server = new Server(ConfigLoader.load(config), Clock.systemDefaultZone());
         server.start();
     }
