@@ -67,35 +67,10 @@ class EvidenceLoadIT {
         }
         int port = SmtpConversation.freePort();
         int policyPort = SmtpConversation.freePort();
-        Path config = dir.resolve("mxguard.yaml");
         Path mailLog = dir.resolve("mail.log");
         Path output = dir.resolve("server.out");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:%d" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                  routes:
-                    protected.test: "[127.0.0.1]:1"
-                primary:
-                  probe:
-                    enabled: false
-                policy-service:
-                  listen: "127.0.0.1:%d"
-                evidence:
-                  directory: %s
-                mx-skip:
-                  mode: enforce
-                """.formatted(port, dir.resolve("spool"), mailLog, policyPort, evidence));
+        Path config = ServeConfig.in(dir).smtpPort(port).withoutDelivery().route("protected.test", 1)
+                .withoutPrimaryProbe().policyService(policyPort).evidence(evidence).mxSkip("enforce").write();
 
         server = ServerProcess.start(config, port, output);
         // At once, while the store is read: the client the store knows is not refused, a client it
