@@ -45,26 +45,8 @@ class EvidenceStoreFaultsIT {
     Path dir;
 
     private Server start(String storeSection, Path spool) throws Exception {
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: mx2.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                mx-skip:
-                  mode: enforce
-                evidence:
-                %s
-                """.formatted(spool, dir.resolve("mail.log"), storeSection.indent(2)));
+        Path config = ServeConfig.in(dir).hostname("mx2.test").spool(spool).withoutDelivery().mxSkip("enforce")
+                .yaml("evidence", storeSection).write();
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.primaryHealth(domain -> true);
         server.start();
