@@ -59,34 +59,9 @@ class FleetIT {
     private Server start(String host, String redisSection) throws Exception {
         Path home = dir.resolve(host);
         Files.createDirectories(home);
-        Path config = home.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: %s
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                  routes:
-                    protected.test: "[127.0.0.1]:1"
-                admin:
-                  listen: 127.0.0.1:0
-                mx-skip:
-                  mode: enforce
-                  blocks:
-                    min-clients: 2
-                evidence:
-                  store: redis
-                  redis:
-                %s
-                """.formatted(host, home.resolve("spool"), home.resolve("mail.log"), redisSection.indent(4)));
+        Path config = ServeConfig.in(home).hostname(host).withoutDelivery().route("protected.test", 1).admin()
+                .mxSkip("enforce").set("mx-skip.blocks.min-clients", "2").set("evidence.store", "redis")
+                .yaml("evidence.redis", redisSection).write();
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.primaryHealth(domain -> true);
         server.start();
