@@ -52,24 +52,7 @@ class LongLinesThroughIT {
         sink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("sink.log").toFile())
                 .start();
         awaitListening();
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  tls: none
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), sinkPort));
+        Path config = ServeConfig.in(dir).set("delivery.tls", "none").route("protected.test", sinkPort).write();
         server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.start();
     }
