@@ -78,24 +78,8 @@ class MailLoopIT {
     }
 
     private void start(int port, String route) throws Exception {
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: loop.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:%d" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  interface-addresses: false
-                  routes:
-                    protected.test: "%s"
-                """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log"), route));
+        Path config = ServeConfig.in(dir).hostname("loop.test").smtpPort(port).withoutInterfaceAddresses()
+                .route("protected.test", route).write();
         server = new Server(ConfigLoader.load(config), Clock.systemDefaultZone());
         server.start();
     }
