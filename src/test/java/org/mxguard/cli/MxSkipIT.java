@@ -42,33 +42,11 @@ class MxSkipIT {
     private Server server;
 
     private void start(String mode, String extra) throws Exception {
-        Path config = dir.resolve("mxguard.yaml");
         Path rules = dir.resolve("access.rules");
         Files.writeString(rules, "accept client 127.0.9.9\n");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                delivery:
-                  enabled: false
-                  routes:
-                    protected.test: "[127.0.0.1]:1"
-                mx-skip:
-                  mode: %s
-                  retry-interval: 5m
-                  allow: [ 127.0.8.0/24 ]
-                %s
-                """.formatted(dir.resolve("spool"), log(), rules, mode, extra));
+        Path config = ServeConfig.in(dir).rules(rules).withoutDelivery().route("protected.test", 1).mxSkip(mode)
+                .set("mx-skip.retry-interval", "5m").set("mx-skip.allow", "[ 127.0.8.0/24 ]").yaml("mx-skip", extra)
+                .write();
         server = new Server(ConfigLoader.load(config), clock);
         server.primaryHealth(domain -> primaryUp.get());
         server.start();
