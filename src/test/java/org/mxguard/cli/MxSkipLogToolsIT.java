@@ -42,26 +42,8 @@ class MxSkipLogToolsIT {
     @BeforeAll
     static void produceALog() throws Exception {
         log = dir.resolve("mail.log");
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                mx-skip:
-                  mode: enforce
-                  blocks:
-                    min-clients: 2
-                """.formatted(dir.resolve("spool"), log));
+        Path config = ServeConfig.in(dir).withoutDelivery().mxSkip("enforce").set("mx-skip.blocks.min-clients", "2")
+                .write();
         MutableClock clock = new MutableClock(Instant.parse("2026-12-06T06:00:00Z"));
         AtomicBoolean up = new AtomicBoolean(true);
         Server server = new Server(ConfigLoader.load(config), clock);
