@@ -31,28 +31,9 @@ class PolicyServiceServeIT {
         Files.writeString(rules, """
                 tempfail client 203.0.113.0/24 because "the backup's own rule"
                 """);
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                mx-skip:
-                  mode: observe
-                policy-service:
-                  listen: 127.0.0.1:0
-                  primary: mx1.protected.test
-                  enforce-blocks: %s
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, enforce));
+        Path config = ServeConfig.in(dir).rules(rules).mxSkip("observe").policyService(0)
+                .set("policy-service.primary", "mx1.protected.test")
+                .set("policy-service.enforce-blocks", String.valueOf(enforce)).write();
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.start();
         return server;
