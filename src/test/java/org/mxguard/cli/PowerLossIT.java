@@ -106,31 +106,9 @@ class PowerLossIT {
         try (RecordingSink sink = new RecordingSink()) {
             assumeTrue(run("mount", loop, mount.toString()) == 0, "PowerLossIT could not mount " + loop + ": skipped");
             int port = SmtpConversation.freePort();
-            Path config = dir.resolve("mxguard.yaml");
-            Files.writeString(config, """
-                    hostname: power.test
-                    protected-domains: [protected.test]
-                    smtp:
-                      listen: [ "127.0.0.1:%d" ]
-                    spool:
-                      directory: %s
-                      min-free-space: 0
-                    log:
-                      file: %s
-                    dns:
-                      client-name-lookup: false
-                    delivery:
-                      interface-addresses: false
-                      min-backoff: 1s
-                      max-backoff: 2s
-                      probe-interval: 1s
-                      connect-timeout: 2s
-                      routes:
-                        protected.test: "[127.0.0.1]:%d"
-                    primary:
-                      probe:
-                        enabled: false
-                    """.formatted(port, mount.resolve("spool"), dir.resolve("mail.log"), sink.port()));
+            Path config = ServeConfig.in(dir).hostname("power.test").smtpPort(port).spool(mount.resolve("spool"))
+                    .withoutInterfaceAddresses().retries("2s", "1s").set("delivery.connect-timeout", "2s")
+                    .route("protected.test", sink.port()).withoutPrimaryProbe().write();
             Path output = dir.resolve("server.out");
             int acknowledgedAtCuts = 0;
             for (int cut = 0; cut < cuts; cut++) {
