@@ -67,34 +67,18 @@ class PrimaryWiringIT {
                 }
             }
         });
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test, .protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                primary:
-                  log-files: [ %s ]
-                  poll-interval: 10ms
-                  syslog:
-                    listen-udp: [ "127.0.0.1:0" ]
-                    listen-tcp: [ "127.0.0.1:0" ]
-                  probe:
-                    interval: 50ms
-                    down-after: 2
-                    up-after: 1
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), primary.getLocalPort(), mailLog));
+        Path config = ServeConfig.in(dir).protectedDomains("protected.test", ".protected.test").withoutDelivery()
+                .route("protected.test", primary.getLocalPort()).yaml("primary", """
+                        log-files: [ %s ]
+                        poll-interval: 10ms
+                        syslog:
+                          listen-udp: [ "127.0.0.1:0" ]
+                          listen-tcp: [ "127.0.0.1:0" ]
+                        probe:
+                          interval: 50ms
+                          down-after: 2
+                          up-after: 1
+                        """.formatted(mailLog)).write();
         List<PrimaryContact> recorded = Collections.synchronizedList(new ArrayList<>());
         try (Server server = new Server(ConfigLoader.load(config), Clock.systemUTC(), recorded::add)) {
             server.start();
