@@ -67,25 +67,9 @@ class RunningServerIT {
     /** Starts the server; the primary route goes to {@code primaryPort}, where nothing may listen yet. */
     private void start(int primaryPort) throws Exception {
         int port = SmtpConversation.freePort();
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:%d" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                  reload-interval: 1h          # so that only SIGHUP reloads
-                delivery:
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log"), rules, primaryPort));
+        // A reload interval of an hour, so that only SIGHUP reloads.
+        ServeConfig.in(dir).smtpPort(port).rules(rules).set("policy.reload-interval", "1h")
+                .route("protected.test", primaryPort).write(config);
         server = ServerProcess.start(config, port, output);
     }
 
