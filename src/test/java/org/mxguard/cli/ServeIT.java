@@ -48,26 +48,8 @@ class ServeIT {
         Files.writeString(rules, """
                 tempfail from <> client-name unknown client 127.0.0.0/8 because "null sender from an unnamed host"
                 """);
-        config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test, .protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                policy:
-                  rules: %s
-                delivery:
-                  routes:
-                    protected.test: "[127.0.0.1]:%d"
-                    down.protected.test: "[127.0.0.1]:1"
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log"), rules, primary.getLocalPort()));
+        config = ServeConfig.in(dir).protectedDomains("protected.test", ".protected.test").rules(rules)
+                .route("protected.test", primary.getLocalPort()).route("down.protected.test", 1).write();
         server = new Server(ConfigLoader.load(config), Clock.systemDefaultZone());
         server.start();
     }
