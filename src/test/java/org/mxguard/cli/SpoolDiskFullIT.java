@@ -44,25 +44,8 @@ class SpoolDiskFullIT {
                 "SpoolDiskFullIT could not mount a tmpfs (no mount permission in this container): skipped");
         try {
             int port = SmtpConversation.freePort();
-            Path config = dir.resolve("mxguard.yaml");
-            Files.writeString(config, """
-                    hostname: disk.test
-                    protected-domains: [protected.test]
-                    smtp:
-                      listen: [ "127.0.0.1:%d" ]
-                    spool:
-                      directory: %s
-                      min-free-space: 1m
-                    log:
-                      file: %s
-                    dns:
-                      client-name-lookup: false
-                    delivery:
-                      enabled: false
-                    primary:
-                      probe:
-                        enabled: false
-                    """.formatted(port, mount.resolve("spool"), dir.resolve("mail.log")));
+            Path config = ServeConfig.in(dir).hostname("disk.test").smtpPort(port).spool(mount.resolve("spool"))
+                    .set("spool.min-free-space", "1m").withoutDelivery().withoutPrimaryProbe().write();
             Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
             server.start();
             List<String> accepted = new ArrayList<>();
