@@ -48,31 +48,10 @@ class SpoolReadOnlyIT {
             Path trigger = Path.of("/sys/fs/ext4", Path.of(loop).getFileName().toString(), "trigger_fs_error");
             assumeTrue(Files.isWritable(trigger), "SpoolReadOnlyIT needs ext4's " + trigger + ": skipped");
             int port = SmtpConversation.freePort();
-            Path config = dir.resolve("mxguard.yaml");
             Path mailLog = dir.resolve("mail.log");
-            Files.writeString(config, """
-                    hostname: readonly.test
-                    protected-domains: [protected.test]
-                    smtp:
-                      listen: [ "127.0.0.1:%d" ]
-                    spool:
-                      directory: %s
-                      min-free-space: 0
-                    log:
-                      file: %s
-                    dns:
-                      client-name-lookup: false
-                    delivery:
-                      interface-addresses: false
-                      min-backoff: 1s
-                      max-backoff: 1s
-                      probe-interval: 1h
-                      routes:
-                        protected.test: "[127.0.0.1]:%d"
-                    primary:
-                      probe:
-                        enabled: false
-                    """.formatted(port, mount.resolve("spool"), mailLog, sink.port()));
+            Path config = ServeConfig.in(dir).hostname("readonly.test").smtpPort(port).spool(mount.resolve("spool"))
+                    .withoutInterfaceAddresses().retries("1s", "1h").route("protected.test", sink.port())
+                    .withoutPrimaryProbe().write();
             Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
             server.start();
             try {
