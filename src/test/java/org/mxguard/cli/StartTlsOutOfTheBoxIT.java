@@ -52,22 +52,7 @@ class StartTlsOutOfTheBoxIT {
 
     @Test
     void theFirstStartMakesACertificateAndTheNextStartsKeepIt() throws Exception {
-        Path config = dir.resolve("mxguard.yaml");
-        Files.writeString(config, """
-                hostname: fresh.example
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                """.formatted(dir.resolve("spool"), dir.resolve("mail.log")));
+        Path config = ServeConfig.in(dir).hostname("fresh.example").withoutDelivery().write();
         server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.start();
         String first = starttls(server.smtpPort());
