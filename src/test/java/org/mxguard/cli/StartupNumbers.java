@@ -75,33 +75,10 @@ public final class StartupNumbers {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        Path config = dir.resolve("mxguard.yaml");
         Path output = dir.resolve("server.out");
         Files.deleteIfExists(output);
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [protected.test]
-                smtp:
-                  listen: [ "127.0.0.1:%d" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                  routes:
-                    protected.test: "[127.0.0.1]:1"
-                primary:
-                  probe:
-                    enabled: false
-                evidence:
-                  directory: %s
-                mx-skip:
-                  mode: enforce
-                """.formatted(port, dir.resolve("spool"), dir.resolve("mail.log"), evidence));
+        Path config = ServeConfig.in(dir).smtpPort(port).withoutDelivery().route("protected.test", 1)
+                .withoutPrimaryProbe().evidence(evidence).mxSkip("enforce").write();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long start = System.nanoTime();
         Process server = new ProcessBuilder(List.of(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
