@@ -85,35 +85,15 @@ class SubtreeProbeIT {
                 "mx-host=a.sub.test,backup.test,20",
                 "host-record=primary.a.sub.test,127.0.0.2"));
         opened.add(dnsmasq);
-        Path config = dir.resolve("mxguard.yaml");
         Path mailLog = dir.resolve("mail.log");
-        Files.writeString(config, """
-                hostname: backup.test
-                protected-domains: [.sub.test]
-                smtp:
-                  listen: [ "127.0.0.1:0" ]
-                spool:
-                  directory: %s
-                  min-free-space: 0
-                log:
-                  file: %s
-                dns:
-                  servers: [ "127.0.0.1:%d" ]
-                  client-name-lookup: false
-                delivery:
-                  enabled: false
-                  smtp-port: %d
-                  routes:
-                    routed.sub.test: "[127.0.0.3]:%d"
-                primary:
-                  probe:
-                    interval: 50ms
-                    timeout: 2s
-                    down-after: 3
-                    up-after: 1
-                mx-skip:
-                  mode: enforce
-                """.formatted(dir.resolve("spool"), mailLog, dnsmasq.port(), port, port));
+        Path config = ServeConfig.in(dir).protectedDomains(".sub.test").dnsServer(dnsmasq.port()).withoutDelivery()
+                .set("delivery.smtp-port", String.valueOf(port)).route("routed.sub.test", "[127.0.0.3]:" + port)
+                .yaml("primary.probe", """
+                        interval: 50ms
+                        timeout: 2s
+                        down-after: 3
+                        up-after: 1
+                        """).mxSkip("enforce").write();
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         opened.add(server);
         server.start();
