@@ -2,6 +2,7 @@
 # mxguard_start ROOT DIR DELIVERY_YAML [EXTRA_YAML]  -> sets mx_port and mx_pid
 #   DELIVERY_YAML: the lines of the delivery: section, indented by two spaces
 #   EXTRA_YAML: more top-level sections (for example mx-skip:), default none
+#   MX_JAVA_OPTS: the server's JVM options, default "-Xmx1g $GC_OPTS"
 # mxguard_stop
 
 mxguard_start() {
@@ -24,7 +25,7 @@ delivery:
 $delivery
 $extra
 CONF
-  MXGUARD_JAVA_OPTS="-Xmx1g ${GC_OPTS:-}" "$root/mxguard" serve --config "$dir/mxguard.yaml" > "$dir/stdout" 2>&1 &
+  MXGUARD_JAVA_OPTS="${MX_JAVA_OPTS:--Xmx1g ${GC_OPTS:-}}" "$root/mxguard" serve --config "$dir/mxguard.yaml" > "$dir/stdout" 2>&1 &
   mx_pid=$!
   for _ in $(seq 1 200); do
     (exec 3<>/dev/tcp/127.0.0.1/$mx_port) 2>/dev/null && return 0

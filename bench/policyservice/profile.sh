@@ -10,7 +10,7 @@
 #   KEEP=DIR keeps the recording, GC log and store in DIR (else a temporary directory, removed)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-. "$root/bench/lib/postfix-instance.sh"
+. "$root/bench/policyservice/mxguard.sh"
 rate=${1:-20000}
 work=${KEEP:-$(mktemp -d /tmp/mxguard-profile.XXXXXX)}
 mkdir -p "$work"
@@ -22,41 +22,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/mxguard" version >/dev/null
-. "$root/scripts/java-home.sh"
-mxguard_find_java
-mkdir -p "$work/load"
-"$JAVA_HOME/bin/javac" -d "$work/load" "$root/bench/policyservice/PolicyLoad.java"
-port=$(free_port)
-smtp_port=$(free_port)
-rm -rf "$work/mx"
-mkdir -p "$work/mx"
-cat > "$work/mx/mxguard.yaml" <<CONF
-hostname: bench-mxguard.test
-protected-domains: [protected.test]
-smtp:
-  listen: [ "127.0.0.1:$smtp_port" ]
-spool:
-  directory: $work/mx/spool
-log:
-  file: $work/mx/mail.log
-dns:
-  client-name-lookup: false
-delivery:
-  enabled: false
-policy-service:
-  listen: 127.0.0.1:$port
-  primary: primary.test
-CONF
+policyservice_compile "$work/load"
 # No start-up cache: a recording's module options differ from the cache's, which the JVM refuses.
-MXGUARD_AOT=0 MXGUARD_JAVA_OPTS="-Xmx1g ${GC_OPTS:-} -Xlog:gc:file=$work/gc.log \
-  -XX:StartFlightRecording=filename=$work/rec.jfr,settings=profile,dumponexit=true" \
-  "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
-mx_pid=$!
-for _ in $(seq 1 300); do
-  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-  sleep 0.1
-done
+MXGUARD_AOT=0 policyservice_start "$work/mx" "-Xmx1g ${GC_OPTS:-} -Xlog:gc:file=$work/gc.log \
+  -XX:StartFlightRecording=filename=$work/rec.jfr,settings=profile,dumponexit=true"
+port=$mx_policy_port
 load() { "$JAVA_HOME/bin/java" -cp "$work/load" PolicyLoad --port "$port" --connections 8 "$@"; }
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 load --seconds 5 --warmup 0 >/dev/null

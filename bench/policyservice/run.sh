@@ -16,7 +16,7 @@
 # Needs: postfix (smtp-source), postgrey, bc, python3, a JDK 25.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-. "$root/bench/lib/postfix-instance.sh"
+. "$root/bench/policyservice/mxguard.sh"
 seconds=${1:-10}
 runs=${2:-3}
 loads=${LOADS:-8:1:0 50:1:0 50:8:0 8:1:20000 50:1:20000}
@@ -37,48 +37,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/mxguard" version >/dev/null   # builds the jar if needed
-. "$root/scripts/java-home.sh"
-mxguard_find_java
-# The load generator, compiled once (a single-file source run would compile it on every run).
-mkdir -p "$work/load"
-"$JAVA_HOME/bin/javac" -d "$work/load" "$root/bench/policyservice/PolicyLoad.java" \
-  "$root/bench/policyservice/NullPolicyServer.java"
+policyservice_compile "$work/load"
 load() { "$JAVA_HOME/bin/java" -cp "$work/load" PolicyLoad "$@"; }
 
-await_port() {
-  local port=$1 what=$2
-  for _ in $(seq 1 200); do
-    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$what did not start listening on $port" >&2; return 1
-}
-
 # mxguard: the whole server (as a user runs it), with the policy service in its default mode (DUNNO).
-mx_policy_port=$(free_port)
-mx_smtp_port=$(free_port)
-mkdir -p "$work/mx"
-cat > "$work/mx/mxguard.yaml" <<CONF
-hostname: bench-mxguard.test
-protected-domains: [protected.test]
-smtp:
-  listen: [ "127.0.0.1:$mx_smtp_port" ]
-spool:
-  directory: $work/mx/spool
-log:
-  file: $work/mx/mail.log
-dns:
-  client-name-lookup: false
-delivery:
-  enabled: false
-policy-service:
-  listen: 127.0.0.1:$mx_policy_port
-  primary: primary.test
-CONF
-MXGUARD_JAVA_OPTS="-Xmx${MXGUARD_HEAP:-3g} ${GC_OPTS:-}" "$root/mxguard" serve --config "$work/mx/mxguard.yaml" > "$work/mx/stdout" 2>&1 &
-mx_pid=$!
-await_port "$mx_policy_port" "mxguard's policy service" || { cat "$work/mx/stdout" >&2; exit 1; }
+policyservice_start "$work/mx" "-Xmx${MXGUARD_HEAP:-3g} ${GC_OPTS:-}"
 
 # postgrey: Debian's defaults (greylisting, a Berkeley DB in its own directory).
 pg_port=$(free_port)
