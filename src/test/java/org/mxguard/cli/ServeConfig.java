@@ -3,11 +3,8 @@ package org.mxguard.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -21,7 +18,7 @@ import java.util.stream.Collectors;
 final class ServeConfig {
 
     private final Path dir;
-    private final Node root = new Node();
+    private final YamlMapping root = new YamlMapping();
 
     private ServeConfig(Path dir) {
         this.dir = dir;
@@ -75,7 +72,7 @@ final class ServeConfig {
     }
 
     ServeConfig route(String domain, String nexthop) {
-        root.section("delivery").section("routes").values.put(domain, quoted(nexthop));
+        root.mapping("delivery").mapping("routes").put(domain, quoted(nexthop));
         return this;
     }
 
@@ -92,7 +89,7 @@ final class ServeConfig {
         return set("delivery.interface-addresses", "false");
     }
 
-    /** Retries from a second apart up to {@code maxBackoff}, deferred destinations probed every {@code probeInterval}. */
+    /** Retries a second apart, then up to {@code maxBackoff}; deferred mail probed every {@code probeInterval}. */
     ServeConfig retries(String maxBackoff, String probeInterval) {
         return set("delivery.min-backoff", "1s").set("delivery.max-backoff", maxBackoff)
                 .set("delivery.probe-interval", probeInterval);
@@ -132,15 +129,11 @@ final class ServeConfig {
     /** Any key by its dotted name ({@code delivery.tls}) with its YAML value as written in the file. */
     ServeConfig set(String dottedKey, String yamlValue) {
         List<String> names = List.of(dottedKey.split("\\."));
-        Node node = root;
-        for (String name : names.subList(0, names.size() - 1)) {
-            node = node.section(name);
-        }
-        node.values.put(names.getLast(), yamlValue);
+        root.mapping(names.subList(0, names.size() - 1)).put(names.getLast(), yamlValue);
         return this;
     }
 
-    /** YAML text at the top level, for keys no method here sets. */
+    /** YAML text at the top level, for keys no method here sets (a key set twice is a key the loader sees twice). */
     ServeConfig yaml(String text) {
         root.append(text);
         return this;
@@ -148,11 +141,7 @@ final class ServeConfig {
 
     /** YAML text inside the section {@code dottedKey} ({@code mx-skip}, {@code evidence.redis}). */
     ServeConfig yaml(String dottedKey, String text) {
-        Node node = root;
-        for (String name : dottedKey.split("\\.")) {
-            node = node.section(name);
-        }
-        node.append(text);
+        root.mapping(List.of(dottedKey.split("\\."))).append(text);
         return this;
     }
 
@@ -173,37 +162,5 @@ final class ServeConfig {
 
     private static String quoted(Object value) {
         return "\"" + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /** A YAML mapping: scalar values or sections by key, in the order first set, then free text. */
-    private static final class Node {
-        final Map<String, Object> values = new LinkedHashMap<>();
-        final List<String> text = new ArrayList<>();
-
-        Node section(String name) {
-            if (values.computeIfAbsent(name, n -> new Node()) instanceof Node node) {
-                return node;
-            }
-            throw new IllegalArgumentException(name + " is a value, not a section");
-        }
-
-        /** Keeps the lines of {@code yaml} that are not blank, without the indentation they all share. */
-        void append(String yaml) {
-            List<String> lines = yaml.lines().filter(line -> !line.isBlank()).toList();
-            int margin = lines.stream().mapToInt(line -> line.length() - line.stripLeading().length()).min().orElse(0);
-            lines.forEach(line -> text.add(line.substring(margin)));
-        }
-
-        void appendTo(StringBuilder out, String indent) {
-            values.forEach((key, value) -> {
-                if (value instanceof Node node) {
-                    out.append(indent).append(key).append(":\n");
-                    node.appendTo(out, indent + "  ");
-                } else {
-                    out.append(indent).append(key).append(": ").append(value).append('\n');
-                }
-            });
-            text.forEach(line -> out.append(indent).append(line).append('\n'));
-        }
     }
 }

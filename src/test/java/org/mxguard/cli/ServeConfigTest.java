@@ -64,4 +64,10 @@ class ServeConfigTest {
         assertThat(config.admin().listen()).isEqualTo(new InetSocketAddress("127.0.0.1", 0));
         assertThat(config.source()).isEqualTo(dir.resolve("other.yaml"));
     }
+
+    @Test
+    void redisIsTheStoreAtTheGivenAddresses() throws Exception {
+        MxguardConfig config = ConfigLoader.load(ServeConfig.in(dir).redis("redis://127.0.0.1:6390").write());
+        assertThat(config.evidence().redis().addresses()).containsExactly("redis://127.0.0.1:6390");
+    }
 }
