@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,9 +45,9 @@ class EvidenceStoreFaultsIT {
     @TempDir
     Path dir;
 
-    private Server start(String storeSection, Path spool) throws Exception {
-        Path config = ServeConfig.in(dir).hostname("mx2.test").spool(spool).withoutDelivery().mxSkip("enforce")
-                .yaml("evidence", storeSection).write();
+    /** Starts a server on the store {@code store} sets; its spool in the test's directory. */
+    private Server start(UnaryOperator<ServeConfig> store) throws Exception {
+        Path config = store.apply(ServeConfig.in(dir).hostname("mx2.test").withoutDelivery().mxSkip("enforce")).write();
         Server server = new Server(ConfigLoader.load(config), Clock.systemUTC());
         server.primaryHealth(domain -> true);
         server.start();
@@ -57,8 +58,7 @@ class EvidenceStoreFaultsIT {
     @Test
     void aRedisThatStopsAnsweringSlowsNoReplyRefusesNoClientItCannotJudgeAndLosesNoMail() throws Exception {
         try (RedisServer redis = RedisServer.start(dir.resolve("redis"))) {
-            Server server = start("store: redis\nredis:\n  addresses: [ \"" + redis.uri() + "\" ]\n",
-                    dir.resolve("spool"));
+            Server server = start(config -> config.redis(redis.uri()));
             try {
                 await("in sync", () -> !server.evidenceStore().degraded());
                 assertThat(rcpt(server, "127.0.20.1")).as("enforced while in sync").startsWith("451 4.7.1");
@@ -108,8 +108,7 @@ class EvidenceStoreFaultsIT {
         try {
             assumeTrue(run("mount", loop, mount.toString()) == 0, "could not mount " + loop + ": skipped");
             Path evidence = mount.resolve("evidence");
-            Server server = start("store: embedded\ndirectory: " + evidence + "\n",
-                    dir.resolve("spool"));
+            Server server = start(config -> config.set("evidence.store", "embedded").evidence(evidence));
             try {
                 assertThat(run("fsfreeze", "-f", mount.toString())).as("frozen").isZero();
                 server.contacts().record(new PrimaryContact(InetAddress.getByName("127.0.22.1"), "unknown", null, false,
