@@ -44,7 +44,8 @@ class BackscatterIT {
         Files.writeString(recipients, "alice@listed.protected.test OK\n");
         Path config = ServeConfig.in(dir).protectedDomains("protected.test", ".protected.test")
                 .set("delivery.tls", "none").route("protected.test", primary.getLocalPort())
-                .set("delivery.recipients.file", recipients.toString()).set("delivery.recipients.verify", "true").write();
+                .set("delivery.recipients.file", recipients.toString()).set("delivery.recipients.verify", "true")
+                .write();
         server = new Server(ConfigLoader.load(config), Clock.systemDefaultZone());
         server.start();
     }
