@@ -13,9 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,8 +35,24 @@ final class ClientConnection implements Closeable {
     private static final int MAX_LINE = 4096;
     private static final int MAX_LINES = 200;
     private static final Pattern STATUS = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?: |$)");
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+    /**
+     * The thread that closes a socket whose write stalls. A watchdog is cancelled as soon as its write
+     * is done, and leaves the queue then: left there until its deadline (minutes), those of every
+     * write of a busy relay would pile up, hundreds of thousands of them.
+     */
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+        w.setRemoveOnCancelPolicy(true);
+        return w;
+    }
+
+    /** Watchdogs waiting for their deadline: those of the writes in progress. */
+    static int watchdogsWaiting() {
+        return WATCHDOG.getQueue().size();
+    }
 
     private Socket socket;
     private InputStream in;

@@ -167,15 +167,15 @@ final class BlockJoin implements BlockParser.Sink {
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat, String recipient,
-            String relay, String dsn, String mailer) {
+            int recipients, String relay, String dsn, String mailer) {
         int i = find(host, high, low);
         if (i < 0) {
-            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat,
-                    mailer), seq++);
+            out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, recipients, relay, dsn,
+                    status, stat, mailer), seq++);
             return;
         }
         seq++;
-        delivered(i, status);
+        delivered(i, status, recipients);
     }
 
     /** As {@link #event} joins the string path's sendmail {@code From}. */
@@ -251,7 +251,7 @@ final class BlockJoin implements BlockParser.Sink {
         } else if (e instanceof LogEvent.To t && LogQueueId.packs(t.queueId())) {
             int i = localOrHandOn(t.host(), LogQueueId.high(t.queueId()), LogQueueId.low(t.queueId()), t);
             if (i >= 0) {
-                delivered(i, t.status());
+                delivered(i, t.status(), t.recipients());
             }
         } else if (e instanceof LogEvent.Removed r && LogQueueId.packs(r.queueId())) {
             int i = localOrHandOn(r.host(), LogQueueId.high(r.queueId()), LogQueueId.low(r.queueId()), r);
@@ -367,18 +367,12 @@ final class BlockJoin implements BlockParser.Sink {
         }
     }
 
-    private void delivered(int i, LogEvent.Status status) {
+    private void delivered(int i, LogEvent.Status status, int recipients) {
         ClientStats c = who[i];
         if (c != null) {
-            switch (status) {
-                case SENT -> c.delivered++;
-                case DEFERRED -> c.deferred++;
-                case BOUNCED, EXPIRED -> c.bounced++;
-                default -> {
-                }
-            }
+            c.outcome(status, recipients);
         }
-        if (left[i] > 0 && Correlator.isFinal(status) && --left[i] == 0) {
+        if (left[i] > 0 && Correlator.isFinal(status) && (left[i] = Math.max(0, left[i] - recipients)) == 0) {
             // Every recipient of a sendmail message has its outcome: it is done (see Correlator).
             state[i] = GONE;
             open--;

@@ -141,11 +141,12 @@ final class BlockParser {
         void from(String host, long time, long queueHigh, long queueLow, String sender, long size, int nrcpts);
 
         /**
-         * A delivery; recipient, relay, dsn and the whole stat are null unless {@link #details} asks
-         * for them, and mailer is sendmail's (null for Postfix).
+         * A delivery to {@code recipients} recipients (sendmail names several on one line when it
+         * delivers them together); recipient, relay, dsn and the whole stat are null unless
+         * {@link #details} asks for them, and mailer is sendmail's (null for Postfix).
          */
         void to(String host, long time, long queueHigh, long queueLow, LogEvent.Status status, String stat,
-                String recipient, String relay, String dsn, String mailer);
+                String recipient, int recipients, String relay, String dsn, String mailer);
 
         /**
          * A sendmail {@code from=} line: the message, its sender and its client together. The client
@@ -355,7 +356,7 @@ final class BlockParser {
             case FOUND_CLIENT -> out.client(host, foundTime, foundHigh, foundLow, clientRef);
             case FOUND_FROM -> out.from(host, foundTime, foundHigh, foundLow, foundSender, foundSize, foundRecipients);
             case FOUND_TO -> out.to(host, foundTime, foundHigh, foundLow, foundStatus, foundStat, foundRecipient,
-                    foundRelay, foundDsn, foundMailer);
+                    foundRecipients, foundRelay, foundDsn, foundMailer);
             case FOUND_MESSAGE -> out.message(host, foundTime, foundHigh, foundLow, clientRef, foundSender, foundSize,
                     foundRecipients, foundMsgid, foundProto);
             case FOUND_REMOVED -> out.removed(host, foundTime, foundHigh, foundLow);
@@ -954,6 +955,7 @@ final class BlockParser {
         foundStatus = status;
         foundStat = word;
         foundRecipient = recipient;
+        foundRecipients = 1;
         foundRelay = relay;
         foundDsn = dsn;
         foundMailer = null;
@@ -1030,7 +1032,9 @@ final class BlockParser {
         found(FOUND_TO, time, high, low);
         foundStatus = status;
         foundStat = statText;
-        foundRecipient = details ? value(b, fields.find(KEY_TO), null) : null;
+        int to = fields.find(KEY_TO);
+        foundRecipient = details ? value(b, to, null) : null;
+        foundRecipients = fields.recipients(to);
         foundRelay = details ? value(b, fields.find(KEY_RELAY), relays) : null;
         foundDsn = details ? value(b, dsn, dsns) : null;
         foundMailer = details ? value(b, fields.find(KEY_MAILER), mailers) : null;

@@ -44,6 +44,17 @@ final class ClientStats {
         this.ip = ip;
     }
 
+    /** A delivery's outcome for {@code recipients} recipients of one of the client's messages. */
+    void outcome(LogEvent.Status status, int recipients) {
+        switch (status) {
+            case SENT -> delivered += recipients;
+            case DEFERRED -> deferred += recipients;
+            case BOUNCED, EXPIRED -> bounced += recipients;
+            default -> {
+            }
+        }
+    }
+
     /**
      * The client appears on a line: at log position {@code seq}, a number that grows through the
      * logs. The name is the one given last, the hosts are the first four to log the client.

@@ -169,14 +169,8 @@ final class Correlator {
         if (p == null) {
             return;
         }
-        switch (t.status()) {
-            case SENT -> p.client.delivered++;
-            case DEFERRED -> p.client.deferred++;
-            case BOUNCED, EXPIRED -> p.client.bounced++;
-            default -> {
-            }
-        }
-        if (p.left > 0 && isFinal(t.status()) && --p.left == 0) {
+        p.client.outcome(t.status(), t.recipients());
+        if (p.left > 0 && isFinal(t.status()) && (p.left = Math.max(0, p.left - t.recipients())) == 0) {
             pending(t.host()).remove(t.queueId());
         }
     }

@@ -41,7 +41,7 @@ sealed interface LogEvent {
     }
 
     /** A delivery attempt for one recipient (or a sendmail list of them). */
-    record To(String host, long time, String queueId, String recipient, String relay, String dsn,
+    record To(String host, long time, String queueId, String recipient, int recipients, String relay, String dsn,
             Status status, String stat, String mailer) implements LogEvent {
     }
 

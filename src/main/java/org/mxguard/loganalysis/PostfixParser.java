@@ -324,7 +324,7 @@ final class PostfixParser {
             word = line.substring(st + 9, wordEnd < 0 ? line.length() : wordEnd);
             status = LogEvent.Status.parse(word);
         }
-        out.add(new LogEvent.To(h.host, h.time, queueId, recipient, relay, dsn, status, word, null));
+        out.add(new LogEvent.To(h.host, h.time, queueId, recipient, 1, relay, dsn, status, word, null));
     }
 
     private static String fieldValue(String line, String key, int from) {

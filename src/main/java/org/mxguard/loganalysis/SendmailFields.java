@@ -88,6 +88,43 @@ final class SendmailFields {
         return -1;
     }
 
+    /**
+     * How many recipients the value of {@code key} names: sendmail delivers the recipients of a
+     * message that go to the same host in one connection and logs them on one line,
+     * {@code to=<a@x>,<b@x>}; the commas outside quotes and angle brackets separate them. 1 when the
+     * line has no such key. {@link SendmailSpans#recipients} is its byte twin.
+     */
+    int recipients(String key) {
+        int i = find(key);
+        if (i < 0) {
+            return 1;
+        }
+        int n = 1;
+        boolean quoted = false;
+        int depth = 0;
+        for (int k = spans[i + 1] + 1; k < spans[i + 2]; k++) {
+            char c = s.charAt(k);
+            if (quoted) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '<') {
+                depth++;
+            } else if (c == '>') {
+                if (depth > 0) {
+                    depth--;
+                }
+            } else if (c == ',' && depth == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static int valueEnd(String s, int start, int to) {
         boolean quoted = false;
         int depth = 0;

@@ -112,8 +112,8 @@ final class SendmailParser {
         if (stat == null && f.containsKey("dsn")) {
             status = f.get("dsn").startsWith("2") ? LogEvent.Status.SENT : LogEvent.Status.OTHER;
         }
-        out.add(new LogEvent.To(host, time, queueId, f.get("to"), f.get("relay"), f.get("dsn"), status, stat,
-                f.get("mailer")));
+        out.add(new LogEvent.To(host, time, queueId, f.get("to"), f.recipients("to"), f.get("relay"), f.get("dsn"),
+                status, stat, f.get("mailer")));
     }
 
     private void reject(String line, int pos, String host, long time, String queueId, List<LogEvent> out) {

@@ -91,6 +91,40 @@ final class SendmailSpans {
         return spans[i + 2];
     }
 
+    /** Mirrors {@code SendmailFields.recipients}: the recipients field {@code i} names, 1 for -1. */
+    int recipients(int i) {
+        if (i < 0) {
+            return 1;
+        }
+        int n = 1;
+        boolean quoted = false;
+        int depth = 0;
+        for (int k = start(i); k < end(i); k++) {
+            if (!SPECIAL[b[k] & 0xff]) {
+                continue;
+            }
+            int c = b[k] & 0xff;
+            if (quoted) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '<') {
+                depth++;
+            } else if (c == '>') {
+                if (depth > 0) {
+                    depth--;
+                }
+            } else if (c == ',' && depth == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static boolean same(byte[] b, int at, byte[] key) {
         for (int k = 0; k < key.length; k++) {
             if (b[at + k] != key[k]) {

@@ -251,6 +251,11 @@ final class ScriptedSink implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // The client hung up or the test closed the sink.
+        } finally {
+            // Only the sessions still open are kept for close(): thousands of finished ones would
+            // stay reachable and weigh in a test's heap figures as if the relay held them.
+            open.remove(plain);
+            open.remove(socket);
         }
     }
 

@@ -45,6 +45,17 @@ class SmtpClientIT {
     }
 
     @Test
+    void aWriteLeavesNoWatchdogBehindOnceItIsDone() {
+        // Each write is guarded by a watchdog that closes a stalled socket at the stage's deadline
+        // (minutes in production); a finished write's must not wait in the queue until then.
+        for (int i = 0; i < 200; i++) {
+            assertThat(client.deliver(target(), tx("ok@protected.test"))).isInstanceOf(SessionResult.Completed.class);
+        }
+        assertThat(sink.received).hasSize(200);
+        assertThat(ClientConnection.watchdogsWaiting()).as("watchdogs left waiting").isLessThan(10);
+    }
+
+    @Test
     void eachRecipientGetsItsOwnOutcomeWithPipelining() {
         sink.rcptReply = rcpt -> switch (rcpt) {
             case "busy@protected.test" -> "452 4.2.2 Mailbox full";

@@ -11,7 +11,7 @@ class CorrelatorTest {
         Correlator c = new Correlator(86400, 1000);
         c.accept(new LogEvent.Client("mx2", 100, "2BD192839B", "dyn-1.isp.example", "192.0.2.5"));
         c.accept(new LogEvent.From("mx2", 101, "2BD192839B", "", 1156, 2, null, null, null, null));
-        c.accept(new LogEvent.To("mx2", 102, "2BD192839B", "a@x", "mx1[192.0.2.10]:25", "2.0.0",
+        c.accept(new LogEvent.To("mx2", 102, "2BD192839B", "a@x", 1, "mx1[192.0.2.10]:25", "2.0.0",
                 LogEvent.Status.SENT, "sent", null));
         c.accept(new LogEvent.From("mx2", 103, "2BD192839B", "", 1156, 2, null, null, null, null));
         c.accept(new LogEvent.Removed("mx2", 104, "2BD192839B"));
@@ -76,18 +76,18 @@ class CorrelatorTest {
     void aSendmailMessageIsDoneWhenEachRecipientHasAFinalOutcome() {
         Correlator c = new Correlator(7 * 86400, 200_000);
         c.accept(new LogEvent.From("mx2", 10, "rA37ZTSC026254", "", 100, 2, null, "ESMTP", "d.example", "192.0.2.7"));
-        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", null, "4.0.0", LogEvent.Status.DEFERRED,
+        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", 1, null, "4.0.0", LogEvent.Status.DEFERRED,
                 "Deferred", "esmtp"));
-        c.accept(new LogEvent.To("mx2", 12, "rA37ZTSC026254", "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent",
+        c.accept(new LogEvent.To("mx2", 12, "rA37ZTSC026254", "<a@b>", 1, null, "2.0.0", LogEvent.Status.SENT, "Sent",
                 "esmtp"));
         assertThat(c.pendingNow()).as("one recipient of two has its outcome").isEqualTo(1);
-        c.accept(new LogEvent.To("mx2", 13, "rA37ZTSC026254", "<c@b>", null, "5.1.1", LogEvent.Status.BOUNCED,
+        c.accept(new LogEvent.To("mx2", 13, "rA37ZTSC026254", "<c@b>", 1, null, "5.1.1", LogEvent.Status.BOUNCED,
                 "User unknown", "esmtp"));
         assertThat(c.pendingNow()).as("both have").isZero();
         // A Postfix message waits for its removal, whatever its deliveries say.
         c.accept(new LogEvent.Client("mx2", 20, "2B9773E900", null, "192.0.2.8"));
         c.accept(new LogEvent.From("mx2", 20, "2B9773E900", "", 100, 1, null, null, null, null));
-        c.accept(new LogEvent.To("mx2", 21, "2B9773E900", "a@b", null, "2.0.0", LogEvent.Status.SENT, "sent", null));
+        c.accept(new LogEvent.To("mx2", 21, "2B9773E900", "a@b", 1, null, "2.0.0", LogEvent.Status.SENT, "sent", null));
         assertThat(c.pendingNow()).isEqualTo(1);
         assertThat(c.clients().get("192.0.2.7").delivered).isEqualTo(1);
         assertThat(c.clients().get("192.0.2.7").bounced).isEqualTo(1);
@@ -99,7 +99,7 @@ class CorrelatorTest {
         for (int i = 0; i < 50_000; i++) {
             String id = "rA37ZT" + String.format("%08d", i);
             c.accept(new LogEvent.From("mx2", 1000 + i, id, "", 100, 1, null, "ESMTP", null, "192.0.2.9"));
-            c.accept(new LogEvent.To("mx2", 1000 + i, id, "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent", "esmtp"));
+            c.accept(new LogEvent.To("mx2", 1000 + i, id, "<a@b>", 1, null, "2.0.0", LogEvent.Status.SENT, "Sent", "esmtp"));
         }
         assertThat(c.pendingNow()).isZero();
         assertThat(c.maxPendingSeen).isEqualTo(1);
@@ -111,10 +111,10 @@ class CorrelatorTest {
         // A relayed message whose last recipient has no outcome yet, then sendmail reuses its queue
         // id for a message submitted on the host (relay=root@localhost, no network client).
         c.accept(new LogEvent.From("mx2", 10, "rA37ZTSC026254", "", 100, 2, null, "ESMTP", "d.example", "192.0.2.7"));
-        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", null, "2.0.0", LogEvent.Status.SENT, "Sent",
+        c.accept(new LogEvent.To("mx2", 11, "rA37ZTSC026254", "<a@b>", 1, null, "2.0.0", LogEvent.Status.SENT, "Sent",
                 "esmtp"));
         c.accept(new LogEvent.From("mx2", 20, "rA37ZTSC026254", "root", 300, 1, null, null, "root@localhost", null));
-        c.accept(new LogEvent.To("mx2", 21, "rA37ZTSC026254", "postmaster", null, "2.0.0", LogEvent.Status.SENT,
+        c.accept(new LogEvent.To("mx2", 21, "rA37ZTSC026254", "postmaster", 1, null, "2.0.0", LogEvent.Status.SENT,
                 "Sent", "local"));
         assertThat(c.clients().get("192.0.2.7").delivered).as("the local message's delivery is not the client's")
                 .isEqualTo(1);

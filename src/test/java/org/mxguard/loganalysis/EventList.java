@@ -39,8 +39,9 @@ class EventList implements BlockParser.Sink {
 
     @Override
     public void to(String host, long time, long high, long low, LogEvent.Status status, String stat,
-            String recipient, String relay, String dsn, String mailer) {
-        out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, relay, dsn, status, stat, mailer));
+            String recipient, int recipients, String relay, String dsn, String mailer) {
+        out.add(new LogEvent.To(host, time, LogQueueId.unpack(high, low), recipient, recipients, relay, dsn, status,
+                stat, mailer));
     }
 
     @Override

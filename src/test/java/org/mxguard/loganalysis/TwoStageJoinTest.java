@@ -171,6 +171,33 @@ class TwoStageJoinTest {
         assertThat(join.messagesWithoutClient).isEqualTo(200);
     }
 
+    @Test
+    void aSendmailMessageWhoseRecipientsShareOneLineIsDoneThere() throws IOException {
+        // Sendmail delivers the recipients that go to the same host in one connection and logs them on
+        // one line, as a backup MX relaying to its primary does for every message: the line settles
+        // all of them (a quoted local part's comma and a comma inside angle brackets separate none).
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String t = String.format("Oct  1 00:%02d:%02d mx2 sm-mta[%d]: rA37ZT%08d: ", (i / 60) % 60, i % 60,
+                    100 + i, i);
+            lines.add(t + "from=<>, size=10, class=0, nrcpts=3, msgid=<" + i + "@dial.example>, proto=SMTP, "
+                    + "daemon=MTA, relay=usr" + i % 40 + "-dialup.dial.example [198.51.100." + i % 40 + "]");
+            lines.add(t + "to=<a@protected.example>,\"Doe, J\"@protected.example,<b@protected.example>, "
+                    + "delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx1.protected.example. "
+                    + "[192.0.2.10], dsn=2.0.0, stat=Sent (ok)");
+        }
+        Path log = dir.resolve("together.log");
+        Files.write(log, lines);
+        for (int block : new int[] {300, 1 << 16}) {
+            assertSameJoin(log, 2026, block, 2, BlockJoin.CLIENTS_KEPT);
+        }
+        Correlator c = new Correlator(86400 * 7, 100_000);
+        new ParallelScanner(ZoneOffset.UTC, 2026, 2).join(List.of(LogSource.of(log)), c, null);
+        assertThat(c.pendingNow()).as("messages still waiting for an outcome").isZero();
+        assertThat(c.clients().values().stream().mapToLong(s -> s.delivered).sum()).isEqualTo(600);
+        assertThat(c.clients().values().stream().mapToLong(s -> s.recipients).sum()).isEqualTo(600);
+    }
+
     /** Joins the file both ways, checks that they agree, and returns the messages counted. */
     private static long assertSameJoin(Path file, int year, int block, int threads, int clientsKept)
             throws IOException {

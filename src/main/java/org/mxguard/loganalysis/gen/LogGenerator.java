@@ -62,9 +62,13 @@ public final class LogGenerator {
             if (a == 198 || a == 203) {
                 a++;
             }
+            String ip = a + "." + names.nextInt(256) + "." + names.nextInt(256) + "." + (1 + names.nextInt(254));
+            if (i % 20 == 7) {
+                // A few servers send over IPv6 (RFC 3849's documentation prefix).
+                ip = "2001:db8:" + Integer.toHexString(i) + "::25";
+            }
             legit.add(new Host((i % 3 == 0 ? "mail" : i % 3 == 1 ? "mx" : "smtp") + (i % 4) + ".company" + i
-                    + ".example", a + "." + names.nextInt(256) + "." + names.nextInt(256) + "." + (1 + names.nextInt(
-                    254)), false));
+                    + ".example", ip, false));
         }
         // Legitimate neighbours of the campaign: the same /16 and the same registered domain.
         legit.add(new Host("mail.cablenet.example", "198.19.1.5", false));
@@ -139,7 +143,13 @@ public final class LogGenerator {
         String qid = queueId();
         int pid = 1000 + random.nextInt(30000);
         String name = h.name() == null ? "unknown" : h.name();
-        String rcpt = "u" + random.nextInt(5000) + "@protected.example";
+        // Now and then a message to several recipients, and one the primary refuses (a 5xx: bounced).
+        int rcpts = random.nextInt(8) == 0 ? 2 + random.nextInt(2) : 1;
+        List<String> rcpt = new ArrayList<>(rcpts);
+        for (int r = 0; r < rcpts; r++) {
+            rcpt.add("u" + random.nextInt(5000) + "@protected.example");
+        }
+        boolean refused = !deferred && random.nextInt(30) == 0;
         int size = 800 + random.nextInt(40000);
         String msgid = "<" + Long.toHexString(random.nextLong()) + "@" + (h.name() == null ? "localhost" : name) + ">";
         if (daemon.equals("postfix")) {
@@ -149,36 +159,50 @@ public final class LogGenerator {
                     .append(h.ip()).append("]\n");
             line(b, stamp, "postfix/cleanup", pid + 1).append(qid).append(": message-id=").append(msgid).append('\n');
             line(b, stamp, "postfix/qmgr", 900).append(qid).append(": from=<").append(sender).append(">, size=")
-                    .append(size).append(", nrcpt=1 (queue active)\n");
+                    .append(size).append(", nrcpt=").append(rcpts).append(" (queue active)\n");
             line(b, stamp, "postfix/smtpd", pid).append("disconnect from ").append(name).append('[').append(h.ip())
                     .append("] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5\n");
-            if (deferred) {
-                line(b, stamp, "postfix/smtp", pid + 2).append(qid).append(": to=<").append(rcpt)
-                        .append(">, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to "
-                                + "mx1.protected.example[192.0.2.10]:25: Connection timed out)\n");
-            } else {
-                line(b, stamp, "postfix/smtp", pid + 2).append(qid).append(": to=<").append(rcpt)
-                        .append(">, relay=mx1.protected.example[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, "
-                                + "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ").append(queueId()).append(")\n");
+            for (String r : rcpt) {
+                if (deferred) {
+                    line(b, stamp, "postfix/smtp", pid + 2).append(qid).append(": to=<").append(r)
+                            .append(">, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect "
+                                    + "to mx1.protected.example[192.0.2.10]:25: Connection timed out)\n");
+                } else if (refused) {
+                    line(b, stamp, "postfix/smtp", pid + 2).append(qid).append(": to=<").append(r)
+                            .append(">, relay=mx1.protected.example[192.0.2.10]:25, delay=0.3, delays=0.1/0/0.1/0.1, "
+                                    + "dsn=5.1.1, status=bounced (host mx1.protected.example[192.0.2.10] said: 550 "
+                                    + "5.1.1 <").append(r).append(">: Recipient address rejected: User unknown (in "
+                                    + "reply to RCPT TO command))\n");
+                } else {
+                    line(b, stamp, "postfix/smtp", pid + 2).append(qid).append(": to=<").append(r)
+                            .append(">, relay=mx1.protected.example[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, "
+                                    + "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ").append(queueId())
+                            .append(")\n");
+                }
+            }
+            if (!deferred) {
                 line(b, stamp, "postfix/qmgr", 900).append(qid).append(": removed\n");
             }
         } else {
             if (random.nextInt(4) == 0) {
                 // No queue id yet, and no line the analysis reads: counted as skipped.
                 line(b, stamp, "sm-mta", pid).append("STARTTLS=server, relay=").append(h.name() == null ? "" : name + " ")
-                        .append('[').append(h.ip()).append("], version=TLSv1.3, verify=NO, "
+                        .append('[').append(sendmailAddress(h)).append("], version=TLSv1.3, verify=NO, "
                                 + "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n");
             }
             // Now and then a quoted local part (RFC 5321 section 4.1.2), which sendmail logs as given.
             String shown = !sender.isEmpty() && random.nextInt(20) == 0 ? "\"Sales, " + sender.replace("@", "\"@")
                     : sender;
             line(b, stamp, "sm-mta", pid).append(qid).append(": from=<").append(shown).append(">, size=").append(size)
-                    .append(", class=0, nrcpts=1, msgid=").append(msgid).append(", proto=ESMTP, daemon=MTA, relay=")
-                    .append(h.name() == null ? "" : h.name() + " ").append('[').append(h.ip()).append("]\n");
-            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=<").append(rcpt)
+                    .append(", class=0, nrcpts=").append(rcpts).append(", msgid=").append(msgid)
+                    .append(", proto=ESMTP, daemon=MTA, relay=").append(h.name() == null ? "" : h.name() + " ")
+                    .append('[').append(sendmailAddress(h)).append("]\n");
+            // The recipients go to the same host, so sendmail delivers them together and logs one line.
+            line(b, stamp, "sm-mta", pid + 1).append(qid).append(": to=<").append(String.join(">,<", rcpt))
                     .append(">, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=").append(30000 + size)
                     .append(", relay=mx1.protected.example. [192.0.2.10], dsn=")
                     .append(deferred ? "4.0.0, stat=Deferred: Connection timed out with mx1.protected.example.\n"
+                            : refused ? "5.1.1, stat=User unknown\n"
                             : "2.0.0, stat=Sent (Ok: queued as " + queueId() + ")\n");
             if (random.nextInt(12) == 0) {
                 localSubmission(b, stamp);
@@ -240,6 +264,11 @@ public final class LogGenerator {
                         .append("], reject=550 5.7.1 <x@elsewhere.example>... Relaying denied\n");
             }
         }
+    }
+
+    /** A client's address as sendmail writes it between brackets: IPv6 with its {@code IPv6:} tag. */
+    private static String sendmailAddress(Host h) {
+        return h.ip().indexOf(':') >= 0 ? "IPv6:" + h.ip() : h.ip();
     }
 
     private StringBuilder line(StringBuilder b, String stamp, String program, int pid) {
