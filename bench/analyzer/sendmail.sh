@@ -19,10 +19,10 @@ sendmail="$work/sendmail.log"
 postfix="$work/postfix.log"
 # The logs are kept and reused (delete them to make them again). RFC 3164 stamps carry no zone:
 # both are written and read in UTC.
-if [ ! -f "$sendmail" ] || [ "$(stat -c %s "$sendmail")" -lt "$enough" ]; then
+if [ ! -f "$sendmail" ] || [ "$(stat -L -c %s "$sendmail")" -lt "$enough" ]; then
   TZ=UTC python3 "$root/bench/analyzer/sendmail-scale.py" "$size" "$sendmail"
 fi
-if [ ! -f "$postfix" ] || [ "$(stat -c %s "$postfix")" -lt "$enough" ]; then
+if [ ! -f "$postfix" ] || [ "$(stat -L -c %s "$postfix")" -lt "$enough" ]; then
   "$root/bench/loggen/generate.sh" postfix "$size" "$postfix" "$work/postfix-primary.log" 1 2026 > /dev/null
 fi
 "$root/mxguard" version > /dev/null   # builds the jar and the start-up cache when stale
@@ -49,13 +49,13 @@ results+=("$(MXGUARD_JAVA_OPTS=-Xmx512m median mxguard-sendmail "${analyze[@]}" 
 results+=("$(MXGUARD_JAVA_OPTS=-Xmx512m median mxguard-postfix "${analyze[@]}" --emit-rules "$work/rules-postfix.txt" "$postfix")")
 results+=("$(measure pflogsumm-postfix pflogsumm "$postfix")")
 
-echo "sendmail log: $(stat -c %s "$sendmail") bytes, $(wc -l < "$sendmail") lines; Postfix log: $(stat -c %s "$postfix") bytes;" \
+echo "sendmail log: $(stat -L -c %s "$sendmail") bytes, $(wc -l < "$sendmail") lines; Postfix log: $(stat -L -c %s "$postfix") bytes;" \
   "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| tool, log | seconds | MB/s | CPU seconds | max RSS (MiB) | MB/s vs mxguard on Postfix | MB/s vs pflogsumm |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-sm_bytes=$(stat -c %s "$sendmail")
-pf_bytes=$(stat -c %s "$postfix")
+sm_bytes=$(stat -L -c %s "$sendmail")
+pf_bytes=$(stat -L -c %s "$postfix")
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }'; }
 pf_rate=$(printf '%s\n' "${results[@]}" | awk '$1 == "mxguard-postfix" { print $2 }' | xargs -I{} awk -v b="$pf_bytes" -v s={} 'BEGIN { print b / 1e6 / s }')
 pl_rate=$(printf '%s\n' "${results[@]}" | awk '$1 == "pflogsumm-postfix" { print $2 }' | xargs -I{} awk -v b="$pf_bytes" -v s={} 'BEGIN { print b / 1e6 / s }')
