@@ -91,7 +91,12 @@ final class SendmailSpans {
         return spans[i + 2];
     }
 
-    /** Mirrors {@code SendmailFields.recipients}: the recipients field {@code i} names, 1 for -1. */
+    /**
+     * Mirrors {@code SendmailFields.recipients}: the recipients field {@code i} names, 1 for -1. The
+     * walk over quotes and angle brackets is {@link #valueEnd}'s, written again: made one method
+     * that both call per comma, it made the split of {@code to=} lines 13 % slower
+     * ({@code ParseThroughput}, 529 - 581 against 448 - 499 MB per CPU second).
+     */
     int recipients(int i) {
         if (i < 0) {
             return 1;
