@@ -92,7 +92,8 @@ final class SendmailFields {
      * How many recipients the value of {@code key} names: sendmail delivers the recipients of a
      * message that go to the same host in one connection and logs them on one line,
      * {@code to=<a@x>,<b@x>}; the commas outside quotes and angle brackets separate them. 1 when the
-     * line has no such key. {@link SendmailSpans#recipients} is its byte twin.
+     * line has no such key. {@link SendmailSpans#recipients} is its byte twin. The walk over quotes
+     * and brackets is {@link #valueEnd}'s, written again as the byte twin must (see there).
      */
     int recipients(String key) {
         int i = find(key);
