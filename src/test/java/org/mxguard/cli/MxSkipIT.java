@@ -2,19 +2,13 @@ package org.mxguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -281,29 +275,8 @@ class MxSkipIT {
 
     /** One transaction from {@code from}: the reply to RCPT TO:<user@protected.test>. */
     private String rcpt(String from, String sender) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-            socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), server.smtpPort()), 10_000);
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            List<String> replies = new ArrayList<>();
-            reply(in);
-            for (String line : List.of("EHLO client.test", "MAIL FROM:<" + sender + ">", "RCPT TO:<user@protected.test>",
-                    "QUIT")) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(reply(in));
-            }
-            return replies.get(2);
-        }
-    }
-
-    private static String reply(BufferedReader in) throws IOException {
-        String line = in.readLine();
-        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-            line = in.readLine();
-        }
-        return line;
+        return SmtpConversation.converseFrom(from, server.smtpPort(), "EHLO client.test", "MAIL FROM:<" + sender + ">",
+                "RCPT TO:<user@protected.test>", "QUIT").get(2);
     }
 
     /** The first log line containing {@code text}, waiting for the log writer up to 10 s. */

@@ -2,19 +2,12 @@ package org.mxguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,24 +86,7 @@ class MxSkipLogToolsIT {
     }
 
     private static String rcpt(Server server, String from, String sender) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-            socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), server.smtpPort()), 10_000);
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            List<String> replies = new ArrayList<>();
-            in.readLine();
-            for (String line : List.of("EHLO client.test", "MAIL FROM:<" + sender + ">", "RCPT TO:<user@protected.test>",
-                    "QUIT")) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                String reply = in.readLine();
-                while (reply != null && reply.length() > 3 && reply.charAt(3) == '-') {
-                    reply = in.readLine();
-                }
-                replies.add(reply);
-            }
-            return replies.get(2);
-        }
+        return SmtpConversation.converseFrom(from, server.smtpPort(), "EHLO client.test", "MAIL FROM:<" + sender + ">",
+                "RCPT TO:<user@protected.test>", "QUIT").get(2);
     }
 }

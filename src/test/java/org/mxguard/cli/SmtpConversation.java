@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,15 @@ final class SmtpConversation {
 
     /** Reads the greeting, then sends each line (CRLF added) and collects the last line of its reply. */
     static List<String> converse(int port, String... lines) throws IOException {
+        return converseFrom("127.0.0.1", port, lines);
+    }
+
+    /** As {@link #converse}, from the local address {@code from} (another 127.x address: a client of its own). */
+    static List<String> converseFrom(String from, int port, String... lines) throws IOException {
         List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 20_000);
             socket.setSoTimeout(20_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));

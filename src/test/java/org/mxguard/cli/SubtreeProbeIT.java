@@ -138,19 +138,7 @@ class SubtreeProbeIT {
     }
 
     private static String rcpt(Server server, String from, String recipient) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-            socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), server.smtpPort()), 10_000);
-            socket.setSoTimeout(10_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            List<String> replies = new ArrayList<>();
-            SmtpConversation.readReply(in);
-            for (String line : List.of("EHLO client.test", "MAIL FROM:<>", "RCPT TO:<" + recipient + ">", "QUIT")) {
-                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-                replies.add(SmtpConversation.readReply(in));
-            }
-            return replies.get(2);
-        }
+        return SmtpConversation.converseFrom(from, server.smtpPort(), "EHLO client.test", "MAIL FROM:<>",
+                "RCPT TO:<" + recipient + ">", "QUIT").get(2);
     }
 }
